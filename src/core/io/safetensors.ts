@@ -1,0 +1,140 @@
+// The safetensors format: 8-byte little-endian header length, a JSON header
+// { name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: {...} }, then raw little-endian data.
+// Every float dtype is converted to float32 on read: the engine computes in float32.
+
+export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32';
+
+export interface TensorEntry {
+  dtype: SafetensorsDtype;
+  shape: number[];
+  /** Values as float32 (integer dtypes too: they only appear in tiny index tensors). */
+  data: Float32Array;
+}
+
+interface HeaderEntry {
+  dtype: string;
+  shape: number[];
+  data_offsets: [number, number];
+}
+
+const BYTES: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4 };
+
+export class SafetensorsError extends Error {}
+
+export interface SafetensorsHeader {
+  tensors: Map<string, HeaderEntry>;
+  metadata: Record<string, string>;
+  dataStart: number;
+}
+
+export function readHeader(buf: Uint8Array, file: string): SafetensorsHeader {
+  if (buf.byteLength < 8) throw new SafetensorsError(`${file}: not a safetensors file (shorter than 8 bytes).`);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const headerLen = Number(view.getBigUint64(0, true));
+  if (headerLen <= 0 || 8 + headerLen > buf.byteLength) {
+    throw new SafetensorsError(`${file}: not a safetensors file (header length ${headerLen} does not fit a ${buf.byteLength}-byte file). Is the download complete?`);
+  }
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + 8, headerLen).toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new SafetensorsError(`${file}: the safetensors header is not valid JSON; the file is damaged.`);
+  }
+  const dataStart = 8 + headerLen;
+  const tensors = new Map<string, HeaderEntry>();
+  let metadata: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(json)) {
+    if (name === '__metadata__') {
+      metadata = (raw ?? {}) as Record<string, string>;
+      continue;
+    }
+    const e = raw as HeaderEntry;
+    const [begin, end] = e.data_offsets ?? [];
+    if (!(e.dtype in BYTES)) throw new SafetensorsError(`${file}: tensor "${name}" has dtype ${e.dtype}, which is not supported (use F32, F16 or BF16).`);
+    const count = e.shape.reduce((a, b) => a * b, 1);
+    if (end - begin !== count * BYTES[e.dtype as SafetensorsDtype] || dataStart + end > buf.byteLength) {
+      throw new SafetensorsError(`${file}: tensor "${name}" has offsets [${begin}, ${end}] that do not match its shape [${e.shape}] and dtype ${e.dtype}, or run past the end of the file. The file is damaged or truncated.`);
+    }
+    tensors.set(name, e);
+  }
+  return { tensors, metadata, dataStart };
+}
+
+function f16ToF32(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >> 10) & 0x1f;
+  const frac = h & 0x3ff;
+  if (exp === 0) return sign * frac * 2 ** -24;
+  if (exp === 0x1f) return frac ? NaN : sign * Infinity;
+  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
+}
+
+/** Decodes one tensor into a fresh Float32Array (the source buffer can be released afterwards). */
+export function decodeTensor(buf: Uint8Array, header: SafetensorsHeader, name: string): TensorEntry {
+  const e = header.tensors.get(name);
+  if (!e) throw new SafetensorsError(`tensor "${name}" is not in the file`);
+  const dtype = e.dtype as SafetensorsDtype;
+  const count = e.shape.reduce((a, b) => a * b, 1);
+  const view = new DataView(buf.buffer, buf.byteOffset + header.dataStart + e.data_offsets[0], count * BYTES[dtype]);
+  const out = new Float32Array(count);
+  switch (dtype) {
+    case 'F32':
+      for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
+      break;
+    case 'F64':
+      for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
+      break;
+    case 'BF16': {
+      const u32 = new Uint32Array(out.buffer);
+      for (let i = 0; i < count; i++) u32[i] = view.getUint16(i * 2, true) << 16;
+      break;
+    }
+    case 'F16':
+      for (let i = 0; i < count; i++) out[i] = f16ToF32(view.getUint16(i * 2, true));
+      break;
+    case 'I64':
+      for (let i = 0; i < count; i++) out[i] = Number(view.getBigInt64(i * 8, true));
+      break;
+    case 'I32':
+      for (let i = 0; i < count; i++) out[i] = view.getInt32(i * 4, true);
+      break;
+  }
+  return { dtype, shape: [...e.shape], data: out };
+}
+
+export function readSafetensors(buf: Uint8Array, file: string): { tensors: Map<string, TensorEntry>; metadata: Record<string, string> } {
+  const header = readHeader(buf, file);
+  const tensors = new Map<string, TensorEntry>();
+  for (const name of header.tensors.keys()) tensors.set(name, decodeTensor(buf, header, name));
+  return { tensors, metadata: header.metadata };
+}
+
+/** Serialises float32 tensors (names sorted, 8-byte aligned header as the reference writer does). */
+export function writeSafetensors(tensors: Record<string, { shape: number[]; data: Float32Array }>, metadata?: Record<string, string>): Uint8Array {
+  const names = Object.keys(tensors).sort();
+  const header: Record<string, unknown> = {};
+  if (metadata) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const name of names) {
+    const { shape, data } = tensors[name];
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (count !== data.length) throw new SafetensorsError(`tensor "${name}": shape [${shape}] does not match ${data.length} values`);
+    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + count * 4] };
+    offset += count * 4;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
+  const headerBytes = Buffer.from(json, 'utf8');
+  const out = new Uint8Array(8 + headerBytes.length + offset);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(headerBytes.length), true);
+  out.set(headerBytes, 8);
+  let pos = 8 + headerBytes.length;
+  for (const name of names) {
+    for (const v of tensors[name].data) {
+      view.setFloat32(pos, v, true);
+      pos += 4;
+    }
+  }
+  return out;
+}

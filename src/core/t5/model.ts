@@ -1,0 +1,223 @@
+// T5ForConditionalGeneration in TensorFlow.js: encoder and decoder stacks over frozen weights, with
+// an optional soft prompt [k, d_model] in front of the encoder's token embeddings (Lester et al. 2021).
+// The weights are plain tensors, never variables: only the prompt is ever differentiated.
+import * as tf from '../tf';
+import type { T5Config } from './config';
+import type { BlockWeights, StackWeights, T5Weights } from './weights';
+import { disposeWeights } from './weights';
+import { attend, causalBias, dropout, feedForward, keyValue, paddingBias, rmsNorm, type DropoutState, type KeyValue } from './layers';
+import { positionBias } from './relative-position';
+
+/** A soft prompt: [k, d_model] shared by every row, or [B, k, d_model] with one prompt per row. */
+export type PromptTensor = tf.Tensor2D | tf.Tensor3D;
+
+export interface EncoderInput {
+  inputIds: number[][]; // [B, L] token ids, right-padded
+  attentionMask?: number[][]; // [B, L] 1 = token, 0 = padding (without the prompt's positions)
+  prompt?: PromptTensor;
+}
+
+export interface Seq2SeqInput extends EncoderInput {
+  decoderInputIds?: number[][]; // [B, T]; defaults to labels shifted right
+  labels?: number[][]; // [B, T]; -100 marks positions left out of the loss
+}
+
+export interface TrainOptions {
+  /** Dropout while training (T5X and PEFT train with the config's dropout_rate). */
+  dropout?: DropoutState;
+}
+
+export interface EncoderState {
+  hidden: tf.Tensor3D; // [B, k + L, d_model]
+  mask: tf.Tensor2D; // [B, k + L]
+}
+
+export class T5Model {
+  constructor(
+    readonly config: T5Config,
+    readonly weights: T5Weights,
+    /** Where the weights came from (folder), for messages and prompt metadata. */
+    readonly source: string,
+  ) {}
+
+  /** [B, k + L, d_model] input embeddings (prompt first) and their mask [B, k + L]. */
+  embed(input: EncoderInput): { embeds: tf.Tensor3D; mask: tf.Tensor2D } {
+    const ids = toIdTensor(input.inputIds, 'inputIds');
+    const [b, l] = ids.shape;
+    const tokenMask = input.attentionMask ? toIdTensor(input.attentionMask, 'attentionMask') : tf.ones([b, l], 'int32');
+    if (!tf.util.arraysEqual(tokenMask.shape, ids.shape)) {
+      throw new Error(`attentionMask has shape [${tokenMask.shape}] but inputIds has [${ids.shape}].`);
+    }
+    const tokens = tf.gather(this.weights.shared, ids.reshape([-1])).reshape([b, l, this.config.d_model]) as tf.Tensor3D;
+    const prompt = input.prompt;
+    if (!prompt) return { embeds: tokens, mask: tokenMask as tf.Tensor2D };
+    const rows = this.promptRows(prompt, b);
+    const k = rows.shape[1];
+    return {
+      embeds: tf.concat([rows, tokens], 1) as tf.Tensor3D,
+      mask: tf.concat([tf.ones([b, k], 'int32'), tokenMask], 1) as tf.Tensor2D,
+    };
+  }
+
+  private promptRows(prompt: PromptTensor, b: number): tf.Tensor3D {
+    const d = this.config.d_model;
+    if (prompt.shape[prompt.rank - 1] !== d) {
+      throw new Error(`The soft prompt has width ${prompt.shape[prompt.rank - 1]} but this model's d_model is ${d}: it was made for another model.`);
+    }
+    if (prompt.rank === 2) return tf.broadcastTo(prompt.expandDims(0), [b, prompt.shape[0], d]) as tf.Tensor3D;
+    if (prompt.shape[0] !== b) throw new Error(`A per-row prompt has ${prompt.shape[0]} rows but the batch has ${b}.`);
+    return prompt as tf.Tensor3D;
+  }
+
+  /** Encoder stack over prepared embeddings -> hidden states [B, S, d_model]. */
+  encodeEmbeds(embeds: tf.Tensor3D, mask: tf.Tensor2D, opts: TrainOptions = {}): tf.Tensor3D {
+    const cfg = this.config;
+    const s = embeds.shape[1];
+    const bias = tf.add(this.stackBias(this.weights.encoder, s, s, true, 0), paddingBias(mask));
+    let h = dropout(embeds, opts.dropout);
+    for (const block of this.weights.encoder.blocks) {
+      const normed = rmsNorm(h, block.selfAttentionNorm, cfg.layer_norm_epsilon);
+      h = tf.add(h, dropout(attend(normed, keyValue(normed, block.selfAttention, cfg), bias, block.selfAttention, cfg, opts.dropout), opts.dropout));
+      h = tf.add(h, dropout(feedForward(rmsNorm(h, block.feedForwardNorm, cfg.layer_norm_epsilon), block.feedForward, cfg, opts.dropout), opts.dropout));
+    }
+    return dropout(rmsNorm(h, this.weights.encoder.finalLayerNorm, cfg.layer_norm_epsilon), opts.dropout);
+  }
+
+  encode(input: EncoderInput, opts: TrainOptions = {}): EncoderState {
+    return tf.tidy(() => {
+      const { embeds, mask } = this.embed(input);
+      return { hidden: this.encodeEmbeds(embeds, mask, opts), mask };
+    });
+  }
+
+  /** Decoder over a whole target sequence (teacher forcing) -> logits [B, T, vocab_size]. */
+  decode(decoderInputIds: tf.Tensor2D, enc: EncoderState, opts: TrainOptions = {}): tf.Tensor3D {
+    const cfg = this.config;
+    const [b, t] = decoderInputIds.shape;
+    const selfBias = tf.add(this.stackBias(this.weights.decoder, t, t, false, 0), causalBias(t, t));
+    const crossBias = paddingBias(enc.mask);
+    let h = dropout(tf.gather(this.weights.shared, decoderInputIds.reshape([-1])).reshape([b, t, cfg.d_model]) as tf.Tensor3D, opts.dropout);
+    for (const block of this.weights.decoder.blocks) {
+      const selfKv = (normed: tf.Tensor3D) => keyValue(normed, block.selfAttention, cfg);
+      h = this.decoderBlock(h, block, selfKv, keyValue(enc.hidden, block.crossAttention!, cfg), selfBias, crossBias, opts.dropout);
+    }
+    return this.logits(h, opts.dropout);
+  }
+
+  /**
+   * One decoder block. `selfKv` maps the normed input to self-attention keys/values (the whole
+   * sequence when teacher forcing, the cache plus the new position when generating).
+   */
+  decoderBlock(h: tf.Tensor3D, block: BlockWeights, selfKv: (normed: tf.Tensor3D) => KeyValue, crossKv: KeyValue, selfBias: tf.Tensor, crossBias: tf.Tensor, d?: DropoutState): tf.Tensor3D {
+    const cfg = this.config;
+    const eps = cfg.layer_norm_epsilon;
+    const normed = rmsNorm(h, block.selfAttentionNorm, eps);
+    h = tf.add(h, dropout(attend(normed, selfKv(normed), selfBias, block.selfAttention, cfg, d), d));
+    h = tf.add(h, dropout(attend(rmsNorm(h, block.crossAttentionNorm!, eps), crossKv, crossBias, block.crossAttention!, cfg, d), d));
+    return tf.add(h, dropout(feedForward(rmsNorm(h, block.feedForwardNorm, eps), block.feedForward, cfg, d), d));
+  }
+
+  /** Final norm and LM head; tied (v1.0) models rescale by d_model^-0.5 first, as HF does. */
+  logits(h: tf.Tensor3D, d?: DropoutState): tf.Tensor3D {
+    const cfg = this.config;
+    let out = dropout(rmsNorm(h, this.weights.decoder.finalLayerNorm, cfg.layer_norm_epsilon), d);
+    if (cfg.tie_word_embeddings) out = tf.mul(out, cfg.d_model ** -0.5);
+    const [b, t] = out.shape;
+    return tf.matMul(out.reshape([b * t, cfg.d_model]), this.weights.lmHead, false, true).reshape([b, t, cfg.vocab_size]);
+  }
+
+  stackBias(stack: StackWeights, qLen: number, kLen: number, bidirectional: boolean, queryOffset: number): tf.Tensor4D {
+    return positionBias(stack.relativeAttentionBias, qLen, kLen, { bidirectional, maxDistance: this.config.relative_attention_max_distance, queryOffset });
+  }
+
+  /** Logits [B, T, vocab] and encoder hidden states [B, k + L, d_model]. The caller disposes both. */
+  forward(input: Seq2SeqInput): { logits: tf.Tensor3D; encoderHiddenStates: tf.Tensor3D } {
+    return tf.tidy(() => {
+      const enc = this.encode(input);
+      const logits = this.decode(toIdTensor(this.decoderIds(input), 'decoderInputIds'), enc);
+      return { logits, encoderHiddenStates: enc.hidden };
+    });
+  }
+
+  decoderIds(input: Seq2SeqInput): number[][] {
+    if (input.decoderInputIds) return input.decoderInputIds;
+    if (!input.labels) throw new Error('Give decoderInputIds or labels.');
+    return shiftRight(input.labels, this.config);
+  }
+
+  /** Mean cross-entropy over labels != -100 (torch CrossEntropyLoss(ignore_index=-100)). */
+  loss(input: Seq2SeqInput, opts: TrainOptions = {}): number {
+    return tf.tidy(() => this.lossTensor(input, input.prompt, opts).dataSync()[0]);
+  }
+
+  private lossTensor(input: Seq2SeqInput, prompt: PromptTensor | undefined, opts: TrainOptions): tf.Scalar {
+    if (!input.labels) throw new Error('loss needs labels.');
+    const target = labelWeights(input.labels, this.config.vocab_size); // constant, built outside any gradient
+    const enc = this.encode({ ...input, prompt }, opts);
+    const logits = this.decode(toIdTensor(this.decoderIds(input), 'decoderInputIds'), enc, opts);
+    const logp = tf.logSoftmax(logits.reshape([-1, this.config.vocab_size]));
+    return tf.neg(tf.sum(tf.mul(logp, target))) as tf.Scalar;
+  }
+
+  /** Loss and d loss / d prompt; the weights stay constants. The caller disposes `grad`. */
+  promptGradient(input: Seq2SeqInput & { prompt: PromptTensor }, opts: TrainOptions = {}): { loss: number; grad: PromptTensor } {
+    const { value, grad } = tf.tidy(() => tf.valueAndGrad((p: tf.Tensor) => this.lossTensor(input, p as PromptTensor, opts))(input.prompt));
+    const loss = value.dataSync()[0];
+    value.dispose();
+    return { loss, grad: grad as PromptTensor };
+  }
+
+  /**
+   * Rank classification: summed log-probability of each candidate target for each input row, in one
+   * batch of B*C rows. Candidates are token ids (eos included). Returns [B][C].
+   */
+  score(input: EncoderInput & { candidates: number[][] }): number[][] {
+    const b = input.inputIds.length;
+    const c = input.candidates.length;
+    const rep = <T>(rows: T[]) => rows.flatMap((r) => Array.from({ length: c }, () => r));
+    const longest = Math.max(...input.candidates.map((x) => x.length));
+    const labels = Array.from({ length: b }, () => input.candidates.map((x) => [...x, ...Array(longest - x.length).fill(-100)])).flat();
+    const sums = tf.tidy(() => {
+      const prompt = input.prompt && input.prompt.rank === 3 ? tf.gather(input.prompt, rep([...Array(b).keys()])) as tf.Tensor3D : input.prompt;
+      const enc = this.encode({ inputIds: rep(input.inputIds), attentionMask: input.attentionMask && rep(input.attentionMask), prompt });
+      const logits = this.decode(toIdTensor(shiftRight(labels, this.config), 'labels'), enc);
+      const logp = tf.logSoftmax(logits.reshape([-1, this.config.vocab_size]));
+      return tf.sum(tf.mul(logp, labelWeights(labels, this.config.vocab_size, false)).reshape([b * c, -1]), 1);
+    });
+    const flat = Array.from(sums.dataSync());
+    sums.dispose();
+    return Array.from({ length: b }, (_, r) => flat.slice(r * c, r * c + c));
+  }
+
+  dispose(): void {
+    disposeWeights(this.weights);
+  }
+}
+
+/** HF's _shift_right(labels): decoder start token first, last position dropped, -100 -> pad. */
+export function shiftRight(labels: number[][], cfg: T5Config): number[][] {
+  return labels.map((row) => [cfg.decoder_start_token_id, ...row.slice(0, -1)].map((id) => (id === -100 ? cfg.pad_token_id : id)));
+}
+
+export function toIdTensor(rows: number[][], what: string): tf.Tensor2D {
+  const width = rows[0]?.length ?? 0;
+  if (rows.length === 0 || width === 0) throw new Error(`${what} is empty.`);
+  if (rows.some((r) => r.length !== width)) throw new Error(`${what}: rows have different lengths; pad them to one length.`);
+  return tf.tensor2d(rows.flat(), [rows.length, width], 'int32');
+}
+
+/**
+ * One-hot targets [B*T, vocab] weighted 1/count (mean) or 1 (sum); rows labelled -100 are zero.
+ * A product with log-probabilities replaces gather, whose gradient wasm lacks.
+ */
+function labelWeights(labels: number[][], vocab: number, mean = true): tf.Tensor2D {
+  const flat = labels.flat();
+  const counted = flat.filter((id) => id !== -100).length;
+  if (counted === 0) throw new Error('Every label is -100: nothing to compute a loss on.');
+  for (const id of flat) if (id !== -100 && (id < 0 || id >= vocab)) throw new Error(`Label id ${id} is outside the vocabulary (0..${vocab - 1}).`);
+  return tf.tidy(() => {
+    const ids = tf.tensor1d(flat.map((id) => (id === -100 ? 0 : id)), 'int32');
+    const keep = tf.tensor1d(flat.map((id) => (id === -100 ? 0 : mean ? 1 / counted : 1)), 'float32');
+    return tf.mul(tf.cast(tf.oneHot(ids, vocab), 'float32'), keep.expandDims(1)) as tf.Tensor2D;
+  });
+}

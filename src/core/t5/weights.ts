@@ -1,0 +1,170 @@
+// Maps HF T5 checkpoint names onto a typed weight tree of frozen tf tensors, checking every name and
+// shape against the config. Linear weights keep HF's [out, in] layout (matMul with transposeB).
+import * as tf from '../tf';
+import type { T5Config } from './config';
+import { readCheckpoint, type RawTensor } from './checkpoint';
+
+export interface AttentionWeights {
+  q: tf.Tensor2D; // [num_heads * d_kv, d_model]
+  k: tf.Tensor2D; // [num_heads * d_kv, d_model]
+  v: tf.Tensor2D; // [num_heads * d_kv, d_model]
+  o: tf.Tensor2D; // [d_model, num_heads * d_kv]
+}
+
+export interface FeedForwardWeights {
+  wi: tf.Tensor2D[]; // [d_ff, d_model]: one (ReLU) or two (gated: wi_0 activated, wi_1 linear)
+  wo: tf.Tensor2D; // [d_model, d_ff]
+}
+
+export interface BlockWeights {
+  selfAttention: AttentionWeights;
+  selfAttentionNorm: tf.Tensor1D; // [d_model]
+  crossAttention?: AttentionWeights; // decoder only
+  crossAttentionNorm?: tf.Tensor1D;
+  feedForward: FeedForwardWeights;
+  feedForwardNorm: tf.Tensor1D;
+}
+
+export interface StackWeights {
+  relativeAttentionBias: tf.Tensor2D; // [num_buckets, num_heads], block 0 only, shared by all layers
+  blocks: BlockWeights[];
+  finalLayerNorm: tf.Tensor1D;
+}
+
+export interface T5Weights {
+  shared: tf.Tensor2D; // [vocab_size, d_model]
+  lmHead: tf.Tensor2D; // [vocab_size, d_model]; the same tensor as `shared` when tied
+  encoder: StackWeights;
+  decoder: StackWeights;
+}
+
+export class WeightsError extends Error {}
+
+/** The expected name -> shape table for a config (checkpoint names as HF writes them). */
+export function expectedShapes(cfg: T5Config): Map<string, number[]> {
+  const inner = cfg.num_heads * cfg.d_kv;
+  const m = new Map<string, number[]>();
+  m.set('shared.weight', [cfg.vocab_size, cfg.d_model]);
+  if (!cfg.tie_word_embeddings) m.set('lm_head.weight', [cfg.vocab_size, cfg.d_model]);
+  const attn = (p: string) => {
+    m.set(`${p}.q.weight`, [inner, cfg.d_model]);
+    m.set(`${p}.k.weight`, [inner, cfg.d_model]);
+    m.set(`${p}.v.weight`, [inner, cfg.d_model]);
+    m.set(`${p}.o.weight`, [cfg.d_model, inner]);
+  };
+  const ff = (p: string) => {
+    if (cfg.is_gated_act) {
+      m.set(`${p}.DenseReluDense.wi_0.weight`, [cfg.d_ff, cfg.d_model]);
+      m.set(`${p}.DenseReluDense.wi_1.weight`, [cfg.d_ff, cfg.d_model]);
+    } else {
+      m.set(`${p}.DenseReluDense.wi.weight`, [cfg.d_ff, cfg.d_model]);
+    }
+    m.set(`${p}.DenseReluDense.wo.weight`, [cfg.d_model, cfg.d_ff]);
+    m.set(`${p}.layer_norm.weight`, [cfg.d_model]);
+  };
+  for (const stack of ['encoder', 'decoder'] as const) {
+    const n = stack === 'encoder' ? cfg.num_layers : cfg.num_decoder_layers;
+    m.set(`${stack}.block.0.layer.0.SelfAttention.relative_attention_bias.weight`, [cfg.relative_attention_num_buckets, cfg.num_heads]);
+    m.set(`${stack}.final_layer_norm.weight`, [cfg.d_model]);
+    for (let i = 0; i < n; i++) {
+      const b = `${stack}.block.${i}`;
+      attn(`${b}.layer.0.SelfAttention`);
+      m.set(`${b}.layer.0.layer_norm.weight`, [cfg.d_model]);
+      if (stack === 'decoder') {
+        attn(`${b}.layer.1.EncDecAttention`);
+        m.set(`${b}.layer.1.layer_norm.weight`, [cfg.d_model]);
+      }
+      ff(`${b}.layer.${stack === 'decoder' ? 2 : 1}`);
+    }
+  }
+  return m;
+}
+
+/** Copies of `shared.weight` that checkpoints may carry (ignored: one matrix serves all three). */
+const TIED_ALIASES = ['encoder.embed_tokens.weight', 'decoder.embed_tokens.weight'];
+/** Present in the original t5-small/base checkpoints but never used by the model. */
+const UNUSED_OK = /^decoder\.block\.0\.layer\.1\.EncDecAttention\.relative_attention_bias\.weight$/;
+
+export interface LoadedWeights {
+  weights: T5Weights;
+  /** Tensors in the files that the model does not use. */
+  unused: string[];
+  files: string[];
+}
+
+export function loadWeights(dir: string, cfg: T5Config): LoadedWeights {
+  const expected = expectedShapes(cfg);
+  const tensors = new Map<string, tf.Tensor>();
+  const unused: string[] = [];
+  const check = (name: string, t: RawTensor, file: string, want: number[]) => {
+    if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) {
+      throw new WeightsError(`${file}: tensor "${name}" has shape [${t.shape}] but config.json implies [${want}]. The weights and config.json do not belong together.`);
+    }
+  };
+  const files = readCheckpoint(dir, (name, t, file) => {
+    const want = expected.get(name);
+    if (want) {
+      check(name, t, file, want);
+      tensors.set(name, tf.tensor(t.data, t.shape));
+    } else if (TIED_ALIASES.includes(name) || (name === 'lm_head.weight' && cfg.tie_word_embeddings)) {
+      check(name, t, file, [cfg.vocab_size, cfg.d_model]);
+    } else if (UNUSED_OK.test(name)) {
+      // harmless legacy tensor
+    } else {
+      unused.push(name);
+    }
+  });
+  const missing = [...expected.keys()].filter((n) => !tensors.has(n));
+  if (missing.length > 0) {
+    tensors.forEach((t) => t.dispose());
+    const more = missing.length > 5 ? ` and ${missing.length - 5} more` : '';
+    throw new WeightsError(`${dir}: the checkpoint lacks tensor${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).map((n) => `"${n}"`).join(', ')}${more} that config.json requires.`);
+  }
+  const get = <T extends tf.Tensor>(name: string) => tensors.get(name) as T;
+  const attention = (p: string): AttentionWeights => ({
+    q: get(`${p}.q.weight`), k: get(`${p}.k.weight`), v: get(`${p}.v.weight`), o: get(`${p}.o.weight`),
+  });
+  const feedForward = (p: string): FeedForwardWeights => ({
+    wi: cfg.is_gated_act ? [get(`${p}.DenseReluDense.wi_0.weight`), get(`${p}.DenseReluDense.wi_1.weight`)] : [get(`${p}.DenseReluDense.wi.weight`)],
+    wo: get(`${p}.DenseReluDense.wo.weight`),
+  });
+  const stack = (s: 'encoder' | 'decoder', n: number): StackWeights => ({
+    relativeAttentionBias: get(`${s}.block.0.layer.0.SelfAttention.relative_attention_bias.weight`),
+    finalLayerNorm: get(`${s}.final_layer_norm.weight`),
+    blocks: Array.from({ length: n }, (_, i): BlockWeights => {
+      const b = `${s}.block.${i}`;
+      const ffLayer = s === 'decoder' ? 2 : 1;
+      return {
+        selfAttention: attention(`${b}.layer.0.SelfAttention`),
+        selfAttentionNorm: get(`${b}.layer.0.layer_norm.weight`),
+        ...(s === 'decoder'
+          ? { crossAttention: attention(`${b}.layer.1.EncDecAttention`), crossAttentionNorm: get<tf.Tensor1D>(`${b}.layer.1.layer_norm.weight`) }
+          : {}),
+        feedForward: feedForward(`${b}.layer.${ffLayer}`),
+        feedForwardNorm: get(`${b}.layer.${ffLayer}.layer_norm.weight`),
+      };
+    }),
+  });
+  const shared = get<tf.Tensor2D>('shared.weight');
+  return {
+    weights: {
+      shared,
+      lmHead: cfg.tie_word_embeddings ? shared : get<tf.Tensor2D>('lm_head.weight'),
+      encoder: stack('encoder', cfg.num_layers),
+      decoder: stack('decoder', cfg.num_decoder_layers),
+    },
+    unused,
+    files,
+  };
+}
+
+export function disposeWeights(w: T5Weights): void {
+  const all = new Set<tf.Tensor>();
+  const walk = (o: unknown): void => {
+    if (o instanceof tf.Tensor) all.add(o);
+    else if (Array.isArray(o)) o.forEach(walk);
+    else if (o && typeof o === 'object') Object.values(o).forEach(walk);
+  };
+  walk(w);
+  all.forEach((t) => t.dispose());
+}
