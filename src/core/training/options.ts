@@ -1,0 +1,80 @@
+// Every setting of a prompt-tuning run, parsed once (CLI flags, extension settings, the panel's form)
+// into this typed object and passed down. Defaults follow the paper (Lester et al. 2021, §3).
+import type { BackendRequest } from '../backend';
+
+export type PromptInit =
+  | { kind: 'random-uniform' }
+  | { kind: 'sampled-vocab' }
+  | { kind: 'class-labels' }
+  | { kind: 'text'; text: string }
+  | { kind: 'file'; path: string };
+
+export type OptimizerKind = 'adafactor' | 'adam';
+export type Metric = 'exact-match' | 'rank';
+
+export interface RunOptions {
+  model: string; // folder or hub id
+  train: string; // data file
+  valid?: string; // data file; carved from train when absent
+  validFraction: number;
+  inputField?: string;
+  targetField?: string;
+  template?: string;
+  verbalizer?: string; // "0=no,1=yes"
+  labels?: string[];
+  skipInvalid: boolean;
+  promptLength: number;
+  init: PromptInit;
+  optimizer: OptimizerKind;
+  lr?: number; // default per optimiser: 0.3 Adafactor (paper), 1e-3 Adam... see defaults
+  weightDecay?: number;
+  batchSize: number;
+  steps: number;
+  evalEvery: number;
+  checkpointEvery: number;
+  metric: Metric;
+  patience?: number; // evaluations without improvement before stopping
+  dropout?: number; // default: the model config's dropout_rate
+  maxInputLength: number; // tokens including the prompt
+  maxTargetLength: number;
+  seed: number;
+  out: string; // run folder
+  resume?: string; // checkpoint folder to continue from
+  backend: BackendRequest;
+}
+
+export const DEFAULTS = {
+  validFraction: 0.1,
+  skipInvalid: false,
+  promptLength: 20,
+  init: { kind: 'class-labels' } as PromptInit,
+  optimizer: 'adafactor' as OptimizerKind,
+  batchSize: 32,
+  steps: 1000,
+  evalEvery: 100,
+  checkpointEvery: 100,
+  metric: 'rank' as Metric,
+  maxInputLength: 512,
+  maxTargetLength: 16,
+  seed: 0,
+  backend: 'auto' as BackendRequest,
+} as const;
+
+export function parseInit(spec: string): PromptInit {
+  if (spec === 'random-uniform' || spec === 'sampled-vocab' || spec === 'class-labels') return { kind: spec };
+  if (spec.startsWith('text:')) {
+    const text = spec.slice(5).replace(/^"(.*)"$/s, '$1');
+    if (!text.trim()) throw new Error('--init text:"..." needs a phrase, e.g. text:"Classify the sentiment".');
+    return { kind: 'text', text };
+  }
+  if (spec.startsWith('file:')) {
+    const path = spec.slice(5);
+    if (!path) throw new Error('--init file:<path> needs the folder of a saved prompt.');
+    return { kind: 'file', path };
+  }
+  throw new Error(`--init "${spec}" is not known. Use random-uniform, sampled-vocab, class-labels, text:"...", or file:<path>.`);
+}
+
+export function formatInit(init: PromptInit): string {
+  return init.kind === 'text' ? `text:${init.text}` : init.kind === 'file' ? `file:${init.path}` : init.kind;
+}
