@@ -1,0 +1,228 @@
+// Training / validation examples from a user's JSONL, CSV or TSV file: picks the input (a field or a
+// template over several fields) and the target (a field, optionally through a verbalizer), and
+// checks every line. Bad lines are errors naming file, line and field; with skipInvalid they are
+// skipped and listed instead, never dropped silently.
+import { DataError, DataSpecError, OR_SKIP, type DataLocation } from './errors';
+import { readDataFile, type SourceFile, type SourceRecord } from './formats';
+import { checkTemplateFields, parseTemplate, renderTemplate, type Template } from './template';
+import { parseVerbalizer, verbalize } from './verbalizer';
+import { Rng, shuffle } from '../rng';
+
+export { DataError, DataSpecError } from './errors';
+
+export interface DataSpec {
+  /** Field holding the input text; default: the first of DEFAULT_INPUT_FIELDS the file has. */
+  inputField?: string;
+  /** Field holding the target; default: the first of DEFAULT_TARGET_FIELDS the file has. */
+  targetField?: string;
+  /** Builds the input from several fields, e.g. `premise: {premise} hypothesis: {hypothesis}`; excludes inputField. */
+  template?: string;
+  /** Maps raw label values to target words, e.g. `0=no,1=yes`. */
+  verbalizer?: string;
+  /** The allowed targets (after the verbalizer); any other target is an unknown label. */
+  labels?: string[];
+  /** Skip invalid lines (reported in `skipped`) instead of failing on the first one. */
+  skipInvalid?: boolean;
+}
+
+export interface Example {
+  input: string;
+  target: string;
+  source: { file: string; line: number };
+}
+
+export interface SkippedLine {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+export interface LoadedData {
+  examples: Example[];
+  skipped: SkippedLine[];
+  file: string;
+  /** Where inputs came from: a field name, or the template text. */
+  inputFrom: string;
+  targetField: string;
+}
+
+/** Tried in this order when `inputField` and `template` are not given. */
+export const DEFAULT_INPUT_FIELDS: readonly string[] = ['input', 'text', 'sentence'];
+/** Tried in this order when `targetField` is not given. */
+export const DEFAULT_TARGET_FIELDS: readonly string[] = ['target', 'label', 'output'];
+
+/**
+ * Reads `file` (format by extension) into examples. Leading and trailing whitespace of inputs and
+ * targets is removed. Throws DataError on the first invalid line unless `spec.skipInvalid`; problems
+ * with the whole file (unreadable, empty, no examples, unknown fields) always throw.
+ */
+export function loadExamples(file: string, spec: DataSpec): LoadedData {
+  if (spec.template !== undefined && spec.inputField !== undefined) {
+    throw new DataSpecError('template', 'give either inputField or template, not both');
+  }
+  const template = spec.template === undefined ? undefined : parseTemplate(spec.template);
+  const verbalizer = spec.verbalizer === undefined ? undefined : parseVerbalizer(spec.verbalizer);
+  const labels = spec.labels === undefined ? undefined : new Set(spec.labels);
+  if (verbalizer !== undefined && labels !== undefined) {
+    const stray = [...verbalizer.words.values()].find((word) => !labels.has(word));
+    if (stray !== undefined) {
+      throw new DataSpecError('verbalizer', `maps to ${JSON.stringify(stray)}, which is not in labels (${[...labels].join(', ')})`);
+    }
+  }
+
+  const source = readDataFile(file);
+  const input = inputReader(source, spec.inputField, template);
+  const targetField = chooseField(source, 'target', spec.targetField, DEFAULT_TARGET_FIELDS);
+
+  const toExample = (record: SourceRecord): Example => {
+    const inputText = input.read(record);
+    const where = { file, line: record.line, field: targetField };
+    const raw = nonEmpty(fieldValue(record, targetField, file), where, 'target');
+    const target = verbalizer === undefined ? raw : verbalize(verbalizer, raw, where);
+    if (labels !== undefined && !labels.has(target)) {
+      throw new DataError(
+        where,
+        `unknown label ${JSON.stringify(target)} (labels: ${[...labels].join(', ')})`,
+        `Fix the line, add it to labels, ${OR_SKIP}`,
+      );
+    }
+    return { input: inputText, target, source: { file, line: record.line } };
+  };
+
+  const examples: Example[] = [];
+  const skipped: SkippedLine[] = [];
+  const skip = (err: DataError): void => {
+    if (!spec.skipInvalid) throw err;
+    skipped.push({ file, line: err.line ?? 0, reason: err.reason });
+  };
+  // In line order, so the error thrown (or the first skipped line) is the first bad line of the file.
+  const items = [...source.records, ...source.problems].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  for (const item of items) {
+    if (item instanceof DataError) {
+      skip(item);
+      continue;
+    }
+    try {
+      examples.push(toExample(item));
+    } catch (err) {
+      if (!(err instanceof DataError)) throw err;
+      skip(err);
+    }
+  }
+
+  if (examples.length === 0) {
+    if (skipped.length === 0) {
+      throw new DataError({ file }, 'no examples (the file has a header row but no data rows)', 'Add examples below the header');
+    }
+    throw new DataError(
+      { file },
+      `no examples: all ${skipped.length} data lines are invalid, e.g. ${describeSkippedLine(skipped[0] as SkippedLine)}`,
+      'Fix the file (the first invalid line is shown)',
+    );
+  }
+  return { examples, skipped, file, inputFrom: input.from, targetField };
+}
+
+/** How to read each record's input: through the template, or from one field. */
+function inputReader(
+  source: SourceFile,
+  inputField: string | undefined,
+  template: Template | undefined,
+): { from: string; read: (record: SourceRecord) => string } {
+  const file = source.file;
+  if (template !== undefined) {
+    checkTemplateFields(template, source.fields, file);
+    return {
+      from: template.source,
+      read: (record) =>
+        nonEmpty(renderTemplate(template, (field) => fieldValue(record, field, file)), { file, line: record.line }, 'input'),
+    };
+  }
+  const field = chooseField(source, 'input', inputField, DEFAULT_INPUT_FIELDS);
+  return { from: field, read: (record) => nonEmpty(fieldValue(record, field, file), { file, line: record.line, field }, 'input') };
+}
+
+function chooseField(source: SourceFile, role: 'input' | 'target', given: string | undefined, defaults: readonly string[]): string {
+  const setting = `${role}Field`;
+  if (given !== undefined) {
+    if (source.fields.includes(given)) return given;
+    throw new DataError(
+      { file: source.file, field: given },
+      `${setting} names a field the file does not have (fields: ${source.fields.join(', ') || 'none'})`,
+      `Set ${setting} to one of the file's fields`,
+    );
+  }
+  const found = defaults.find((name) => source.fields.includes(name));
+  if (found !== undefined) return found;
+  const alternative = role === 'input' ? ', or a template such as "question: {q}"' : '';
+  throw new DataError(
+    { file: source.file },
+    `no ${role} field: the file has none of ${defaults.join(', ')} (fields: ${source.fields.join(', ') || 'none'})`,
+    `Set ${setting} to one of the file's fields${alternative}`,
+  );
+}
+
+function fieldValue(record: SourceRecord, field: string, file: string): string {
+  const value = record.values.get(field);
+  if (value !== undefined) return value;
+  const where = { file, line: record.line, field };
+  const why = record.unusable.get(field);
+  if (why !== undefined) throw new DataError(where, `the value ${why}`, `Fix the line, ${OR_SKIP}`);
+  throw new DataError(where, 'missing field', `Add the field to this line, ${OR_SKIP}`);
+}
+
+function nonEmpty(value: string, where: DataLocation, role: 'input' | 'target'): string {
+  const trimmed = value.trim();
+  if (trimmed === '') throw new DataError(where, `empty ${role}`, `Fill in the ${role}, ${OR_SKIP}`);
+  return trimmed;
+}
+
+function describeSkippedLine(s: SkippedLine): string {
+  return `line ${s.line}: ${s.reason}`;
+}
+
+/**
+ * One-paragraph report of skipped lines for logs and the UI, e.g.
+ * `skipped 3 invalid lines in data.jsonl (lines 4, 9, 12): line 4: malformed JSON (...); ...`.
+ */
+export function describeSkipped(data: LoadedData, listFirst = 5): string {
+  const n = data.skipped.length;
+  if (n === 0) return `no invalid lines in ${data.file}`;
+  const shown = data.skipped.slice(0, listFirst);
+  const more = n > shown.length ? `, and ${n - shown.length} more` : '';
+  const lines = shown.map((s) => s.line).join(', ');
+  return `skipped ${n} invalid line${n === 1 ? '' : 's'} in ${data.file} (line${n === 1 ? '' : 's'} ${lines}${more}): ${shown
+    .map(describeSkippedLine)
+    .join('; ')}`;
+}
+
+/**
+ * Carves a validation set from `examples`: a seeded random `fraction` of them (rounded, at least 1,
+ * leaving at least 1 for training). Both parts keep file order. The same seed gives the same split.
+ */
+export function splitValidation(examples: readonly Example[], fraction: number, seed: number): { train: Example[]; valid: Example[] } {
+  if (!(fraction > 0 && fraction < 1)) {
+    throw new RangeError(`validation fraction must be between 0 and 1 (exclusive), got ${fraction}`);
+  }
+  const n = examples.length;
+  if (n < 2) {
+    throw new RangeError(
+      `cannot carve a validation split from ${n} example${n === 1 ? '' : 's'}: need at least 2; add examples or give a validation file`,
+    );
+  }
+  const nValid = Math.min(n - 1, Math.max(1, Math.round(n * fraction)));
+  const order = shuffle(
+    examples.map((_, i) => i),
+    new Rng(seed),
+  );
+  const isValid = new Set(order.slice(0, nValid));
+  const train: Example[] = [];
+  const valid: Example[] = [];
+  examples.forEach((e, i) => (isValid.has(i) ? valid : train).push(e));
+  return { train, valid };
+}
+
+/** The distinct targets in code-unit order (the same on every machine and locale). */
+export function labelSet(examples: readonly Example[]): string[] {
+  return [...new Set(examples.map((e) => e.target))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}

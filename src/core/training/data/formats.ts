@@ -1,0 +1,197 @@
+// Reads a data file into records of text fields, choosing the format by extension:
+// .jsonl / .json → JSON Lines (one object per line), .csv → comma-separated, .tsv → tab-separated
+// (both with a header row and RFC 4180 quoting). Each record keeps its 1-based source line.
+// Problems confined to one line are returned (so skipInvalid can skip them); problems that make the
+// whole file unusable are thrown.
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { parseDelimited } from './delimited';
+import { DataError, OR_SKIP } from './errors';
+
+export type DataFormat = 'jsonl' | 'csv' | 'tsv';
+
+export const FORMAT_BY_EXTENSION: Readonly<Record<string, DataFormat>> = {
+  '.jsonl': 'jsonl',
+  '.json': 'jsonl',
+  '.csv': 'csv',
+  '.tsv': 'tsv',
+};
+
+export interface SourceRecord {
+  /** 1-based line where the record starts. */
+  line: number;
+  /** Field values as text; JSON numbers and booleans are stringified. */
+  values: Map<string, string>;
+  /** Fields present but not usable as text (JSON object, array, null), with why; an error only where used. */
+  unusable: Map<string, string>;
+}
+
+export interface SourceFile {
+  file: string;
+  format: DataFormat;
+  /** Field names: the CSV/TSV header, or every key seen in a JSONL file, in order of first appearance. */
+  fields: string[];
+  records: SourceRecord[];
+  /** Lines that could not be read as a record (malformed JSON, wrong number of columns). */
+  problems: DataError[];
+}
+
+export function formatOf(file: string): DataFormat {
+  const ext = extname(file).toLowerCase();
+  const format = FORMAT_BY_EXTENSION[ext];
+  if (format === undefined) {
+    throw new DataError(
+      { file },
+      `unknown data file type "${ext || '(no extension)'}"`,
+      `Use a file ending in ${Object.keys(FORMAT_BY_EXTENSION).join(', ')} (JSON Lines, CSV or TSV with a header row)`,
+    );
+  }
+  return format;
+}
+
+export function readDataFile(file: string): SourceFile {
+  const format = formatOf(file);
+  return parseDataText(decodeUtf8(readBytes(file), file), format, file);
+}
+
+/** Parses file content already in memory; `file` is only used in messages. */
+export function parseDataText(text: string, format: DataFormat, file: string): SourceFile {
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  if (body.trim() === '') {
+    throw new DataError(
+      { file },
+      'the file is empty',
+      format === 'jsonl'
+        ? 'Add examples, one JSON object per line, e.g. {"text": "...", "label": "yes"}'
+        : `Add a header row naming the columns (e.g. text${format === 'csv' ? ',' : '\\t'}label) and one example per row`,
+    );
+  }
+  return format === 'jsonl' ? parseJsonLines(body, file) : parseTable(body, format, file);
+}
+
+function readBytes(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new DataError({ file }, 'file not found', 'Check the path and that the file exists');
+    if (code === 'EISDIR') throw new DataError({ file }, 'this is a folder, not a file', 'Give the path of a .jsonl, .csv or .tsv file');
+    throw new DataError({ file }, `cannot read the file (${(err as Error).message})`, 'Check the path and its permissions');
+  }
+}
+
+function decodeUtf8(bytes: Buffer, file: string): string {
+  const saveAsUtf8 = 'Save the file as UTF-8 (in VS Code: "Change File Encoding" → "Save with Encoding" → UTF-8)';
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    throw new DataError({ file }, 'the file is UTF-16 text', saveAsUtf8);
+  }
+  try {
+    // fatal: reject invalid bytes instead of silently turning them into U+FFFD.
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new DataError({ file }, 'the file is not valid UTF-8 text', saveAsUtf8);
+  }
+}
+
+function parseJsonLines(text: string, file: string): SourceFile {
+  const lines = text.split(/\r\n|\r|\n/);
+  const firstContent = lines.find((l) => l.trim() !== '') ?? '';
+  if (firstContent.trimStart().startsWith('[')) {
+    throw new DataError(
+      { file, line: lines.indexOf(firstContent) + 1 },
+      'the file looks like one JSON array, but JSON Lines needs one JSON object per line',
+      'Write each example on its own line as an object, e.g. {"text": "...", "label": "yes"} (jq -c ".[]" converts an array)',
+    );
+  }
+  const fields: string[] = [];
+  const seen = new Set<string>();
+  const records: SourceRecord[] = [];
+  const problems: DataError[] = [];
+  const hint = `Each line must be one JSON object, e.g. {"text": "...", "label": "yes"}; fix the line, ${OR_SKIP}`;
+  lines.forEach((raw, index) => {
+    const line = index + 1;
+    if (raw.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (err) {
+      problems.push(new DataError({ file, line }, `malformed JSON (${(err as Error).message})`, hint));
+      return;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      problems.push(new DataError({ file, line }, `expected a JSON object, got ${describeJson(value)}`, hint));
+      return;
+    }
+    const record: SourceRecord = { line, values: new Map(), unusable: new Map() };
+    for (const [key, v] of Object.entries(value)) {
+      if (!seen.has(key)) {
+        seen.add(key);
+        fields.push(key);
+      }
+      if (typeof v === 'string') record.values.set(key, v);
+      else if (typeof v === 'number' || typeof v === 'boolean') record.values.set(key, String(v));
+      else record.unusable.set(key, `is ${describeJson(v)}, but must be a string, number or boolean`);
+    }
+    records.push(record);
+  });
+  return { file, format: 'jsonl', fields, records, problems };
+}
+
+function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function parseTable(text: string, format: 'csv' | 'tsv', file: string): SourceFile {
+  const delimiter = format === 'csv' ? ',' : '\t';
+  const separatorName = format === 'csv' ? 'comma' : 'tab';
+  const parsed = parseDelimited(text, delimiter);
+  if (parsed.unterminatedQuoteLine !== undefined) {
+    throw new DataError(
+      { file, line: parsed.unterminatedQuoteLine },
+      'a quoted field starts here but its closing quote is missing, so the rest of the file would be read as one field',
+      'Close the quote; write a quote inside a quoted field as ""',
+    );
+  }
+  const [header, ...rows] = parsed.rows;
+  if (header === undefined) throw new Error('unreachable: non-empty text has a row');
+  const names = header.fields.map((name) => name.trim());
+  if (header.problem !== undefined) {
+    throw new DataError({ file, line: header.line }, `bad header row: ${header.problem}`, 'Fix the header row');
+  }
+  const firstColumn = new Map<string, number>();
+  names.forEach((name, column) => {
+    if (name === '') return; // unnamed columns (e.g. a pandas index) are ignored
+    const previous = firstColumn.get(name);
+    if (previous !== undefined) {
+      throw new DataError(
+        { file, line: header.line, field: name },
+        `the header names column ${previous + 1} and column ${column + 1} the same`,
+        'Give every column a different name',
+      );
+    }
+    firstColumn.set(name, column);
+  });
+  const records: SourceRecord[] = [];
+  const problems: DataError[] = [];
+  const quoteHint = `Put fields that contain a ${separatorName}, a quote or a line break in double quotes; fix the line, ${OR_SKIP}`;
+  for (const row of rows) {
+    if (row.problem !== undefined) {
+      problems.push(new DataError({ file, line: row.line }, row.problem, `Fix the line, ${OR_SKIP}`));
+    } else if (row.fields.length !== names.length) {
+      problems.push(
+        new DataError(
+          { file, line: row.line },
+          `has ${row.fields.length} ${separatorName}-separated fields but the header has ${names.length}`,
+          quoteHint,
+        ),
+      );
+    } else {
+      const values = new Map<string, string>();
+      for (const [name, column] of firstColumn) values.set(name, row.fields[column] ?? '');
+      records.push({ line: row.line, values, unusable: new Map() });
+    }
+  }
+  return { file, format, fields: [...firstColumn.keys()], records, problems };
+}
