@@ -29,7 +29,7 @@ export class ConfigError extends Error {}
 const ACTS: Record<string, DenseAct> = { relu: 'relu', 'gelu_new': 'gelu_new', gelu: 'gelu_new' };
 
 export function parseT5Config(raw: unknown, file = 'config.json'): T5Config {
-  if (typeof raw !== 'object' || raw === null) throw new ConfigError(`${file}: expected a JSON object.`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${file}: expected a JSON object.`);
   const c = raw as Record<string, unknown>;
   const modelType = c.model_type;
   if (modelType !== undefined && modelType !== 't5') {

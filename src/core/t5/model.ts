@@ -7,6 +7,7 @@ import type { BlockWeights, StackWeights, T5Weights } from './weights';
 import { disposeWeights } from './weights';
 import { attend, causalBias, dropout, feedForward, keyValue, paddingBias, rmsNorm, type DropoutState, type KeyValue } from './layers';
 import { positionBias } from './relative-position';
+import { generate, type GenerateOptions, type GenerateResult } from './generate';
 
 /** A soft prompt: [k, d_model] shared by every row, or [B, k, d_model] with one prompt per row. */
 export type PromptTensor = tf.Tensor2D | tf.Tensor3D;
@@ -187,6 +188,11 @@ export class T5Model {
     const flat = Array.from(sums.dataSync());
     sums.dispose();
     return Array.from({ length: b }, (_, r) => flat.slice(r * c, r * c + c));
+  }
+
+  /** Greedy or beam-search decoding with a key/value cache (see generate.ts). */
+  generate(opts: GenerateOptions): GenerateResult {
+    return generate(this, opts);
   }
 
   dispose(): void {

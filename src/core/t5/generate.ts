@@ -1,0 +1,211 @@
+// Decoding with a key/value cache: the encoder runs once, cross-attention keys/values are computed
+// once per layer, self-attention keys/values grow by one position per step. Greedy and beam search
+// follow transformers' generate() (4.57): output rows start with decoder_start_token_id.
+import * as tf from '../tf';
+import type { EncoderInput, T5Model } from './model';
+import { keyValue, paddingBias, type KeyValue } from './layers';
+
+export interface GenerateOptions extends EncoderInput {
+  maxNewTokens: number;
+  numBeams?: number; // 1 = greedy
+  lengthPenalty?: number; // beam scores are divided by length ** lengthPenalty
+  earlyStopping?: boolean; // stop a row's beam search once numBeams hypotheses are finished
+  numReturnSequences?: number; // beams returned per row (<= numBeams)
+}
+
+export interface GenerateResult {
+  sequences: number[][]; // [B * numReturnSequences, 1 + generated]
+  scores?: number[]; // beam search: length-normalised log-probabilities, one per sequence
+}
+
+/** Decoder state for a growing batch of hypotheses. */
+class DecoderCache {
+  self: KeyValue[] = [];
+  constructor(
+    public cross: KeyValue[], // per layer [N, heads, S, d_kv]
+    public crossBias: tf.Tensor4D, // [N, 1, 1, S]
+  ) {}
+
+  /** Keeps rows `index` (beam reordering); frees the old tensors. */
+  select(index: number[]): void {
+    const ids = tf.tensor1d(index, 'int32');
+    const pick = (kv: KeyValue): KeyValue => ({ k: tf.gather(kv.k, ids), v: tf.gather(kv.v, ids) });
+    const old = this.tensors();
+    this.self = this.self.map(pick);
+    this.cross = this.cross.map(pick);
+    this.crossBias = tf.gather(this.crossBias, ids);
+    tf.dispose([...old, ids]);
+  }
+
+  private tensors(): tf.Tensor[] {
+    return [...this.self.flatMap((kv) => [kv.k, kv.v]), ...this.cross.flatMap((kv) => [kv.k, kv.v]), this.crossBias];
+  }
+
+  dispose(): void {
+    tf.dispose(this.tensors());
+  }
+}
+
+function startCache(model: T5Model, input: EncoderInput, repeat: number): DecoderCache {
+  let cache: DecoderCache | undefined;
+  tf.tidy(() => {
+    const enc = model.encode(input);
+    // Each input row repeated `repeat` times (transformers' repeat_interleave for beams).
+    const rows = Array.from({ length: enc.hidden.shape[0] * repeat }, (_, i) => Math.floor(i / repeat));
+    const ids = tf.tensor1d(rows, 'int32');
+    const hidden = tf.gather(enc.hidden, ids) as tf.Tensor3D;
+    const cross = model.weights.decoder.blocks.map((b) => keyValue(hidden, b.crossAttention!, model.config));
+    const bias = paddingBias(tf.gather(enc.mask, ids) as tf.Tensor2D);
+    tf.keep(bias);
+    cross.forEach((kv) => tf.keep(kv.k) && tf.keep(kv.v));
+    cache = new DecoderCache(cross, bias);
+  });
+  return cache!;
+}
+
+/** Runs the decoder on the last token of each hypothesis; returns log-probabilities [N, vocab]. */
+function step(model: T5Model, cache: DecoderCache, tokens: number[], position: number): Float32Array {
+  const cfg = model.config;
+  let logp: tf.Tensor | undefined;
+  const grown: KeyValue[] = [];
+  tf.tidy(() => {
+    const ids = tf.tensor1d(tokens, 'int32');
+    let h = tf.gather(model.weights.shared, ids).reshape([tokens.length, 1, cfg.d_model]) as tf.Tensor3D;
+    // Query at `position` against keys 0..position: no causal mask needed.
+    const selfBias = model.stackBias(model.weights.decoder, 1, position + 1, false, position);
+    model.weights.decoder.blocks.forEach((block, i) => {
+      const selfKv = (normed: tf.Tensor3D) => {
+        const now = keyValue(normed, block.selfAttention, cfg);
+        const past = cache.self[i];
+        const kv = past ? { k: tf.concat([past.k, now.k], 2) as tf.Tensor4D, v: tf.concat([past.v, now.v], 2) as tf.Tensor4D } : now;
+        grown.push({ k: tf.keep(kv.k), v: tf.keep(kv.v) });
+        return kv;
+      };
+      h = model.decoderBlock(h, block, selfKv, cache.cross[i], selfBias, cache.crossBias);
+    });
+    logp = tf.keep(tf.logSoftmax(model.logits(h).reshape([tokens.length, cfg.vocab_size])));
+  });
+  tf.dispose(cache.self.flatMap((kv) => [kv.k, kv.v]));
+  cache.self = grown;
+  const values = logp!.dataSync() as Float32Array;
+  logp!.dispose();
+  return values;
+}
+
+export function generate(model: T5Model, opts: GenerateOptions): GenerateResult {
+  if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 1) throw new Error('maxNewTokens must be a positive integer.');
+  const beams = opts.numBeams ?? 1;
+  return beams > 1 ? beamSearch(model, opts, beams) : greedy(model, opts);
+}
+
+function greedy(model: T5Model, opts: GenerateOptions): GenerateResult {
+  const { decoder_start_token_id: start, eos_token_id: eos, pad_token_id: pad, vocab_size: vocab } = model.config;
+  const b = opts.inputIds.length;
+  const cache = startCache(model, opts, 1);
+  const sequences = Array.from({ length: b }, () => [start]);
+  const done = new Array<boolean>(b).fill(false);
+  try {
+    for (let t = 0; t < opts.maxNewTokens && !done.every(Boolean); t++) {
+      const logp = step(model, cache, sequences.map((s) => s[s.length - 1]), t);
+      for (let r = 0; r < b; r++) {
+        if (done[r]) {
+          sequences[r].push(pad);
+          continue;
+        }
+        let best = 0;
+        for (let v = 1; v < vocab; v++) if (logp[r * vocab + v] > logp[r * vocab + best]) best = v;
+        sequences[r].push(best);
+        if (best === eos) done[r] = true;
+      }
+    }
+  } finally {
+    cache.dispose();
+  }
+  return { sequences };
+}
+
+interface Hypothesis {
+  tokens: number[]; // generated tokens (after the start token)
+  score: number;
+}
+
+/**
+ * transformers' vectorised beam search: per step keep the top 2*numBeams continuations; those that end
+ * (eos or the length limit) and rank among the first numBeams become finished candidates scored
+ * sum(log p) / length ** lengthPenalty; the best numBeams unfinished ones continue.
+ */
+function beamSearch(model: T5Model, opts: GenerateOptions, numBeams: number): GenerateResult {
+  const { decoder_start_token_id: start, eos_token_id: eos, pad_token_id: pad, vocab_size: vocab } = model.config;
+  const lp = opts.lengthPenalty ?? 1;
+  const early = opts.earlyStopping ?? false;
+  const nReturn = opts.numReturnSequences ?? 1;
+  if (nReturn > numBeams) throw new Error(`numReturnSequences (${nReturn}) cannot exceed numBeams (${numBeams}).`);
+  const b = opts.inputIds.length;
+  const keep = 2 * numBeams;
+  const f = Math.fround;
+  const running: Hypothesis[][] = Array.from({ length: b }, () =>
+    Array.from({ length: numBeams }, (_, j) => ({ tokens: [], score: j === 0 ? 0 : -1e9 })),
+  );
+  const finished: Hypothesis[][] = Array.from({ length: b }, () => []);
+  const open = new Array<boolean>(b).fill(true); // transformers' is_early_stop_heuristic_unsatisfied
+  const cache = startCache(model, opts, numBeams);
+  try {
+    for (let t = 0; t < opts.maxNewTokens; t++) {
+      const logp = step(model, cache, running.flatMap((row) => row.map((h) => h.tokens[h.tokens.length - 1] ?? start)), t);
+      const lastStep = t + 1 >= opts.maxNewTokens;
+      const reorder: number[] = [];
+      let anyContinues = false;
+      for (let r = 0; r < b; r++) {
+        // Top `keep` of (beam, token) by accumulated log-probability.
+        const cands: { beam: number; token: number; score: number }[] = [];
+        for (let j = 0; j < numBeams; j++) {
+          const base = (r * numBeams + j) * vocab;
+          const acc = running[r][j].score;
+          for (let v = 0; v < vocab; v++) {
+            const score = f(logp[base + v] + acc);
+            if (cands.length < keep || score > cands[cands.length - 1].score) {
+              cands.push({ beam: j, token: v, score });
+              cands.sort((x, y) => y.score - x.score);
+              if (cands.length > keep) cands.pop();
+            }
+          }
+        }
+        const ends = cands.map((c) => c.token === eos || lastStep);
+        if (ends.some((e) => !e)) anyContinues = true;
+        // Finished candidates: only among the first numBeams, only while improvement is possible.
+        const length = t + 1;
+        const allDone = finished[r].length >= numBeams;
+        cands.forEach((c, i) => {
+          if (!ends[i] || i >= numBeams || !open[r] || (early && allDone)) return;
+          finished[r].push({ tokens: [...running[r][c.beam].tokens, c.token], score: f(c.score / f(length ** lp)) });
+        });
+        finished[r].sort((x, y) => y.score - x.score);
+        finished[r].length = Math.min(finished[r].length, numBeams);
+        // Running beams: best numBeams continuations that did not end (ended ones sink to -1e9).
+        const next = cands
+          .map((c, i) => ({ c, score: ends[i] ? f(c.score - 1e9) : c.score }))
+          .sort((x, y) => y.score - x.score)
+          .slice(0, numBeams);
+        running[r] = next.map(({ c, score }) => ({ tokens: [...running[r][c.beam].tokens, c.token], score }));
+        next.forEach(({ c }) => reorder.push(r * numBeams + c.beam));
+        // Early-stop heuristic (early_stopping=false): can the best running beam still beat the worst finished?
+        const best = running[r][0].score / (length ** lp);
+        const full = finished[r].length >= numBeams;
+        const worst = full ? finished[r][finished[r].length - 1].score : -1e9;
+        open[r] = open[r] && (!full || best > worst);
+      }
+      if (!open.some(Boolean) || !anyContinues || (early && finished.every((fs) => fs.length >= numBeams))) break;
+      cache.select(reorder);
+    }
+  } finally {
+    cache.dispose();
+  }
+  // Rows padded to the longest returned hypothesis with transformers' fill value (pad or, when pad is 0, eos).
+  const fill = pad || eos;
+  const picked = finished.flatMap((fs) => fs.slice(0, nReturn));
+  const longest = Math.max(...picked.map((h) => h.tokens.length));
+  return {
+    sequences: picked.map((h) => [start, ...h.tokens, ...Array(longest - h.tokens.length).fill(fill)]),
+    scores: picked.map((h) => h.score),
+  };
+}
