@@ -1,0 +1,66 @@
+// A small T5 with seeded random weights, written as an HF checkpoint folder. With no pretrained
+// checkpoint at hand (offline demo, tests, e2e) it gives the whole pipeline a real model to run:
+// same files, same loader, T5's real vocabulary. Initialisation as the golden fixtures': shared and
+// relative biases N(0, 0.5^2), linear [out, in] N(0, 1/in), layer norms 1 + 0.1 N(0, 1).
+import { chmodSync, copyFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../io/atomic';
+import { writeSafetensors } from '../io/safetensors';
+import { Rng } from '../training/rng';
+import { parseT5Config } from './config';
+import { expectedShapes } from './weights';
+
+export interface RandomT5Options {
+  seed: number;
+  /** T5's spiece.model, copied next to the weights so the folder is self-contained. */
+  spieceModel?: string;
+  /** config.json fields; defaults give a d_model 32 T5 v1.1 (gated-GELU) with T5's 32128-row vocabulary. */
+  config?: Record<string, unknown>;
+}
+
+export const TINY_T5_CONFIG = {
+  architectures: ['T5ForConditionalGeneration'],
+  model_type: 't5',
+  d_model: 32,
+  d_kv: 8,
+  d_ff: 64,
+  num_heads: 4,
+  num_layers: 2,
+  num_decoder_layers: 2,
+  vocab_size: 32128,
+  relative_attention_num_buckets: 32,
+  relative_attention_max_distance: 128,
+  feed_forward_proj: 'gated-gelu',
+  tie_word_embeddings: false,
+  dropout_rate: 0.0,
+  layer_norm_epsilon: 1e-6,
+  pad_token_id: 0,
+  eos_token_id: 1,
+  decoder_start_token_id: 0,
+};
+
+export function writeRandomT5(dir: string, opts: RandomT5Options): void {
+  const raw = { ...TINY_T5_CONFIG, ...opts.config };
+  const cfg = parseT5Config(raw, 'random T5 config');
+  const rng = new Rng(opts.seed);
+  const normal = (): number => {
+    // Box-Muller; 1 - u keeps log away from 0.
+    const u = 1 - rng.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
+  };
+  const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
+  for (const [name, shape] of expectedShapes(cfg)) {
+    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    const std = name.endsWith('layer_norm.weight') ? 0.1 : name === 'shared.weight' || name.includes('relative_attention_bias') ? 0.5 : 1 / Math.sqrt(shape[1]);
+    const mean = name.endsWith('layer_norm.weight') ? 1 : 0;
+    for (let i = 0; i < data.length; i++) data[i] = mean + std * normal();
+    tensors[name] = { shape, data };
+  }
+  writeJsonAtomic(join(dir, 'config.json'), raw);
+  writeFileAtomic(join(dir, 'model.safetensors'), writeSafetensors(tensors, { format: 'pt' }));
+  if (opts.spieceModel) {
+    if (!existsSync(opts.spieceModel)) throw new Error(`${opts.spieceModel}: spiece.model not found.`);
+    copyFileSync(opts.spieceModel, join(dir, 'spiece.model'));
+    chmodSync(join(dir, 'spiece.model'), 0o644); // the source may be read-only (../shared)
+  }
+}
