@@ -8,3 +8,4 @@ export {
   type TokenizedText,
 } from './t5-tokenizer';
 export { EXTRA_IDS, sentinelId, sentinelToken } from './sentinels';
+export { escapeControlChars } from './display';

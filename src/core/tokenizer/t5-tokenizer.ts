@@ -1,6 +1,7 @@
 // HF T5Tokenizer conventions on top of SentencePiece: eos appended (no bos), pad 0, eos 1, unk 2, the
 // sentinels <extra_id_N> after the vocabulary, padding/truncation like HF. The model's embedding matrix
 // may have more rows (32128) than vocabulary + sentinels (32100); those rows never decode to text.
+import { escapeControlChars } from './display';
 import { loadSentencePiece } from './model-files';
 import { PieceType } from './model-proto';
 import { EXTRA_IDS, type Segment, sentinelId, sentinelIndex, sentinelToken, splitOnSpecialTokens } from './sentinels';
@@ -43,7 +44,6 @@ export interface TokenizedText {
 const PAD = '<pad>';
 const EOS = '</s>';
 const UNK = '<unk>';
-const CONTROL_CHAR = /\p{Cc}/gu;
 
 export class T5Tokenizer {
   readonly padId = 0 as const;
@@ -241,10 +241,7 @@ export class T5Tokenizer {
    */
   displayPiece(id: number): string {
     if (Number.isInteger(id) && id >= this.tokenCount) return `<unused_${id}>`;
-    return this.idToPiece(id).replace(
-      CONTROL_CHAR,
-      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-    );
+    return escapeControlChars(this.idToPiece(id));
   }
 
   /** Id of a raw piece or special token literal; undefined if it is not in the vocabulary. */
