@@ -176,6 +176,15 @@ describe('T5Tokenizer', { skip: SKIP_NO_SHARED }, () => {
     });
   });
 
+  test('a long multi-line text is encoded by SentencePiece in one piece (chunking would change ids)', () => {
+    const lines = golden.cases.filter((c) => c.hf_input_ids !== null).map((c) => c.text);
+    const text = lines.join('\n').repeat(20); // ~80 KB
+    assert.deepEqual(tok.encode(text, { addEos: false }), sp.encodeIds(text));
+    // Why encode never chunks: equal-score ties resolve differently with preceding text.
+    const perLine = text.split('\n').flatMap((line) => sp.encodeIds(line));
+    assert.notDeepEqual(perLine, sp.encodeIds(text));
+  });
+
   test('ids past vocabulary + sentinels (unused embedding rows) never appear in decoded text', () => {
     const hello = byName('hello_world');
     const rows = golden.conventions.model_config_vocab_size;

@@ -1,7 +1,7 @@
 // The real SentencePiece (C++ compiled to wasm by @agnai/sentencepiece-js) plus the vocabulary read from
 // the same model file. Guards against the library's quiet failure modes: a file that is not a model
 // loads "fine" and encodes everything to [], and lone UTF-16 surrogates corrupt its UTF-8 conversion.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SentencePieceProcessor } from '@agnai/sentencepiece-js';
@@ -39,12 +39,13 @@ export class SentencePiece {
   /** Loads a serialized ModelProto made in memory (from tokenizer.json); `label` names it in errors. */
   static async fromBytes(bytes: Uint8Array, label: string): Promise<SentencePiece> {
     // The library only reads models from a path.
-    const tmp = join(tmpdir(), `prompt-tuner-spiece-${process.pid}-${Date.now()}.model`);
+    const dir = mkdtempSync(join(tmpdir(), 'prompt-tuner-spiece-'));
+    const tmp = join(dir, 'spiece.model');
     writeFileSync(tmp, bytes);
     try {
       return await SentencePiece.load(tmp, bytes, label);
     } finally {
-      rmSync(tmp, { force: true });
+      rmSync(dir, { recursive: true, force: true });
     }
   }
 

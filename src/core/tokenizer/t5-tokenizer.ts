@@ -95,7 +95,13 @@ export class T5Tokenizer {
     return splitOnSpecialTokens(text, this.vocabSize, this.controlIds);
   }
 
-  /** Text → ids without eos: special literals become their ids, the runs between go to SentencePiece. */
+  /**
+   * Text → ids without eos: special literals become their ids, the runs between go to SentencePiece
+   * whole, as HF does. Never split a run further (e.g. to chunk long texts): SentencePiece's Viterbi
+   * sums scores in float32, so equal-score segmentations are broken by rounding that depends on the
+   * preceding text ("----------------" after a 135-character sentence differs from it alone); only the
+   * unsplit call reproduces the reference.
+   */
   private encodeRaw(text: string): number[] {
     const segments = this.segments(text);
     if (segments.length === 1 && 'text' in segments[0]) return this.spiece.encodeIds(text);
