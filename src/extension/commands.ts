@@ -1,0 +1,217 @@
+// The "Prompt Tuning" commands. Each accepts what its callers pass — a sidebar item, a file URI from
+// the explorer, a run id, or nothing (then it asks with a quick pick).
+import * as vscode from 'vscode';
+import { cpSync, existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { PanelController } from './panel/panel';
+import type { PromptCatalog } from './prompts/prompt-catalog';
+import type { SavedPrompt } from './prompts/saved-prompt';
+import { describeMetric } from './prompts/saved-prompt';
+import { promptDocumentUri } from './inspect/prompt-document';
+import type { RunManager } from './runs/run-manager';
+import type { RunSummary } from './runs/run';
+import type { WorkerService } from './runs/worker-service';
+import { readSettings } from './settings';
+import { runGuidedFlow } from './setup/guided-flow';
+import { buildRunRequest, runName, type TuneChoices } from './setup/run-request';
+import { RunItem } from './views/runs-view';
+import { PromptItem } from './views/prompts-view';
+import { describeRun } from './views/format';
+
+export interface CommandContext {
+  runs: RunManager;
+  catalog: PromptCatalog;
+  service: WorkerService;
+  panel: PanelController;
+  log: (line: string) => void;
+}
+
+export function workspaceRoot(): string | undefined {
+  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+}
+
+/** In an untrusted workspace nothing is trained or run; says so and returns false. */
+export function requireTrust(what: string): boolean {
+  if (vscode.workspace.isTrusted) return true;
+  void vscode.window
+    .showWarningMessage(`Prompt Tuning: ${what} needs a trusted workspace (it runs a model on files from this folder).`, 'Manage Workspace Trust')
+    .then((choice) => choice && vscode.commands.executeCommand('workbench.trust.manage'));
+  return false;
+}
+
+/** Starts a run from the user's choices; throws ChoiceError for a bad choice. */
+export function startRun(ctx: CommandContext, choices: TuneChoices): RunSummary {
+  const root = workspaceRoot();
+  if (!root) throw new Error('Open a folder first: runs and prompts are saved in the workspace.');
+  const taken = new Set(ctx.runs.list().map((r) => r.request.out));
+  const request = buildRunRequest(choices, readSettings(), root, (dir) => taken.has(dir));
+  const run = ctx.runs.create(request, choices.name?.trim() || runName(request));
+  ctx.log(`Run ${run.name}: ${run.status === 'queued' ? `queued (#${ctx.runs.queuePosition(run.id)})` : 'starting'} — ${JSON.stringify(request)}`);
+  return run;
+}
+
+function runOf(ctx: CommandContext, arg: unknown): RunSummary | undefined {
+  if (arg instanceof RunItem) return ctx.runs.get(arg.run.id);
+  if (typeof arg === 'string') return ctx.runs.get(arg);
+  return undefined;
+}
+
+async function pickRun(ctx: CommandContext, filter: (r: RunSummary) => boolean, placeHolder: string): Promise<RunSummary | undefined> {
+  const runs = ctx.runs.list().filter(filter).reverse();
+  if (runs.length <= 1) return runs[0];
+  const chosen = await vscode.window.showQuickPick(
+    runs.map((r) => ({ label: r.name, description: describeRun(r, ctx.runs.queuePosition(r.id)), id: r.id })),
+    { placeHolder },
+  );
+  return chosen ? ctx.runs.get(chosen.id) : undefined;
+}
+
+function promptOf(ctx: CommandContext, arg: unknown): SavedPrompt | undefined {
+  if (arg instanceof PromptItem) return arg.prompt;
+  if (arg instanceof vscode.Uri) {
+    const path = arg.scheme === 'prompt-tuner' ? arg.query : arg.fsPath;
+    const dir = /\.(json|safetensors)$/.test(path) ? join(path, '..') : path;
+    return ctx.catalog.find(dir);
+  }
+  if (typeof arg === 'string') return ctx.catalog.find(arg);
+  return undefined;
+}
+
+async function pickPrompt(ctx: CommandContext, arg: unknown, placeHolder: string): Promise<SavedPrompt | undefined> {
+  const given = promptOf(ctx, arg);
+  if (given) return given;
+  await ctx.catalog.refresh();
+  const prompts = ctx.catalog.list();
+  if (prompts.length === 0) {
+    void vscode.window.showInformationMessage('No saved prompts in this workspace yet. Tune one first.', 'Tune Prompt').then((c) => c && vscode.commands.executeCommand('promptTuner.tunePrompt'));
+    return undefined;
+  }
+  const chosen = await vscode.window.showQuickPick(
+    prompts.map((p) => ({ label: p.name, description: [basename(p.model), `${p.promptLength} tokens`, describeMetric(p.metric)].filter(Boolean).join(' · '), detail: vscode.workspace.asRelativePath(p.dir), prompt: p })),
+    { placeHolder, matchOnDetail: true },
+  );
+  return chosen?.prompt;
+}
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  const { runs, panel } = ctx;
+  const command = (id: string, fn: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(`promptTuner.${id}`, fn);
+
+  return [
+    command('tunePrompt', async (arg?: unknown) => {
+      if (!requireTrust('training')) return;
+      const given = typeof arg === 'object' && arg !== null && !(arg instanceof vscode.Uri) ? (arg as TuneChoices) : undefined;
+      const choices = given?.train ? given : await runGuidedFlow(readSettings());
+      if (choices === 'form') return panel.show({ view: 'setup' });
+      if (!choices) return;
+      try {
+        const run = startRun(ctx, choices);
+        panel.show({ runId: run.id, view: 'progress' });
+        return run.id;
+      } catch (err) {
+        void vscode.window.showErrorMessage(err instanceof Error ? err.message : String(err));
+      }
+    }),
+
+    command('openPanel', (arg?: unknown) => {
+      const run = runOf(ctx, arg);
+      panel.show(run ? { runId: run.id, view: 'progress' } : {});
+    }),
+
+    command('stopTraining', async (arg?: unknown) => {
+      const run = runOf(ctx, arg) ?? (await pickRun(ctx, (r) => r.status === 'training' || r.status === 'queued', 'Stop which run?'));
+      if (!run) return void vscode.window.showInformationMessage('No run is training.');
+      runs.stop(run.id);
+      ctx.log(`Run ${run.name}: stop requested`);
+    }),
+
+    command('resumeTraining', async (arg?: unknown) => {
+      if (!requireTrust('training')) return;
+      const run = runOf(ctx, arg) ?? (await pickRun(ctx, (r) => runs.canResume(r.id), 'Resume which run?'));
+      if (!run) return void vscode.window.showInformationMessage('No stopped, failed or crashed run to resume.');
+      try {
+        runs.resume(run.id);
+        ctx.log(`Run ${run.name}: resumed from ${run.checkpointDir ?? 'the start (no checkpoint yet)'}`);
+        panel.show({ runId: run.id, view: 'progress' });
+      } catch (err) {
+        void vscode.window.showErrorMessage(err instanceof Error ? err.message : String(err));
+      }
+    }),
+
+    command('removeRun', (arg?: unknown) => {
+      const run = runOf(ctx, arg);
+      if (!run) return;
+      try {
+        runs.remove(run.id);
+      } catch (err) {
+        void vscode.window.showErrorMessage(err instanceof Error ? err.message : String(err));
+      }
+    }),
+
+    command('tryPrompt', async (arg?: unknown) => {
+      if (!requireTrust('trying a prompt')) return;
+      const prompt = await pickPrompt(ctx, arg, 'Try which prompt?');
+      if (prompt) panel.show({ view: 'playground', prompts: [prompt.dir] });
+    }),
+
+    command('inspectPrompt', async (arg?: unknown) => {
+      const prompt = await pickPrompt(ctx, arg, 'Inspect which prompt?');
+      if (!prompt) return;
+      const doc = await vscode.workspace.openTextDocument(promptDocumentUri(prompt.dir, prompt.name));
+      await vscode.window.showTextDocument(doc, { preview: true });
+    }),
+
+    command('exportPrompt', async (arg?: unknown) => {
+      const prompt = await pickPrompt(ctx, arg, 'Export which prompt?');
+      if (!prompt) return;
+      const format = await vscode.window.showQuickPick(
+        [
+          { label: 'PEFT folder', description: 'adapter_config.json + adapter_model.safetensors: PeftModel.from_pretrained loads it', value: 'peft' as const },
+          { label: 'NumPy .npy', description: '[prompt length, d_model] float32, as google-research/prompt-tuning saves prompts', value: 'npy' as const },
+        ],
+        { placeHolder: `Export ${prompt.name} as` },
+      );
+      if (!format) return;
+      const root = workspaceRoot();
+      const base = vscode.Uri.file(join(root ?? prompt.dir, `${prompt.name}${format.value === 'npy' ? '.npy' : '-peft'}`));
+      try {
+        if (format.value === 'npy') {
+          if (!requireTrust('exporting .npy')) return;
+          const target = await vscode.window.showSaveDialog({ defaultUri: base, filters: { 'NumPy array': ['npy'] }, title: 'Export prompt as .npy' });
+          if (!target) return;
+          await ctx.service.exportNpy(prompt.dir, target.fsPath);
+          void vscode.window.showInformationMessage(`Exported ${prompt.name} to ${vscode.workspace.asRelativePath(target)}.`);
+        } else {
+          const target = await vscode.window.showSaveDialog({ defaultUri: base, title: 'Export prompt as a PEFT folder (a new folder)' });
+          if (!target) return;
+          if (existsSync(target.fsPath)) throw new Error(`${target.fsPath} already exists; choose a new folder name.`);
+          cpSync(prompt.dir, target.fsPath, { recursive: true });
+          void vscode.window.showInformationMessage(`Exported ${prompt.name} to ${vscode.workspace.asRelativePath(target)}.`);
+        }
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Export failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }),
+
+    command('deletePrompt', async (arg?: unknown) => {
+      const prompt = await pickPrompt(ctx, arg, 'Delete which prompt?');
+      if (!prompt) return;
+      const ok = await vscode.window.showWarningMessage(
+        `Delete the prompt ${prompt.name}?`,
+        { modal: true, detail: `${prompt.dir} is moved to the trash (or deleted where there is none).` },
+        'Delete',
+      );
+      if (ok !== 'Delete') return;
+      const uri = vscode.Uri.file(prompt.dir);
+      try {
+        await vscode.workspace.fs.delete(uri, { recursive: true, useTrash: true });
+      } catch {
+        await vscode.workspace.fs.delete(uri, { recursive: true, useTrash: false });
+      }
+      ctx.log(`Deleted the prompt ${prompt.dir}`);
+      await ctx.catalog.refresh();
+    }),
+
+    command('refreshPrompts', () => ctx.catalog.refresh()),
+  ];
+}

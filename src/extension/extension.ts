@@ -1,0 +1,146 @@
+// Entry point of the extension host side. activate() only wires the pieces together: the run
+// manager (training in forked workers), the prompt catalog, the panel, the sidebar views, the prompt
+// documents with their hover, the status bar and the commands.
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import { PanelController, PANEL_VIEW_TYPE, type PanelActions } from './panel/panel';
+import { PromptCatalog } from './prompts/prompt-catalog';
+import { describeMetric } from './prompts/saved-prompt';
+import { PromptDocuments, PROMPT_SCHEME, promptDocumentUri } from './inspect/prompt-document';
+import { RunManager } from './runs/run-manager';
+import type { RunSummary } from './runs/run';
+import { forkWorker } from './runs/worker-process';
+import { WorkerService } from './runs/worker-service';
+import { describeTrainEvent } from './runs/event-log';
+import { readSettings } from './settings';
+import { previewDataset } from './setup/data-preview';
+import { parseLabels } from './setup/run-request';
+import { cachedModels, workspaceDatasets, workspaceModels } from './setup/sources';
+import { TrainingStatus } from './status-bar';
+import { PromptsView } from './views/prompts-view';
+import { RunsView } from './views/runs-view';
+import { registerCommands, startRun, workspaceRoot } from './commands';
+
+const RUNS_STATE_KEY = 'promptTuner.runs';
+
+let runManager: RunManager | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel('Prompt Tuning', { log: true });
+  const log = (line: string) => output.info(line);
+  const workerScript = context.asAbsolutePath('dist/worker.js');
+
+  const runs = new RunManager(() => forkWorker(workerScript));
+  runManager = runs;
+  const service = new WorkerService(() => forkWorker(workerScript), (line) => output.info(`[worker] ${line}`));
+  const catalog = new PromptCatalog();
+  const documents = new PromptDocuments(service, () => readSettings().backend, log);
+
+  runs.restore(context.workspaceState.get<RunSummary[]>(RUNS_STATE_KEY, []));
+  runs.onDidOutput.on((runId, line) => output.info(`[${runs.get(runId)?.name ?? runId}] ${line}`));
+  runs.onDidEvent.on((runId, event) => {
+    const text = describeTrainEvent(event);
+    if (text) output.info(`[${runs.get(runId)?.name ?? runId}] ${text}`);
+    if (event.type === 'done' || (event.type === 'eval' && event.best)) void catalog.refresh();
+  });
+  runs.onDidChange.on((run) => {
+    void context.workspaceState.update(RUNS_STATE_KEY, runs.list());
+    void vscode.commands.executeCommand('setContext', 'promptTuner.training', runs.activeRunId !== undefined);
+    if (run.status === 'crashed' || run.status === 'failed') {
+      output.error(`[${run.name}] ${run.message ?? run.status}${run.lastOutput?.length ? `\nLast output:\n${run.lastOutput.join('\n')}` : ''}`);
+      void vscode.window.showErrorMessage(`Prompt Tuning: ${run.name} ${run.status}. ${run.message ?? ''}`, 'Show Log', 'Resume Training').then((choice) => {
+        if (choice === 'Show Log') output.show(true);
+        if (choice === 'Resume Training') void vscode.commands.executeCommand('promptTuner.resumeTraining', run.id);
+      });
+    }
+  });
+
+  const actions: PanelActions = {
+    async setupChoices() {
+      const settings = readSettings();
+      const [workspace, datasets] = await Promise.all([workspaceModels(), workspaceDatasets(settings.outputFolder)]);
+      const models = [...workspace, ...cachedModels()];
+      if (!models.some((m) => m.value === settings.model)) models.push({ label: settings.model, value: settings.model, detail: 'the promptTuner.model setting' });
+      return {
+        models,
+        datasets,
+        defaults: {
+          model: models[0]?.value ?? settings.model,
+          train: datasets[0]?.value ?? '',
+          inputField: '',
+          targetField: '',
+          template: '',
+          labels: '',
+          promptLength: settings.promptLength,
+          init: settings.init,
+          optimizer: settings.optimizer,
+          lr: settings.learningRate === undefined ? '' : String(settings.learningRate),
+          batchSize: settings.batchSize,
+          steps: settings.steps,
+          backend: settings.backend,
+        },
+      };
+    },
+    prompts: () =>
+      catalog.list().map((p) => ({ dir: p.dir, name: p.name, model: p.model, promptLength: p.promptLength, metric: describeMetric(p.metric) || undefined })),
+    start(form) {
+      if (!vscode.workspace.isTrusted) throw new Error('Training needs a trusted workspace.');
+      return startRun(ctx, { ...form, labels: parseLabels(form.labels), lr: form.lr });
+    },
+    datasetFields(train) {
+      const preview = previewDataset(train);
+      return { train, fields: preview.fields, inputField: preview.inputField, targetField: preview.targetField, labels: preview.labels };
+    },
+    async browse(field) {
+      const picked = await vscode.window.showOpenDialog(
+        field === 'model'
+          ? { canSelectFolders: true, canSelectFiles: false, title: 'Model folder (config.json, model.safetensors, spiece.model)' }
+          : { canSelectMany: false, filters: { 'Training data': ['jsonl', 'csv', 'tsv'] }, title: 'Training data' },
+      );
+      return picked?.[0]?.fsPath;
+    },
+    async tryPrompts(input, prompts, ensemble, runModel) {
+      if (!vscode.workspace.isTrusted) throw new Error('Trying prompts needs a trusted workspace.');
+      const saved = prompts.map((dir) => catalog.find(dir));
+      const models = [...new Set(saved.map((p) => p?.model).filter((m): m is string => !!m))];
+      if (models.length > 1) throw new Error(`The chosen prompts were trained for different models (${models.map((m) => basename(m)).join(', ')}); choose prompts of one model.`);
+      const model = models[0] ?? runModel ?? readSettings().model;
+      return service.try({ model, prompts, ensemble: ensemble && prompts.length > 1, inputs: [input], includeBare: true, backend: readSettings().backend });
+    },
+    async openPrompt(dir) {
+      const saved = catalog.find(dir);
+      if (!saved) return;
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(promptDocumentUri(dir, saved.name)), { preview: true });
+    },
+    log,
+  };
+  const panel = new PanelController(context.extensionUri, runs, actions);
+  const ctx = { runs, catalog, service, panel, log };
+  catalog.onDidChange(() => panel.notifyPrompts());
+
+  context.subscriptions.push(
+    output,
+    catalog,
+    documents,
+    panel,
+    new TrainingStatus(runs),
+    { dispose: () => service.dispose() },
+    vscode.window.registerTreeDataProvider('promptTuner.runs', new RunsView(runs)),
+    vscode.window.registerTreeDataProvider('promptTuner.prompts', new PromptsView(catalog)),
+    vscode.workspace.registerTextDocumentContentProvider(PROMPT_SCHEME, documents),
+    vscode.languages.registerHoverProvider({ scheme: PROMPT_SCHEME }, documents),
+    vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: async (webviewPanel, state) => panel.restore(webviewPanel, state),
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void catalog.refresh()),
+    ...registerCommands(ctx),
+  );
+  void vscode.commands.executeCommand('setContext', 'promptTuner.training', false);
+  if (!workspaceRoot()) log('No folder is open: runs and prompts need a workspace folder.');
+  void catalog.refresh();
+}
+
+export function deactivate(): void {
+  // Ask the training worker to write its checkpoint and stop; it finishes even after we are gone.
+  runManager?.dispose();
+}

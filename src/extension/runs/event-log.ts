@@ -1,0 +1,34 @@
+// One line for the output channel per trainer event worth logging (steps only every tenth).
+// No vscode import.
+import type { TrainEvent } from '../../worker/protocol';
+
+const STEP_LOG_EVERY = 10;
+
+export function describeTrainEvent(e: TrainEvent): string | undefined {
+  switch (e.type) {
+    case 'started':
+      return (
+        `started on ${e.backend}: ${e.model}, ${e.promptLength} prompt tokens × d_model ${e.dModel}, ${e.trainExamples} training / ${e.validExamples} validation examples` +
+        (e.validFromTrain ? ' (validation held out from the training file)' : '') +
+        (e.skippedLines ? `, ${e.skippedLines} lines skipped` : '') +
+        (e.truncatedInputs ? `, ${e.truncatedInputs} inputs truncated` : '') +
+        (e.resumedFromStep !== undefined ? `; resumed from step ${e.resumedFromStep}` : '')
+      );
+    case 'step':
+      return e.step % STEP_LOG_EVERY === 0 || e.step === e.totalSteps
+        ? `step ${e.step}/${e.totalSteps} loss ${e.loss.toFixed(4)} lr ${e.learningRate.toPrecision(3)} ${e.examplesPerSecond.toFixed(1)} ex/s`
+        : undefined;
+    case 'eval':
+      return (
+        `eval at step ${e.step}: validation loss ${e.validLoss.toFixed(4)}, exact match ${(e.exactMatch * 100).toFixed(1)}%` +
+        (e.rankAccuracy !== undefined ? `, rank accuracy ${(e.rankAccuracy * 100).toFixed(1)}%` : '') +
+        (e.best ? ' (best so far)' : '')
+      );
+    case 'checkpoint':
+      return `checkpoint (${e.reason}) at step ${e.step}: ${e.dir}`;
+    case 'log':
+      return `${e.level === 'warn' ? 'warning: ' : ''}${e.message}`;
+    case 'done':
+      return `${e.status} at step ${e.step}: ${e.message} (prompt: ${e.promptDir})`;
+  }
+}

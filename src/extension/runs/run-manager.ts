@@ -1,0 +1,195 @@
+// Several runs can exist; one trains at a time and the others wait in a queue. Each training run gets
+// its own worker process, so a crash takes down only that run. No vscode import: the worker launcher
+// is injected, and the unit tests drive the manager with a fake one.
+import type { HostToWorker, RunRequest, TrainEvent, WorkerToHost } from '../../worker/protocol';
+import { Run, type RunSummary } from './run';
+
+/** A started worker process, as the manager sees it. */
+export interface WorkerHandle {
+  send(message: HostToWorker): void;
+  kill(): void;
+  onMessage(listener: (message: WorkerToHost) => void): void;
+  /** Raw stdout/stderr text as it arrives. */
+  onOutput(listener: (text: string) => void): void;
+  onExit(listener: (code: number | null, signal: string | null) => void): void;
+}
+
+export type LaunchWorker = () => WorkerHandle;
+
+type Listener<T extends unknown[]> = (...args: T) => void;
+
+class Emitter<T extends unknown[]> {
+  private listeners = new Set<Listener<T>>();
+  on(listener: Listener<T>): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+  fire(...args: T): void {
+    for (const l of [...this.listeners]) l(...args);
+  }
+}
+
+export class RunManager {
+  private readonly runs = new Map<string, Run>();
+  private readonly queue: string[] = [];
+  private active: { run: Run; worker: WorkerHandle } | undefined;
+  private counter = 0;
+
+  /** A run was added, changed status or progressed. */
+  readonly onDidChange = new Emitter<[RunSummary]>();
+  readonly onDidRemove = new Emitter<[string]>();
+  readonly onDidEvent = new Emitter<[string, TrainEvent]>();
+  /** A line the worker printed, for the output channel. */
+  readonly onDidOutput = new Emitter<[string, string]>();
+
+  constructor(
+    private readonly launch: LaunchWorker,
+    private readonly outputLines = 40,
+  ) {}
+
+  list(): RunSummary[] {
+    return [...this.runs.values()].map((r) => r.summary);
+  }
+
+  get(id: string): RunSummary | undefined {
+    return this.runs.get(id)?.summary;
+  }
+
+  history(id: string): TrainEvent[] {
+    return this.runs.get(id)?.history ?? [];
+  }
+
+  get activeRunId(): string | undefined {
+    return this.active?.run.id;
+  }
+
+  queuePosition(id: string): number | undefined {
+    const i = this.queue.indexOf(id);
+    return i < 0 ? undefined : i + 1;
+  }
+
+  canResume(id: string): boolean {
+    return this.runs.get(id)?.canResume ?? false;
+  }
+
+  /** Adds a run; it starts now when nothing trains, else waits its turn. */
+  create(request: RunRequest, name: string): RunSummary {
+    this.counter++;
+    const id = `run-${Date.now().toString(36)}-${this.counter}`;
+    const run = new Run(id, name, request, this.outputLines);
+    this.runs.set(id, run);
+    this.queue.push(id);
+    this.onDidChange.fire(run.summary);
+    this.pump();
+    return run.summary;
+  }
+
+  /** Graceful: the worker writes a checkpoint and exits. A queued run just leaves the queue. */
+  stop(id: string): void {
+    const run = this.runs.get(id);
+    if (!run) return;
+    if (this.active?.run === run) {
+      if (run.summary.status === 'stopping') return;
+      run.summary.status = 'stopping';
+      this.active.worker.send({ type: 'stop' });
+      this.onDidChange.fire(run.summary);
+      return;
+    }
+    const i = this.queue.indexOf(id);
+    if (i >= 0) {
+      this.queue.splice(i, 1);
+      run.summary.status = 'stopped';
+      run.summary.message = 'Taken out of the queue before it started.';
+      this.onDidChange.fire(run.summary);
+    }
+  }
+
+  /** Queues a stopped, failed or crashed run again, continuing from its last checkpoint. */
+  resume(id: string): RunSummary {
+    const run = this.runs.get(id);
+    if (!run) throw new Error(`No run ${id}.`);
+    if (!run.canResume) throw new Error(`${run.summary.name} is ${run.summary.status}; only stopped, failed or crashed runs can be resumed.`);
+    run.requeue();
+    this.queue.push(id);
+    this.onDidChange.fire(run.summary);
+    this.pump();
+    return run.summary;
+  }
+
+  /** Forgets a run that is not training (its files stay on disk). */
+  remove(id: string): void {
+    if (this.active?.run.id === id) throw new Error('Stop the run before removing it.');
+    const i = this.queue.indexOf(id);
+    if (i >= 0) this.queue.splice(i, 1);
+    if (this.runs.delete(id)) this.onDidRemove.fire(id);
+  }
+
+  /** Runs from an earlier session (workspace state). Runs that were training then are marked stopped. */
+  restore(summaries: readonly RunSummary[]): void {
+    for (const s of summaries) {
+      if (this.runs.has(s.id)) continue;
+      const run = new Run(s.id, s.name, s.request, this.outputLines);
+      Object.assign(run.summary, s);
+      if (s.status === 'queued' || s.status === 'training' || s.status === 'stopping') {
+        run.summary.status = 'stopped';
+        run.summary.etaSeconds = undefined;
+        run.summary.message = s.checkpointDir
+          ? 'VS Code closed during training. Resume Training continues from the last checkpoint.'
+          : 'VS Code closed before the first checkpoint. Resume Training starts it again.';
+      }
+      this.runs.set(s.id, run);
+      this.onDidChange.fire(run.summary);
+    }
+  }
+
+  /** Asks the training worker to stop; it keeps running on its own until its checkpoint is written. */
+  dispose(): void {
+    if (this.active && this.active.run.summary.status !== 'stopping') this.active.worker.send({ type: 'stop' });
+  }
+
+  private pump(): void {
+    if (this.active) return;
+    const id = this.queue.shift();
+    if (id === undefined) return;
+    const run = this.runs.get(id);
+    if (!run) return this.pump();
+    this.startWorker(run);
+  }
+
+  private startWorker(run: Run): void {
+    let worker: WorkerHandle;
+    try {
+      worker = this.launch();
+    } catch (err) {
+      run.fail(`Could not start the training process: ${err instanceof Error ? err.message : String(err)}`);
+      this.onDidChange.fire(run.summary);
+      return this.pump();
+    }
+    this.active = { run, worker };
+    run.summary.status = 'training';
+    worker.onOutput((text) => {
+      for (const line of run.output.push(text)) this.onDidOutput.fire(run.id, line);
+    });
+    worker.onMessage((message) => this.receive(run, message));
+    worker.onExit((code, signal) => {
+      if (!run.finished) run.crash(code, signal);
+      this.active = undefined;
+      this.onDidChange.fire(run.summary);
+      this.pump();
+    });
+    worker.send({ type: 'start', request: run.summary.request });
+    this.onDidChange.fire(run.summary);
+  }
+
+  private receive(run: Run, message: WorkerToHost): void {
+    if (message.type === 'event') {
+      run.apply(message.event);
+      this.onDidEvent.fire(run.id, message.event);
+      this.onDidChange.fire(run.summary);
+    } else if (message.type === 'error' && message.id === undefined) {
+      run.fail(message.message);
+      if (message.detail) this.onDidOutput.fire(run.id, message.detail);
+      this.onDidChange.fire(run.summary);
+    }
+  }
+}

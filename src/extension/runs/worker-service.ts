@@ -1,0 +1,92 @@
+// Requests that are not training — try prompts, inspect a prompt, export .npy — go to one long-lived
+// worker process (it keeps the model loaded between requests) that is stopped after a while idle.
+import type { HostToWorker, InspectRequest, PromptTokenInsight, TryRequest, TryResult, WorkerToHost } from '../../worker/protocol';
+import { LineTail } from './run';
+import type { LaunchWorker, WorkerHandle } from './run-manager';
+
+interface Pending {
+  resolve: (message: WorkerToHost) => void;
+  reject: (err: Error) => void;
+}
+
+export class WorkerService {
+  private worker: WorkerHandle | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private readonly output = new LineTail(20);
+  private nextId = 1;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly launch: LaunchWorker,
+    private readonly log: (line: string) => void,
+    private readonly idleMs = 5 * 60_000,
+  ) {}
+
+  async try(request: TryRequest): Promise<TryResult[]> {
+    const reply = await this.request((id) => ({ type: 'try', id, request }));
+    if (reply.type !== 'tryResult') throw new Error(`unexpected reply ${reply.type} to try`);
+    return reply.results;
+  }
+
+  async inspect(request: InspectRequest): Promise<PromptTokenInsight[]> {
+    const reply = await this.request((id) => ({ type: 'inspect', id, request }));
+    if (reply.type !== 'inspectResult') throw new Error(`unexpected reply ${reply.type} to inspect`);
+    return reply.insights;
+  }
+
+  async exportNpy(prompt: string, out: string): Promise<string> {
+    const reply = await this.request((id) => ({ type: 'exportNpy', id, prompt, out }));
+    if (reply.type !== 'exported') throw new Error(`unexpected reply ${reply.type} to exportNpy`);
+    return reply.path;
+  }
+
+  dispose(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.worker?.kill();
+    this.worker = undefined;
+  }
+
+  private request(build: (id: number) => HostToWorker): Promise<WorkerToHost> {
+    const id = this.nextId++;
+    const worker = this.ensureWorker();
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    return new Promise<WorkerToHost>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.send(build(id));
+    }).finally(() => this.scheduleIdleStop());
+  }
+
+  private ensureWorker(): WorkerHandle {
+    if (this.worker) return this.worker;
+    const worker = this.launch();
+    this.worker = worker;
+    this.output.clear();
+    worker.onOutput((text) => this.output.push(text).forEach((line) => this.log(line)));
+    worker.onMessage((message) => {
+      if (!('id' in message) || message.id === undefined) {
+        if (message.type === 'error') this.log(`worker: ${message.message}`);
+        return;
+      }
+      const waiting = this.pending.get(message.id);
+      if (!waiting) return;
+      this.pending.delete(message.id);
+      if (message.type === 'error') waiting.reject(new Error(message.message));
+      else waiting.resolve(message);
+    });
+    worker.onExit((code, signal) => {
+      if (this.worker === worker) this.worker = undefined;
+      const lines = this.output.snapshot().slice(-5).join('\n');
+      const err = new Error(`The prompt worker ${signal ? `was killed (${signal})` : `exited with code ${code}`}.${lines ? `\n${lines}` : ''}`);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    });
+    return worker;
+  }
+
+  private scheduleIdleStop(): void {
+    if (this.pending.size > 0) return;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.dispose(), this.idleMs);
+    this.idleTimer.unref?.();
+  }
+}

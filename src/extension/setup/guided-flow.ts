@@ -1,0 +1,153 @@
+// "Tune Prompt" as a guided sequence of quick picks: model, training file, input and target fields
+// (or a template), labels, prompt length and initialisation, with the paper's defaults first.
+// Returns the user's choices, 'form' when they prefer the panel's setup form, or undefined on Escape.
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import type { Choice } from '../../../webview/protocol';
+import type { TunerSettings } from '../settings';
+import { previewDataset } from './data-preview';
+import type { TuneChoices } from './run-request';
+import { cachedModels, workspaceDatasets, workspaceModels } from './sources';
+
+const STEPS = 6;
+
+interface Item<T> extends vscode.QuickPickItem {
+  value: T;
+}
+
+function title(step: number, what: string): string {
+  return `Tune Prompt (${step}/${STEPS}): ${what}`;
+}
+
+async function pick<T>(step: number, what: string, items: Item<T>[], placeHolder: string): Promise<T | undefined> {
+  const chosen = await vscode.window.showQuickPick(items, { title: title(step, what), placeHolder, ignoreFocusOut: true, matchOnDescription: true, matchOnDetail: true });
+  return chosen?.value;
+}
+
+function separator<T>(label: string): Item<T> {
+  return { label, kind: vscode.QuickPickItemKind.Separator, value: undefined as T };
+}
+
+function choiceItems(choices: Choice[], icon: string): Item<string>[] {
+  return choices.map((c) => ({ label: `$(${icon}) ${c.label}`, description: c.detail, value: c.value }));
+}
+
+async function chooseModel(settings: TunerSettings): Promise<string | 'form' | undefined> {
+  const workspace = await workspaceModels();
+  const cached = cachedModels();
+  const items: Item<string>[] = [
+    ...(workspace.length ? [separator<string>('workspace'), ...choiceItems(workspace, 'folder')] : []),
+    ...(cached.length ? [separator<string>('cached'), ...choiceItems(cached, 'database')] : []),
+    separator<string>('other'),
+    { label: `$(gear) ${settings.model}`, description: 'the promptTuner.model setting', value: settings.model },
+    { label: '$(folder-opened) Choose a model folder…', value: ':folder' },
+    { label: '$(cloud) Enter a hub id…', description: 'e.g. google/t5-base-lm-adapt', value: ':hub' },
+    { label: '$(preview) Use the setup form in the panel instead', value: ':form' },
+  ];
+  const value = await pick(1, 'model', items, 'The frozen T5 the prompt is trained for');
+  if (value === ':form') return 'form';
+  if (value === ':folder') {
+    const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Folder with config.json, model.safetensors and spiece.model' });
+    return folder?.[0]?.fsPath;
+  }
+  if (value === ':hub') {
+    return vscode.window.showInputBox({ title: title(1, 'hub id'), prompt: 'A T5 model id on the Hugging Face hub', value: settings.model, ignoreFocusOut: true });
+  }
+  return value;
+}
+
+async function chooseDataset(settings: TunerSettings): Promise<string | undefined> {
+  const files = await workspaceDatasets(settings.outputFolder);
+  const items: Item<string>[] = [...choiceItems(files, 'file'), { label: '$(folder-opened) Choose a file…', value: ':file' }];
+  const value = await pick(2, 'training data', items, 'JSON Lines, CSV or TSV; 10% is held out for validation');
+  if (value !== ':file') return value;
+  const file = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Training data': ['jsonl', 'csv', 'tsv'] }, title: 'Training data' });
+  return file?.[0]?.fsPath;
+}
+
+async function chooseFields(train: string, choices: TuneChoices): Promise<TuneChoices['labels'] | false> {
+  let preview;
+  try {
+    preview = previewDataset(train);
+  } catch (err) {
+    void vscode.window.showErrorMessage(`Cannot read ${train}: ${err instanceof Error ? err.message : String(err)}`);
+    return false;
+  }
+  const mark = (field: string, guess?: string) => (field === guess ? 'detected' : undefined);
+  const input = await pick(
+    3,
+    'input',
+    [
+      ...preview.fields.map((f) => ({ label: `$(symbol-field) ${f}`, description: mark(f, preview.inputField), value: f })).sort((a, b) => (b.description ? 1 : 0) - (a.description ? 1 : 0)),
+      { label: '$(symbol-text) Write a template…', description: 'e.g. premise: {premise} hypothesis: {hypothesis}', value: ':template' },
+    ],
+    `The model's input: a field of ${basename(train)} or a template of fields`,
+  );
+  if (input === undefined) return false;
+  if (input === ':template') {
+    const template = await vscode.window.showInputBox({ title: title(3, 'input template'), prompt: '{field} is replaced by the field’s value; {{ and }} are literal braces', value: preview.fields.map((f) => `${f}: {${f}}`).join(' '), ignoreFocusOut: true });
+    if (template === undefined) return false;
+    choices.template = template;
+  } else choices.inputField = input;
+  const target = await pick(
+    3,
+    'target',
+    preview.fields
+      .map((f) => ({ label: `$(symbol-field) ${f}`, description: mark(f, preview.targetField), value: f }))
+      .sort((a, b) => (b.description ? 1 : 0) - (a.description ? 1 : 0)),
+    'The text the model should output',
+  );
+  if (target === undefined) return false;
+  choices.targetField = target;
+  const values = target === preview.targetField ? preview.labels : previewDataset(train).labels;
+  if (!values) return undefined;
+  const picked = await vscode.window.showQuickPick(
+    values.map((v) => ({ label: v, picked: true })),
+    { title: title(4, 'labels'), placeHolder: 'The task’s classes: evaluation ranks them (clear all for free-text targets)', canPickMany: true, ignoreFocusOut: true },
+  );
+  if (picked === undefined) return false;
+  return picked.map((p) => p.label);
+}
+
+async function choosePromptLength(settings: TunerSettings): Promise<number | undefined> {
+  const lengths = [...new Set([settings.promptLength, 1, 5, 20, 100, 150])];
+  const items = lengths.map((n) => ({
+    label: String(n),
+    description: [n === 20 ? 'the paper’s default' : '', n === settings.promptLength ? 'your setting' : ''].filter(Boolean).join(', ') || undefined,
+    value: n,
+  }));
+  return pick(5, 'prompt length', items, 'Number of soft prompt tokens (the paper: 20 is enough for large models; more helps small ones)');
+}
+
+async function chooseInit(settings: TunerSettings): Promise<string | undefined> {
+  const items: Item<string>[] = [
+    { label: 'class-labels', description: 'the paper’s best: start from the label words’ embeddings', value: 'class-labels' },
+    { label: 'sampled-vocab', description: 'embeddings of common vocabulary pieces', value: 'sampled-vocab' },
+    { label: 'random-uniform', description: 'uniform in [-0.5, 0.5]', value: 'random-uniform' },
+    { label: 'text…', description: 'the embeddings of a phrase you write', value: ':text' },
+  ];
+  const first = items.findIndex((i) => i.value === settings.init);
+  if (first > 0) items.unshift(...items.splice(first, 1));
+  const value = await pick(6, 'initialisation', items, 'How the prompt tokens start');
+  if (value !== ':text') return value;
+  const text = await vscode.window.showInputBox({ title: title(6, 'init text'), prompt: 'A phrase describing the task', placeHolder: 'Does the sentence mention a keyword?', ignoreFocusOut: true });
+  return text ? `text:${text}` : undefined;
+}
+
+export async function runGuidedFlow(settings: TunerSettings): Promise<TuneChoices | 'form' | undefined> {
+  const model = await chooseModel(settings);
+  if (model === undefined || model === 'form') return model;
+  const train = await chooseDataset(settings);
+  if (!train) return undefined;
+  const choices: TuneChoices = { model, train };
+  const labels = await chooseFields(train, choices);
+  if (labels === false) return undefined;
+  if (labels && labels.length > 0) choices.labels = labels;
+  const promptLength = await choosePromptLength(settings);
+  if (promptLength === undefined) return undefined;
+  choices.promptLength = promptLength;
+  const init = await chooseInit(settings);
+  if (!init) return undefined;
+  choices.init = init;
+  return choices;
+}

@@ -1,0 +1,23 @@
+// Short texts shared by the sidebar, the status bar and the hover. No vscode import.
+import type { RunSummary } from '../runs/run';
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+export function formatPercent(value: number | undefined): string {
+  return value === undefined ? '' : `${(value * 100).toFixed(1)}%`;
+}
+
+/** "training · step 40/300 · loss 0.512 · best 87.5%" */
+export function describeRun(run: RunSummary, queuePosition?: number): string {
+  const parts: string[] = [run.status === 'queued' && queuePosition ? `queued #${queuePosition}` : run.status];
+  if (run.totalSteps > 0 && run.status !== 'queued') parts.push(`step ${run.step}/${run.totalSteps}`);
+  if (run.loss !== undefined && (run.status === 'training' || run.status === 'stopping')) parts.push(`loss ${run.loss.toFixed(3)}`);
+  if (run.bestMetric !== undefined) parts.push(`best ${formatPercent(run.bestMetric)}`);
+  return parts.join(' · ');
+}

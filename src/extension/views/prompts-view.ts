@@ -1,0 +1,47 @@
+// The Prompts view: saved prompt folders in the workspace with their model, length and metric.
+// Clicking one opens it as a document of its tokens (hover a token for its nearest pieces).
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import type { PromptCatalog } from '../prompts/prompt-catalog';
+import { describeMetric, type SavedPrompt } from '../prompts/saved-prompt';
+
+export class PromptItem extends vscode.TreeItem {
+  constructor(readonly prompt: SavedPrompt) {
+    super(prompt.name, vscode.TreeItemCollapsibleState.None);
+    this.id = prompt.dir;
+    const metric = describeMetric(prompt.metric);
+    this.description = [basename(prompt.model) || 'unknown model', `${prompt.promptLength} tokens`, metric].filter(Boolean).join(' · ');
+    this.resourceUri = vscode.Uri.file(prompt.dir);
+    this.iconPath = new vscode.ThemeIcon(prompt.source === 'peft' ? 'package' : 'symbol-key');
+    this.contextValue = `prompt.${prompt.source}`;
+    this.tooltip = new vscode.MarkdownString(
+      `**${prompt.name}**\n\nFolder \`${prompt.dir}\`  \nModel \`${prompt.model}\`  \n${prompt.promptLength} prompt tokens` +
+        (prompt.labels ? `  \nLabels ${prompt.labels.join(', ')}` : '') +
+        (metric ? `  \nBest ${metric} (step ${prompt.metric?.step})` : ''),
+    );
+    this.command = { command: 'promptTuner.inspectPrompt', title: 'Inspect Prompt', arguments: [this] };
+  }
+}
+
+export class PromptsView implements vscode.TreeDataProvider<PromptItem>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly catalog: PromptCatalog) {
+    this.subscription = catalog.onDidChange(() => this.changed.fire());
+  }
+
+  getTreeItem(item: PromptItem): vscode.TreeItem {
+    return item;
+  }
+
+  getChildren(): PromptItem[] {
+    return this.catalog.list().map((p) => new PromptItem(p));
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,62 @@
+// The Runs view: one item per run with its status, step and best metric; the context menu offers
+// Stop / Resume / Open Panel / Remove according to the status (contextValue "run.<status>").
+import * as vscode from 'vscode';
+import type { RunSummary } from '../runs/run';
+import type { RunManager } from '../runs/run-manager';
+import { describeRun, formatDuration } from './format';
+
+const ICONS: Record<RunSummary['status'], [string, string?]> = {
+  queued: ['clock'],
+  training: ['sync~spin', 'charts.blue'],
+  stopping: ['loading~spin', 'charts.yellow'],
+  stopped: ['debug-pause', 'charts.yellow'],
+  completed: ['pass', 'charts.green'],
+  failed: ['error', 'errorForeground'],
+  crashed: ['warning', 'errorForeground'],
+};
+
+export class RunItem extends vscode.TreeItem {
+  constructor(readonly run: RunSummary, queuePosition: number | undefined) {
+    super(run.name, vscode.TreeItemCollapsibleState.None);
+    this.id = run.id;
+    this.description = describeRun(run, queuePosition);
+    const [icon, color] = ICONS[run.status];
+    this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+    this.contextValue = `run.${run.status}`;
+    this.command = { command: 'promptTuner.openPanel', title: 'Open Panel', arguments: [this] };
+    const tip = new vscode.MarkdownString(undefined, true);
+    tip.appendMarkdown(`**${run.name}** — ${run.status}\n\n`);
+    tip.appendMarkdown(`Model \`${run.request.model}\`  \nData \`${run.request.train}\`  \nFolder \`${run.request.out}\`\n\n`);
+    if (run.etaSeconds !== undefined && run.status === 'training') tip.appendMarkdown(`ETA ${formatDuration(run.etaSeconds)}\n\n`);
+    if (run.message) tip.appendText(run.message);
+    this.tooltip = tip;
+  }
+}
+
+export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly subscriptions: { dispose(): void }[];
+
+  constructor(private readonly runs: RunManager) {
+    this.subscriptions = [runs.onDidChange.on(() => this.changed.fire()), runs.onDidRemove.on(() => this.changed.fire())];
+  }
+
+  getTreeItem(item: RunItem): vscode.TreeItem {
+    return item;
+  }
+
+  getChildren(): RunItem[] {
+    // Newest first.
+    return this.runs
+      .list()
+      .slice()
+      .reverse()
+      .map((r) => new RunItem(r, this.runs.queuePosition(r.id)));
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((s) => s.dispose());
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,203 @@
+// The host <-> worker boundary: every message the extension host and the training worker
+// (dist/worker.js, a forked Node process) send each other, typed both ways and checked on arrival.
+// Only plain JSON crosses it. The host imports this file, never the engine, so it stays TF.js-free.
+import type { PromptTokenInsight, TrainEvent } from '../core/training/events';
+
+export type { PromptTokenInsight, TrainEvent, DoneEvent, NearestPiece } from '../core/training/events';
+export type { StepEvent, EvalEvent, RunStartedEvent, CheckpointEvent } from '../core/training/events';
+
+/**
+ * What the host asks the trainer for. Absent fields take the engine's defaults (the paper's), which
+ * the worker applies: the host never loads core/training. `init` is a spec string as the CLI takes it
+ * (class-labels, sampled-vocab, random-uniform, text:"...", file:<path>).
+ */
+export interface RunRequest {
+  model: string; // folder or hub id
+  train: string; // data file
+  valid?: string;
+  inputField?: string;
+  targetField?: string;
+  template?: string;
+  verbalizer?: string;
+  labels?: string[];
+  promptLength?: number;
+  init?: string;
+  optimizer?: 'adafactor' | 'adam';
+  lr?: number;
+  batchSize?: number;
+  steps?: number;
+  evalEvery?: number;
+  checkpointEvery?: number;
+  maxInputLength?: number;
+  seed?: number;
+  out: string; // run folder
+  resume?: string; // checkpoint folder
+  backend?: string;
+}
+
+export interface TryRequest {
+  model: string;
+  prompts: string[]; // prompt folders (or .npy files)
+  ensemble: boolean;
+  inputs: string[];
+  labels?: string[];
+  includeBare?: boolean; // also run the frozen model without any prompt
+  backend?: string;
+}
+
+export interface TryOutput {
+  prompt: string;
+  text: string;
+  labelScores?: Record<string, number>;
+}
+
+export interface TryResult {
+  input: string;
+  bare?: string; // the model's output without any prompt
+  outputs: TryOutput[];
+  ensemble?: { text: string; votes: Record<string, number> };
+}
+
+export interface InspectRequest {
+  model: string;
+  prompt: string;
+  top: number;
+  backend?: string;
+}
+
+// ---- host -> worker ----
+
+export type HostToWorker =
+  | { type: 'start'; request: RunRequest }
+  | { type: 'stop' }
+  | { type: 'try'; id: number; request: TryRequest }
+  | { type: 'inspect'; id: number; request: InspectRequest }
+  | { type: 'exportNpy'; id: number; prompt: string; out: string };
+
+// ---- worker -> host ----
+
+export type WorkerToHost =
+  | { type: 'event'; event: TrainEvent }
+  | { type: 'tryResult'; id: number; results: TryResult[] }
+  | { type: 'inspectResult'; id: number; insights: PromptTokenInsight[] }
+  | { type: 'exported'; id: number; path: string }
+  /** A request (with id) or the run (without) failed; the message is meant for the user. */
+  | { type: 'error'; id?: number; message: string; detail?: string };
+
+export class ProtocolError extends Error {}
+
+type Json = Record<string, unknown>;
+
+function objectOf(value: unknown, what: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ProtocolError(`${what}: expected an object, got ${JSON.stringify(value)}`);
+  return value as Json;
+}
+
+function str(m: Json, key: string, what: string): string {
+  if (typeof m[key] !== 'string') throw new ProtocolError(`${what}: "${key}" must be a string`);
+  return m[key] as string;
+}
+
+function num(m: Json, key: string, what: string): number {
+  if (typeof m[key] !== 'number' || !Number.isFinite(m[key])) throw new ProtocolError(`${what}: "${key}" must be a finite number`);
+  return m[key] as number;
+}
+
+function strings(m: Json, key: string, what: string): string[] {
+  const v = m[key];
+  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw new ProtocolError(`${what}: "${key}" must be an array of strings`);
+  return v as string[];
+}
+
+function checkRunRequest(value: unknown): RunRequest {
+  const r = objectOf(value, 'start.request');
+  str(r, 'model', 'start.request');
+  str(r, 'train', 'start.request');
+  str(r, 'out', 'start.request');
+  for (const key of ['promptLength', 'lr', 'batchSize', 'steps', 'evalEvery', 'checkpointEvery', 'maxInputLength', 'seed']) {
+    if (r[key] !== undefined) num(r, key, 'start.request');
+  }
+  if (r.labels !== undefined) strings(r, 'labels', 'start.request');
+  if (r.optimizer !== undefined && r.optimizer !== 'adafactor' && r.optimizer !== 'adam') {
+    throw new ProtocolError(`start.request: "optimizer" must be adafactor or adam, got ${JSON.stringify(r.optimizer)}`);
+  }
+  return r as unknown as RunRequest;
+}
+
+/** Checks a message arriving in the worker. Throws ProtocolError naming the bad field. */
+export function parseHostMessage(value: unknown): HostToWorker {
+  const m = objectOf(value, 'host message');
+  switch (m.type) {
+    case 'start':
+      return { type: 'start', request: checkRunRequest(m.request) };
+    case 'stop':
+      return { type: 'stop' };
+    case 'try': {
+      const r = objectOf(m.request, 'try.request');
+      str(r, 'model', 'try.request');
+      strings(r, 'prompts', 'try.request');
+      strings(r, 'inputs', 'try.request');
+      if (typeof r.ensemble !== 'boolean') throw new ProtocolError('try.request: "ensemble" must be a boolean');
+      if (r.labels !== undefined) strings(r, 'labels', 'try.request');
+      return { type: 'try', id: num(m, 'id', 'try'), request: r as unknown as TryRequest };
+    }
+    case 'inspect': {
+      const r = objectOf(m.request, 'inspect.request');
+      str(r, 'model', 'inspect.request');
+      str(r, 'prompt', 'inspect.request');
+      num(r, 'top', 'inspect.request');
+      return { type: 'inspect', id: num(m, 'id', 'inspect'), request: r as unknown as InspectRequest };
+    }
+    case 'exportNpy':
+      return { type: 'exportNpy', id: num(m, 'id', 'exportNpy'), prompt: str(m, 'prompt', 'exportNpy'), out: str(m, 'out', 'exportNpy') };
+    default:
+      throw new ProtocolError(`host message: unknown type ${JSON.stringify(m.type)}`);
+  }
+}
+
+const TRAIN_EVENT_TYPES: ReadonlySet<string> = new Set<TrainEvent['type']>(['started', 'step', 'eval', 'checkpoint', 'log', 'done']);
+
+function checkTrainEvent(value: unknown): TrainEvent {
+  const e = objectOf(value, 'event');
+  if (typeof e.type !== 'string' || !TRAIN_EVENT_TYPES.has(e.type)) throw new ProtocolError(`event: unknown type ${JSON.stringify(e.type)}`);
+  // The fields the host reads to keep its run summary; the rest is passed through to the panel.
+  if (e.type === 'step') {
+    num(e, 'step', 'step event');
+    num(e, 'totalSteps', 'step event');
+    num(e, 'loss', 'step event');
+  } else if (e.type === 'eval') {
+    num(e, 'step', 'eval event');
+    if (!Array.isArray(e.insights)) throw new ProtocolError('eval event: "insights" must be an array');
+  } else if (e.type === 'checkpoint') {
+    str(e, 'dir', 'checkpoint event');
+  } else if (e.type === 'done') {
+    str(e, 'status', 'done event');
+    str(e, 'promptDir', 'done event');
+  }
+  return e as unknown as TrainEvent;
+}
+
+/** Checks a message arriving in the host. Throws ProtocolError naming the bad field. */
+export function parseWorkerMessage(value: unknown): WorkerToHost {
+  const m = objectOf(value, 'worker message');
+  switch (m.type) {
+    case 'event':
+      return { type: 'event', event: checkTrainEvent(m.event) };
+    case 'tryResult':
+      if (!Array.isArray(m.results)) throw new ProtocolError('tryResult: "results" must be an array');
+      return { type: 'tryResult', id: num(m, 'id', 'tryResult'), results: m.results as TryResult[] };
+    case 'inspectResult':
+      if (!Array.isArray(m.insights)) throw new ProtocolError('inspectResult: "insights" must be an array');
+      return { type: 'inspectResult', id: num(m, 'id', 'inspectResult'), insights: m.insights as PromptTokenInsight[] };
+    case 'exported':
+      return { type: 'exported', id: num(m, 'id', 'exported'), path: str(m, 'path', 'exported') };
+    case 'error': {
+      const out: WorkerToHost = { type: 'error', message: str(m, 'message', 'error') };
+      if (m.id !== undefined) out.id = num(m, 'id', 'error');
+      if (typeof m.detail === 'string') out.detail = m.detail;
+      return out;
+    }
+    default:
+      throw new ProtocolError(`worker message: unknown type ${JSON.stringify(m.type)}`);
+  }
+}

@@ -1,0 +1,122 @@
+// The progress view: step statistics, a progress bar, live charts of the training loss and the
+// validation metric, Stop/Resume, and the run's outcome (with the last output of a crashed worker).
+import { el, formatDuration, icon, percent, setText } from '../dom';
+import type { RunSummary } from '../protocol';
+import type { Change, RunData } from '../run-data';
+import { post } from '../vscode-api';
+import { LiveChart } from './charts';
+
+const STATS = ['status', 'step', 'loss', 'best', 'speed', 'eta', 'backend', 'memory'] as const;
+type Stat = (typeof STATS)[number];
+const STAT_LABELS: Record<Stat, string> = {
+  status: 'Status',
+  step: 'Step',
+  loss: 'Training loss',
+  best: 'Best metric',
+  speed: 'Examples/s',
+  eta: 'Time left',
+  backend: 'Backend',
+  memory: 'Memory',
+};
+
+export class ProgressView {
+  readonly root: HTMLElement;
+  private readonly stats = {} as Record<Stat, HTMLElement>;
+  private readonly bar = el('div', { class: 'bar-fill' });
+  private readonly barTrack: HTMLElement;
+  private readonly lossChart: LiveChart;
+  private readonly metricChart: LiveChart;
+  private readonly stopButton: HTMLElement;
+  private readonly resumeButton: HTMLElement;
+  private readonly message = el('div', { class: 'message', role: 'status', id: 'run-message' });
+  private readonly lastOutput = el('pre', { class: 'last-output', hidden: true, id: 'last-output' });
+  private readonly logList = el('ul', { class: 'log', 'aria-label': 'Trainer messages' });
+  private readonly empty = el('div', { class: 'empty' }, 'No run selected. Start one in Setup, or with “Prompt Tuning: Tune Prompt”.');
+  private readonly body: HTMLElement;
+  private runId: string | undefined;
+
+  constructor() {
+    const statList = el('dl', { class: 'stats' });
+    for (const s of STATS) {
+      this.stats[s] = el('dd', { id: `stat-${s}` }, '—');
+      statList.append(el('div', { class: 'stat' }, el('dt', {}, STAT_LABELS[s]), this.stats[s]));
+    }
+    this.stopButton = el('vscode-button', { id: 'stop', appearance: 'secondary' }, icon('debug-stop'), ' Stop');
+    this.resumeButton = el('vscode-button', { id: 'resume', appearance: 'primary' }, icon('debug-continue'), ' Resume');
+    this.stopButton.addEventListener('click', () => this.runId && post({ type: 'stop', runId: this.runId }));
+    this.resumeButton.addEventListener('click', () => this.runId && post({ type: 'resume', runId: this.runId }));
+    this.barTrack = el('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-label': 'Training progress' }, this.bar);
+    this.lossChart = new LiveChart(el('div', { class: 'chart', id: 'loss-chart' }), 'Training loss', [
+      { label: 'loss', color: '--vscode-charts-blue', fallback: '#3794ff' },
+    ]);
+    this.metricChart = new LiveChart(el('div', { class: 'chart', id: 'metric-chart' }), 'Validation', [
+      { label: 'metric', color: '--vscode-charts-green', fallback: '#89d185', format: (v) => `${(v * 100).toFixed(1)}%` },
+      { label: 'valid loss', color: '--vscode-charts-orange', fallback: '#d18616', scale: 'loss' },
+    ], [0, 1]);
+    this.body = el(
+      'div',
+      { class: 'progress-body' },
+      el('div', { class: 'toolbar' }, statList, el('div', { class: 'buttons' }, this.stopButton, this.resumeButton)),
+      this.barTrack,
+      this.message,
+      this.lastOutput,
+      el('div', { class: 'charts' }, this.lossChart.root, this.metricChart.root),
+      el('details', {}, el('summary', {}, 'Trainer messages'), this.logList),
+    );
+    this.root = el('section', { class: 'progress', 'aria-label': 'Progress' }, this.empty, this.body);
+    this.body.hidden = true;
+  }
+
+  /** A run was selected: show its data from scratch. */
+  show(run: RunSummary | undefined, data: RunData | undefined): void {
+    this.runId = run?.id;
+    this.empty.hidden = run !== undefined;
+    this.body.hidden = run === undefined;
+    if (!run || !data) return;
+    this.lossChart.setData(data.loss);
+    this.metricChart.setData(data.evals);
+    this.logList.replaceChildren(...data.logs.map((l) => el('li', {}, l)));
+    this.updateSummary(run, data);
+  }
+
+  /** One live event: only the affected parts change. */
+  apply(change: Change, run: RunSummary, data: RunData): void {
+    if (change === 'step') this.lossChart.update();
+    if (change === 'eval') this.metricChart.update();
+    if (change === 'started') {
+      this.lossChart.setData(data.loss);
+      this.metricChart.setData(data.evals);
+    }
+    if (change === 'log') {
+      this.logList.append(el('li', {}, data.logs[data.logs.length - 1] ?? ''));
+      while (this.logList.childElementCount > data.logs.length) this.logList.firstElementChild?.remove();
+    }
+    this.updateSummary(run, data);
+  }
+
+  updateSummary(run: RunSummary, data: RunData | undefined): void {
+    if (run.id !== this.runId) return;
+    const step = data?.lastStep;
+    setText(this.stats.status, run.status);
+    this.stats.status.className = `status status-${run.status}`;
+    setText(this.stats.step, run.totalSteps ? `${run.step} / ${run.totalSteps}` : String(run.step));
+    setText(this.stats.loss, run.loss !== undefined ? run.loss.toFixed(4) : '—');
+    const best = data?.best ?? (run.bestMetric !== undefined ? { metric: run.bestMetric, step: run.bestStep ?? 0 } : undefined);
+    setText(this.stats.best, best ? `${percent(best.metric)} ${data?.metricName ?? ''} (step ${best.step})` : '—');
+    setText(this.stats.speed, step ? step.examplesPerSecond.toFixed(1) : '—');
+    setText(this.stats.eta, run.status === 'training' ? formatDuration(run.etaSeconds) : '—');
+    setText(this.stats.backend, run.backend ?? data?.started?.backend ?? '—');
+    setText(this.stats.memory, step ? `${Math.round(step.memoryMB)} MB` : '—');
+    const pct = run.totalSteps > 0 ? Math.min(100, (100 * run.step) / run.totalSteps) : 0;
+    this.bar.style.width = `${pct}%`;
+    this.barTrack.setAttribute('aria-valuenow', String(Math.round(pct)));
+    const active = run.status === 'training' || run.status === 'queued';
+    this.stopButton.toggleAttribute('disabled', !active);
+    this.resumeButton.toggleAttribute('disabled', !(run.status === 'stopped' || run.status === 'failed' || run.status === 'crashed'));
+    const message = run.message ?? (run.status === 'queued' ? 'Waiting for the run before it to finish.' : run.status === 'stopping' ? 'Stopping: writing a checkpoint…' : '');
+    setText(this.message, message);
+    this.message.className = `message message-${run.status}`;
+    this.lastOutput.hidden = !run.lastOutput?.length;
+    setText(this.lastOutput, run.lastOutput?.join('\n') ?? '');
+  }
+}
