@@ -1,13 +1,13 @@
 // A small T5 with seeded random weights, written as an HF checkpoint folder. With no pretrained
 // checkpoint at hand (offline demo, tests, e2e) it gives the whole pipeline a real model to run:
-// same files, same loader, T5's real vocabulary. Initialisation as the golden fixtures': shared and
-// relative biases N(0, 0.5^2), linear [out, in] N(0, 1/in), layer norms 1 + 0.1 N(0, 1).
+// same files, same loader, T5's real vocabulary. Initialised as transformers' T5 _init_weights
+// (Mesh TensorFlow's scheme), so it behaves like T5ForConditionalGeneration(config) fresh from HF.
 import { chmodSync, copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic';
 import { writeSafetensors } from '../io/safetensors';
 import { Rng } from '../training/rng';
-import { parseT5Config } from './config';
+import { parseT5Config, type T5Config } from './config';
 import { expectedShapes } from './weights';
 
 export interface RandomT5Options {
@@ -39,6 +39,19 @@ export const TINY_T5_CONFIG = {
   decoder_start_token_id: 0,
 };
 
+/** transformers' T5PreTrainedModel._init_weights with initializer_factor 1 (0 means: fill with ones). */
+function initStd(name: string, cfg: T5Config): number {
+  if (name.endsWith('layer_norm.weight')) return 0;
+  if (name === 'shared.weight' || name === 'lm_head.weight') return 1;
+  if (name.includes('relative_attention_bias')) return cfg.d_model ** -0.5;
+  if (name.endsWith('.q.weight')) return (cfg.d_model * cfg.d_kv) ** -0.5;
+  if (name.endsWith('.k.weight') || name.endsWith('.v.weight')) return cfg.d_model ** -0.5;
+  if (name.endsWith('.o.weight')) return (cfg.num_heads * cfg.d_kv) ** -0.5;
+  if (name.endsWith('.wo.weight')) return cfg.d_ff ** -0.5;
+  if (/\.wi(_[01])?\.weight$/.test(name)) return cfg.d_model ** -0.5;
+  throw new Error(`no initialisation rule for ${name}`);
+}
+
 export function writeRandomT5(dir: string, opts: RandomT5Options): void {
   const raw = { ...TINY_T5_CONFIG, ...opts.config };
   const cfg = parseT5Config(raw, 'random T5 config');
@@ -51,9 +64,9 @@ export function writeRandomT5(dir: string, opts: RandomT5Options): void {
   const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
   for (const [name, shape] of expectedShapes(cfg)) {
     const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    const std = name.endsWith('layer_norm.weight') ? 0.1 : name === 'shared.weight' || name.includes('relative_attention_bias') ? 0.5 : 1 / Math.sqrt(shape[1]);
-    const mean = name.endsWith('layer_norm.weight') ? 1 : 0;
-    for (let i = 0; i < data.length; i++) data[i] = mean + std * normal();
+    const std = initStd(name, cfg);
+    if (std === 0) data.fill(1); // layer norms start at 1
+    else for (let i = 0; i < data.length; i++) data[i] = std * normal();
     tensors[name] = { shape, data };
   }
   writeJsonAtomic(join(dir, 'config.json'), raw);

@@ -1,0 +1,79 @@
+// prompt-tune: the headless CLI on the same core the extension's worker runs.
+import { parseArgs } from 'node:util';
+import { convertCommand, evalCommand, inspectCommand, trainCommand, tryCommand, type Out } from './cli/commands';
+import { runTokenize } from './cli/tokenize';
+import { UsageError, need, type Flags } from './cli/run-options';
+
+const USAGE = `prompt-tune: prompt tuning (Lester et al. 2021) on a frozen T5, headless.
+
+Commands:
+  train     --model <dir|hub-id> --train <file> --out <dir> [--valid <file>] [--input-field F] [--target-field F]
+            [--template T] [--verbalizer 0=no,1=yes] [--labels a,b] [--prompt-length 20] [--init class-labels]
+            [--optimizer adafactor|adam] [--lr X] [--batch-size 32] [--steps 1000] [--eval-every 100]
+            [--metric rank|exact-match] [--patience N] [--dropout P] [--seed S] [--skip-invalid] [--resume <dir>]
+  eval      --model M --prompt <dir> --data <file> [--metric exact-match|rank] [--labels a,b] [field/template options]
+  try       --model M [--prompt <dir>[,<dir>...]] [--ensemble] [--input "text"]   (stdin lines without --input)
+  inspect   --model M --prompt <dir> [--top 5]
+  tokenize  --model <dir|spiece.model> "text"
+  convert   --prompt <dir|file.npy> --to peft|npy --out <path> [--model M]
+  download  <org/name[@revision]>
+
+Everywhere: --json for machine-readable output, --backend auto|node-gpu|node|wasm|cpu (or PROMPT_TUNER_BACKEND),
+--debug for stack traces. Init: random-uniform, sampled-vocab, class-labels, text:"...", file:<dir>.`;
+
+const OPTIONS = {
+  json: { type: 'boolean' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ensemble: { type: 'boolean' }, 'skip-invalid': { type: 'boolean' },
+  model: { type: 'string' }, train: { type: 'string' }, valid: { type: 'string' }, 'valid-fraction': { type: 'string' }, data: { type: 'string' },
+  'input-field': { type: 'string' }, 'target-field': { type: 'string' }, template: { type: 'string' }, verbalizer: { type: 'string' }, labels: { type: 'string' },
+  'prompt-length': { type: 'string' }, init: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' }, 'weight-decay': { type: 'string' },
+  'batch-size': { type: 'string' }, steps: { type: 'string' }, 'eval-every': { type: 'string' }, 'checkpoint-every': { type: 'string' }, metric: { type: 'string' },
+  patience: { type: 'string' }, dropout: { type: 'string' }, 'max-input-length': { type: 'string' }, 'max-target-length': { type: 'string' }, seed: { type: 'string' },
+  out: { type: 'string' }, resume: { type: 'string' }, backend: { type: 'string' }, prompt: { type: 'string' }, input: { type: 'string' }, top: { type: 'string' },
+  to: { type: 'string' }, 'max-new-tokens': { type: 'string' },
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  const out: Out = (line) => process.stdout.write(`${line}\n`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.split('\n')[0]}. Run prompt-tune --help for the options.`);
+  }
+  const flags = parsed.values as Flags;
+  const [command, ...rest] = parsed.positionals;
+  if (!command || flags.help) {
+    out(USAGE);
+    return command || flags.help ? 0 : 2;
+  }
+  switch (command) {
+    case 'train':
+      return trainCommand(flags, out);
+    case 'eval':
+      return evalCommand(flags, out);
+    case 'try':
+      return tryCommand(flags, out);
+    case 'inspect':
+      return inspectCommand(flags, out);
+    case 'convert':
+      return convertCommand(flags, out);
+    case 'tokenize':
+      if (rest.length !== 1) throw new UsageError('tokenize takes one text argument, e.g. prompt-tune tokenize --model <dir> "Hello world".');
+      await runTokenize({ model: need(flags, 'model', 'a model folder or spiece.model file'), json: flags.json === true, text: rest[0] }, out);
+      return 0;
+    default:
+      throw new UsageError(`Unknown command "${command}". Commands: train, eval, try, inspect, tokenize, convert, download.`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const debug = process.argv.includes('--debug');
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`prompt-tune: ${message}\n`);
+    if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+    else if (!(err instanceof UsageError)) process.stderr.write('(run with --debug for details)\n');
+    process.exit(err instanceof UsageError ? 2 : 1);
+  },
+);

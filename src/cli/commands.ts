@@ -1,0 +1,138 @@
+// The prompt-tune subcommands on top of the core library. Each prints for people by default and
+// JSON with --json (for eval, its last line is one object with accuracy and n).
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describeBackend } from '../core/backend';
+import { openSession, tryPrompts, inspectPrompt } from '../core/session';
+import { exportNpy, loadPrompt, savePrompt } from '../core/prompt';
+import { loadExamples, labelSet } from '../core/training/data/dataset';
+import { encodeExamples } from '../core/training/encode';
+import { evaluate } from '../core/training/evaluate';
+import { train } from '../core/training/trainer';
+import type { RunOptions } from '../core/training/options';
+import { createRenderer } from './progress';
+import { backendOf, labelsOf, metricOf, need, num, runOptions, str, UsageError, type Flags } from './run-options';
+
+export type Out = (line: string) => void;
+
+export async function trainCommand(flags: Flags, out: Out): Promise<number> {
+  const resume = str(flags, 'resume');
+  // `train --resume <dir>` alone: the run's own settings come from the checkpoint.
+  const saved = resume ? (JSON.parse(readFileSync(join(resolve(resume), 'state.json'), 'utf8')) as { options: RunOptions }).options : undefined;
+  const merged: Flags = saved ? { model: saved.model, train: saved.train, out: saved.out, steps: String(saved.steps), ...flags } : flags;
+  const opts = runOptions(merged);
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nStopping after this step (a checkpoint is written)... press Ctrl-C again to quit now.\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const render = createRenderer({ json: flags.json === true, tty: process.stdout.isTTY === true, write: (s) => process.stdout.write(s) });
+  try {
+    const done = await train(opts, { onEvent: render, signal: controller.signal });
+    if (flags.json !== true && done.status !== 'stopped') out(`Prompt: ${done.promptDir}`);
+    return done.status === 'diverged' ? 1 : done.status === 'stopped' ? 130 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+export async function evalCommand(flags: Flags, out: Out): Promise<number> {
+  const model = need(flags, 'model', 'the model the prompt was trained on');
+  const promptPath = str(flags, 'prompt');
+  const dataFile = need(flags, 'data', 'a JSONL, CSV or TSV file to evaluate on');
+  const s = await openSession(model, { backend: backendOf(flags) });
+  const loaded = promptPath ? loadPrompt(promptPath, s.identity) : undefined;
+  const meta = loaded?.metadata;
+  const data = loadExamples(dataFile, {
+    inputField: str(flags, 'input-field'), targetField: str(flags, 'target-field'),
+    template: str(flags, 'template') ?? meta?.template, verbalizer: str(flags, 'verbalizer') ?? meta?.verbalizer,
+    skipInvalid: flags['skip-invalid'] === true,
+  });
+  const metric = metricOf(flags, 'exact-match');
+  // The label set for rank: --labels, else the prompt's metadata, else the data's distinct targets.
+  const labels = labelsOf(flags) ?? meta?.labels ?? labelSet(data.examples);
+  const k = loaded?.prompt.k ?? 0;
+  const maxInput = num(flags, 'max-input-length', true) ?? meta?.training?.maxInputLength ?? 512;
+  const enc = encodeExamples(data.examples, s.tokenizer, maxInput - k, num(flags, 'max-target-length', true) ?? 16);
+  const { promptToTensor } = await import('../core/prompt');
+  const p = loaded ? promptToTensor(loaded.prompt) : undefined;
+  try {
+    const r = evaluate(s.model, s.tokenizer, p, enc.examples, { batchSize: num(flags, 'batch-size', true) ?? 32, labels: metric === 'rank' ? labels : undefined });
+    const accuracy = metric === 'rank' ? r.rankAccuracy! : r.exactMatch;
+    const summary = { metric, accuracy, n: r.n, exactMatch: r.exactMatch, ...(r.rankAccuracy !== undefined ? { rankAccuracy: r.rankAccuracy } : {}), loss: r.validLoss, skipped: data.skipped.length, truncatedInputs: enc.truncatedInputs, backend: s.backend.name };
+    if (flags.json === true) out(JSON.stringify(summary));
+    else out(`${metric} accuracy ${(100 * accuracy).toFixed(1)}% on ${r.n} examples (loss ${r.validLoss.toFixed(4)}, ${describeBackend(s.backend)}).`);
+  } finally {
+    p?.dispose();
+  }
+  return 0;
+}
+
+async function readStdinLines(): Promise<string[]> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/).filter((l) => l.trim() !== '');
+}
+
+export async function tryCommand(flags: Flags, out: Out): Promise<number> {
+  const prompts = (str(flags, 'prompt') ?? '').split(',').filter((p) => p !== '');
+  const input = str(flags, 'input');
+  const inputs = input !== undefined ? [input] : await readStdinLines();
+  if (inputs.length === 0) throw new UsageError('Give --input "text" or lines on standard input.');
+  const results = await tryPrompts({
+    model: need(flags, 'model', 'a model folder or hub id'), prompts, ensemble: flags.ensemble === true, inputs,
+    labels: labelsOf(flags), maxNewTokens: num(flags, 'max-new-tokens', true), backend: backendOf(flags),
+  });
+  for (const r of results) {
+    if (flags.json === true) {
+      out(JSON.stringify(r));
+      continue;
+    }
+    out(`input: ${r.input}`);
+    if (r.bare !== undefined) out(`  without prompt: ${r.bare}`);
+    for (const o of r.outputs) {
+      const scores = o.labelScores ? `  [${Object.entries(o.labelScores).map(([l, v]) => `${l} ${v.toFixed(2)}`).join(', ')}]` : '';
+      out(`  ${o.prompt}: ${o.text}${scores}`);
+    }
+    if (r.ensemble) out(`  ensemble of ${prompts.length}: ${r.ensemble.text}  (votes ${Object.entries(r.ensemble.votes).map(([t, n]) => `${t}: ${n}`).join(', ')})`);
+  }
+  return 0;
+}
+
+export async function inspectCommand(flags: Flags, out: Out): Promise<number> {
+  const insights = await inspectPrompt({ model: need(flags, 'model', 'the prompt\'s model'), prompt: need(flags, 'prompt', 'a prompt folder'), top: num(flags, 'top', true) ?? 5, backend: backendOf(flags) });
+  if (flags.json === true) {
+    out(JSON.stringify(insights));
+    return 0;
+  }
+  out(`token  norm (vocab mean)  drift  nearest pieces (cosine)`);
+  for (const t of insights) {
+    const near = t.nearest.map((n) => `${n.piece} ${n.cosine.toFixed(3)}`).join(', ');
+    out(`${String(t.index).padStart(5)}  ${t.norm.toFixed(2)} (${t.vocabMeanNorm.toFixed(2)})  ${t.drift.toFixed(2)}  ${near}${t.isLabel ? '  [label]' : ''}${t.initPiece ? `  init: ${t.initPiece}` : ''}`);
+  }
+  return 0;
+}
+
+export async function convertCommand(flags: Flags, out: Out): Promise<number> {
+  const promptPath = need(flags, 'prompt', 'the prompt folder or .npy file to convert');
+  const to = str(flags, 'to');
+  const target = need(flags, 'out', 'where to write the converted prompt');
+  const loaded = loadPrompt(promptPath);
+  if (to === 'npy') {
+    exportNpy(loaded.prompt, target);
+  } else if (to === 'peft') {
+    const model = str(flags, 'model');
+    if (!model && !loaded.metadata) throw new UsageError('Converting a .npy prompt to a PEFT folder needs --model (the model it belongs to).');
+    const identity = model
+      ? (await openSession(model, { backend: backendOf(flags) })).identity
+      : { name: loaded.metadata!.baseModel, dModel: loaded.prompt.dModel, vocabSize: loaded.metadata!.vocabSize ?? 0, numHeads: 0, numLayers: 0, embeddingFingerprint: loaded.metadata!.embeddingFingerprint ?? '' };
+    const { format, formatVersion, baseModel, embeddingFingerprint, dModel, vocabSize, promptLength, ...details } = loaded.metadata ?? ({} as NonNullable<typeof loaded.metadata>);
+    savePrompt(target, loaded.prompt, identity, details);
+  } else {
+    throw new UsageError('--to must be peft or npy.');
+  }
+  out(flags.json === true ? JSON.stringify({ out: resolve(target), format: to, promptLength: loaded.prompt.k, dModel: loaded.prompt.dModel }) : `Wrote ${to === 'npy' ? '.npy' : 'PEFT folder'} ${resolve(target)} (${loaded.prompt.k} x ${loaded.prompt.dModel}).`);
+  return 0;
+}

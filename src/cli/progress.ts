@@ -1,0 +1,54 @@
+// Renders trainer events: a one-line progress bar on a terminal, plain lines otherwise, JSON lines
+// with --json (one event per line, machine-readable).
+import type { TrainEvent } from '../core/training/events';
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+const pct = (x: number | undefined) => (x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
+
+export function createRenderer(opts: { json: boolean; tty: boolean; write: (s: string) => void }): (e: TrainEvent) => void {
+  if (opts.json) return (e) => opts.write(`${JSON.stringify(e)}\n`);
+  let barShown = false;
+  const line = (s: string) => {
+    if (barShown) opts.write('\r\x1b[2K');
+    barShown = false;
+    opts.write(`${s}\n`);
+  };
+  return (e) => {
+    switch (e.type) {
+      case 'started':
+        line(`Training a ${e.promptLength}-token prompt on ${e.model} (${e.backend}): ${e.trainExamples} train / ${e.validExamples} validation examples${e.labels ? `, labels ${e.labels.join(', ')}` : ''}${e.resumedFromStep !== undefined ? `, resumed at step ${e.resumedFromStep}` : ''}.`);
+        break;
+      case 'step': {
+        const text = `step ${e.step}/${e.totalSteps}  loss ${e.loss.toFixed(4)}  ${e.examplesPerSecond.toFixed(1)} ex/s  ETA ${formatDuration(e.etaSeconds)}`;
+        if (opts.tty) {
+          const width = 24;
+          const filled = Math.round((width * e.step) / e.totalSteps);
+          opts.write(`\r\x1b[2K[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${text}`);
+          barShown = true;
+        } else if (e.step % 10 === 0 || e.step === e.totalSteps) {
+          line(text);
+        }
+        break;
+      }
+      case 'eval':
+        line(`eval @ step ${e.step}: exact match ${pct(e.exactMatch)}, rank accuracy ${pct(e.rankAccuracy)}, valid loss ${e.validLoss.toFixed(4)}${e.best ? '  (best so far, saved)' : ''}`);
+        break;
+      case 'checkpoint':
+        if (e.reason !== 'interval') line(`checkpoint (${e.reason}) at step ${e.step}: ${e.dir}`);
+        break;
+      case 'log':
+        line(e.level === 'warn' ? `warning: ${e.message}` : e.message);
+        break;
+      case 'done':
+        line(e.message);
+        break;
+    }
+  };
+}

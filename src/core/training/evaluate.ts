@@ -1,0 +1,54 @@
+// Validation metrics: the paper's exact match of the generated text against the target, and for a
+// closed label set rank classification (the label with the highest summed log-probability).
+import type { T5Model } from '../t5/model';
+import type { T5Tokenizer } from '../tokenizer';
+import type { PromptTensor } from '../t5/model';
+import { padBatch, type EncodedExample } from './encode';
+
+export interface EvalResult {
+  exactMatch: number; // fraction in [0, 1]
+  rankAccuracy?: number; // fraction in [0, 1], when labels are known
+  validLoss: number;
+  n: number;
+  predictions: string[]; // generated text per example, in order
+}
+
+/** Exact match after trimming surrounding whitespace (T5's postprocessing for classification). */
+export function exactMatch(prediction: string, target: string): boolean {
+  return prediction.trim() === target.trim();
+}
+
+export function evaluate(
+  model: T5Model,
+  tok: T5Tokenizer,
+  prompt: PromptTensor | undefined,
+  examples: readonly EncodedExample[],
+  opts: { batchSize: number; labels?: readonly string[] },
+): EvalResult {
+  if (examples.length === 0) throw new Error('No validation examples to evaluate on.');
+  const candidates = opts.labels && opts.labels.length > 0 ? opts.labels.map((l) => tok.encode(l)) : undefined;
+  const maxNewTokens = Math.max(...examples.map((e) => e.targetIds.length));
+  let exact = 0;
+  let ranked = 0;
+  let lossSum = 0;
+  const predictions: string[] = [];
+  for (let start = 0; start < examples.length; start += opts.batchSize) {
+    const rows = examples.slice(start, start + opts.batchSize);
+    const batch = padBatch(rows, tok.padId);
+    lossSum += model.loss({ ...batch, prompt }) * rows.length;
+    const generated = model.generate({ inputIds: batch.inputIds, attentionMask: batch.attentionMask, prompt, maxNewTokens });
+    generated.sequences.forEach((ids, i) => {
+      const text = tok.decode(ids.slice(1)).trim();
+      predictions.push(text);
+      if (exactMatch(text, rows[i].target)) exact++;
+    });
+    if (candidates) {
+      const scores = model.score({ inputIds: batch.inputIds, attentionMask: batch.attentionMask, prompt, candidates });
+      scores.forEach((s, i) => {
+        if (opts.labels![s.indexOf(Math.max(...s))] === rows[i].target) ranked++;
+      });
+    }
+  }
+  const n = examples.length;
+  return { exactMatch: exact / n, ...(candidates ? { rankAccuracy: ranked / n } : {}), validLoss: lossSum / n, n, predictions };
+}
