@@ -2,9 +2,11 @@
 // (dist/worker.js, a forked Node process) send each other, typed both ways and checked on arrival.
 // Only plain JSON crosses it. The host imports this file, never the engine, so it stays TF.js-free.
 import type { PromptTokenInsight, TrainEvent } from '../core/training/events';
+import type { TryResult } from '../core/session';
 
 export type { PromptTokenInsight, TrainEvent, DoneEvent, NearestPiece } from '../core/training/events';
 export type { StepEvent, EvalEvent, RunStartedEvent, CheckpointEvent } from '../core/training/events';
+export type { TryResult, PromptOutput } from '../core/session';
 
 /**
  * What the host asks the trainer for. Absent fields take the engine's defaults (the paper's), which
@@ -43,19 +45,6 @@ export interface TryRequest {
   labels?: string[];
   includeBare?: boolean; // also run the frozen model without any prompt
   backend?: string;
-}
-
-export interface TryOutput {
-  prompt: string;
-  text: string;
-  labelScores?: Record<string, number>;
-}
-
-export interface TryResult {
-  input: string;
-  bare?: string; // the model's output without any prompt
-  outputs: TryOutput[];
-  ensemble?: { text: string; votes: Record<string, number> };
 }
 
 export interface InspectRequest {
