@@ -1,0 +1,87 @@
+// prompt-tune as a user runs it: real processes, exit codes, JSON output, and one- or two-sentence
+// errors without stack traces.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT, SKIP_NO_SHARED } from '../support/shared';
+import { tinyModelDir } from '../support/tiny-model';
+
+function cli(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli.ts'), ...args], {
+    cwd: REPO_ROOT, encoding: 'utf8', input, env: { ...process.env, PROMPT_TUNER_BACKEND: process.env.PROMPT_TUNER_BACKEND ?? 'wasm' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'pt-cli-'));
+const data = join(dir, 'data.jsonl');
+writeFileSync(data, Array.from({ length: 16 }, (_, i) => JSON.stringify({ text: `item ${i} ${i % 2 ? 'apple' : 'pear'}`, label: i % 2 ? 'yes' : 'no' })).join('\n'));
+const run = join(dir, 'run');
+
+test('train --json emits one JSON event per line and saves a prompt', { skip: SKIP_NO_SHARED }, () => {
+  const r = cli(['train', '--model', tinyModelDir(), '--train', data, '--out', run, '--steps', '4', '--eval-every', '2', '--batch-size', '4', '--prompt-length', '3', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; status?: string });
+  assert.equal(events[0].type, 'log');
+  assert.ok(events.some((e) => e.type === 'started'));
+  assert.equal(events.filter((e) => e.type === 'step').length, 4);
+  assert.equal(events.at(-1)?.type, 'done');
+  assert.equal(events.at(-1)?.status, 'completed');
+  assert.ok(existsSync(join(run, 'prompt', 'adapter_model.safetensors')));
+});
+
+test('eval --json ends with one object holding accuracy and n', { skip: SKIP_NO_SHARED }, () => {
+  const r = cli(['eval', '--model', tinyModelDir(), '--prompt', join(run, 'prompt'), '--data', data, '--metric', 'rank', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { accuracy: number; n: number; metric: string };
+  assert.equal(last.n, 16);
+  assert.equal(last.metric, 'rank');
+  assert.ok(last.accuracy >= 0 && last.accuracy <= 1);
+});
+
+test('try runs the bare model, a prompt and an ensemble; inspect lists every prompt token', { skip: SKIP_NO_SHARED }, () => {
+  const prompt = join(run, 'prompt');
+  const r = cli(['try', '--model', tinyModelDir(), '--prompt', `${prompt},${prompt}`, '--ensemble', '--json'], 'item 3 apple\nitem 4 pear\n');
+  assert.equal(r.code, 0, r.stderr);
+  const results = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { input: string; bare: string; outputs: { text: string; labelScores: Record<string, number> }[]; ensemble: { text: string } });
+  assert.deepEqual(results.map((x) => x.input), ['item 3 apple', 'item 4 pear']);
+  for (const x of results) {
+    assert.equal(x.outputs.length, 2);
+    assert.equal(x.outputs[0].text, x.outputs[1].text, 'the same prompt twice gives the same output in one batch');
+    assert.deepEqual(Object.keys(x.outputs[0].labelScores), ['no', 'yes']);
+    assert.equal(x.ensemble.text, x.outputs[0].text);
+    assert.equal(typeof x.bare, 'string');
+  }
+  const i = cli(['inspect', '--model', tinyModelDir(), '--prompt', prompt, '--top', '3', '--json']);
+  assert.equal(i.code, 0, i.stderr);
+  const insights = JSON.parse(i.stdout) as { nearest: unknown[] }[];
+  assert.equal(insights.length, 3);
+  assert.ok(insights.every((t) => t.nearest.length === 3));
+});
+
+test('convert writes a .npy that reads back, and a PEFT folder', { skip: SKIP_NO_SHARED }, () => {
+  const npy = join(dir, 'p.npy');
+  assert.equal(cli(['convert', '--prompt', join(run, 'prompt'), '--to', 'npy', '--out', npy]).code, 0);
+  const back = join(dir, 'back');
+  const r = cli(['convert', '--prompt', npy, '--to', 'peft', '--out', back, '--model', tinyModelDir(), '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { out: back, format: 'peft', promptLength: 3, dModel: 32 });
+});
+
+test('errors are plain sentences naming the problem, with a non-zero exit and no stack trace', { skip: SKIP_NO_SHARED }, () => {
+  const bad = join(dir, 'bad.jsonl');
+  writeFileSync(bad, '{"text": "ok", "label": "yes"}\n{"text": "broken", "label": \n');
+  const r = cli(['train', '--model', tinyModelDir(), '--train', bad, '--out', join(dir, 'x')]);
+  assert.notEqual(r.code, 0);
+  assert.match(r.stderr, /bad\.jsonl, line 2/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace without --debug');
+  const missing = cli(['train', '--train', data, '--out', join(dir, 'y')]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /--model is required/);
+  const nomodel = cli(['eval', '--model', join(dir, 'nope'), '--data', data]);
+  assert.equal(nomodel.code, 1);
+  assert.match(nomodel.stderr, /nope/);
+});

@@ -1,0 +1,107 @@
+// The trainer as a user sees it: a run emits typed events, keeps the best prompt as a PEFT folder,
+// a stopped run resumes to exactly the losses of an uninterrupted one, bad data fails clearly.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { selectBackend } from '../../src/core';
+import { train } from '../../src/core/training/trainer';
+import { DEFAULTS, type RunOptions } from '../../src/core/training/options';
+import type { TrainEvent } from '../../src/core/training/events';
+import { loadPrompt } from '../../src/core/prompt';
+import { SKIP_NO_SHARED } from '../support/shared';
+import { tinyModelDir } from '../support/tiny-model';
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'pt-trainer-'));
+
+function keywordData(dir: string, n: number): string {
+  const words = ['red', 'blue', 'cat', 'dog', 'tree', 'house', 'river', 'song'];
+  const lines = Array.from({ length: n }, (_, i) => {
+    const yes = i % 2 === 0;
+    const text = `${words[i % 8]} ${words[(i * 3) % 8]} ${yes ? 'apple' : words[(i * 5) % 8]} ${words[(i + 1) % 8]}`;
+    return JSON.stringify({ text, label: yes ? 'yes' : 'no' });
+  });
+  const file = join(dir, 'data.jsonl');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+function options(over: Partial<RunOptions>): RunOptions {
+  return { ...DEFAULTS, model: tinyModelDir(), train: '', out: '', steps: 6, evalEvery: 3, checkpointEvery: 3, batchSize: 4, promptLength: 4, dropout: 0.1, seed: 3, maxInputLength: 64, ...over } as RunOptions;
+}
+
+before(async () => {
+  await selectBackend();
+});
+
+test('a run reports progress, evaluates, and saves the best prompt as a PEFT folder', { skip: SKIP_NO_SHARED }, async () => {
+  const dir = tmp();
+  const events: TrainEvent[] = [];
+  const done = await train(options({ train: keywordData(dir, 24), out: join(dir, 'run') }), { onEvent: (e) => events.push(e) });
+  assert.equal(done.status, 'completed');
+  const started = events.find((e) => e.type === 'started');
+  assert.ok(started && started.type === 'started');
+  assert.deepEqual(started.labels, ['no', 'yes']);
+  assert.equal(started.trainExamples + started.validExamples, 24);
+  const steps = events.filter((e) => e.type === 'step');
+  assert.deepEqual(steps.map((e) => e.step), [1, 2, 3, 4, 5, 6]);
+  assert.ok(steps.every((e) => e.type === 'step' && Number.isFinite(e.loss) && e.loss > 0 && e.etaSeconds >= 0));
+  const evals = events.filter((e) => e.type === 'eval');
+  assert.deepEqual(evals.map((e) => e.step), [0, 3, 6], 'baseline evaluation plus every --eval-every steps');
+  for (const e of evals) if (e.type === 'eval') assert.equal(e.insights.length, 4);
+  const saved = loadPrompt(join(dir, 'run', 'prompt'));
+  assert.equal(saved.prompt.k, 4);
+  assert.deepEqual(saved.metadata?.labels, ['no', 'yes']);
+  assert.equal(saved.metadata?.training?.bestStep, done.bestStep);
+  const adapter = JSON.parse(readFileSync(join(dir, 'run', 'prompt', 'adapter_config.json'), 'utf8'));
+  assert.equal(adapter.peft_type, 'PROMPT_TUNING');
+  assert.equal(adapter.num_virtual_tokens, 4);
+});
+
+test('a stopped run resumes to exactly the losses of an uninterrupted run', { skip: SKIP_NO_SHARED }, async () => {
+  const dir = tmp();
+  const data = keywordData(dir, 24);
+  const losses = (events: TrainEvent[]) => events.flatMap((e) => (e.type === 'step' ? [[e.step, e.loss]] : []));
+  const full: TrainEvent[] = [];
+  await train(options({ train: data, out: join(dir, 'full') }), { onEvent: (e) => full.push(e) });
+
+  const first: TrainEvent[] = [];
+  const controller = new AbortController();
+  const stopped = await train(options({ train: data, out: join(dir, 'split') }), {
+    onEvent: (e) => {
+      first.push(e);
+      if (e.type === 'step' && e.step === 4) controller.abort();
+    },
+    signal: controller.signal,
+  });
+  assert.equal(stopped.status, 'stopped');
+  assert.equal(stopped.step, 4);
+  assert.ok(existsSync(join(dir, 'split', 'checkpoint', 'state.json')));
+  const second: TrainEvent[] = [];
+  const resumed = await train(options({ train: data, out: join(dir, 'split'), resume: join(dir, 'split', 'checkpoint') }), { onEvent: (e) => second.push(e) });
+  assert.equal(resumed.status, 'completed');
+  assert.deepEqual([...losses(first), ...losses(second)], losses(full), 'losses with a stop and resume equal the uninterrupted run');
+});
+
+test('bad data stops before training with the file, line and field named', { skip: SKIP_NO_SHARED }, async () => {
+  const dir = tmp();
+  const file = join(dir, 'bad.jsonl');
+  writeFileSync(file, '{"text": "a b c", "label": "yes"}\n{"text": "d e f"}\n{"text": "g", "label": "no"}\n');
+  await assert.rejects(train(options({ train: file, out: join(dir, 'run') }), { onEvent: () => {} }), (err: Error) => {
+    assert.match(err.message, /bad\.jsonl/);
+    assert.match(err.message, /line 2/);
+    assert.match(err.message, /label/);
+    return true;
+  });
+  assert.ok(!existsSync(join(dir, 'run', 'prompt')), 'nothing is trained');
+});
+
+test('a diverging run stops with a clear message and keeps the best prompt', { skip: SKIP_NO_SHARED }, async () => {
+  const dir = tmp();
+  const events: TrainEvent[] = [];
+  const done = await train(options({ train: keywordData(dir, 24), out: join(dir, 'run'), optimizer: 'adam', lr: 3e38, steps: 20, evalEvery: 10 }), { onEvent: (e) => events.push(e) });
+  assert.equal(done.status, 'diverged');
+  assert.match(done.message, /lower --lr/i);
+  assert.ok(existsSync(join(dir, 'run', 'prompt', 'adapter_model.safetensors')), 'the best (baseline) prompt is kept');
+});
