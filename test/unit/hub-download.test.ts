@@ -354,6 +354,15 @@ test('a renamed repo (relative redirects) and a mirror without the API', { skip:
   assert.ok(hub.requests.some((r) => r.method === 'HEAD'));
 });
 
+test('LFS files stored on the hub origin itself: metadata from the redirect, bytes from its target', { skip: SKIP_NO_SHARED }, async () => {
+  hub.faults.sameOriginLfs = true;
+  const got = await resolveModel('org/tiny', { env });
+  assert.ok(readFileSync(join(got.dir, 'model.safetensors')).equals(read(TINY, 'model.safetensors')));
+  const heads = hub.requests.filter((r) => r.method === 'HEAD');
+  assert.equal(hub.requests.filter((r) => r.method === 'HEAD' && r.url.startsWith('/blobs/')).length, 0, 'HEAD stops at the LFS redirect');
+  assert.equal(heads.length, 4, 'one HEAD per file to fetch (config, weights, spiece, generation config)');
+});
+
 test('a local folder resolves to itself', { skip: SKIP_NO_SHARED }, async () => {
   const got = await resolveModel(TINY, { env });
   assert.deepEqual(got, { dir: TINY, fromCache: false });

@@ -38,6 +38,8 @@ export interface Faults {
   slow?: { file: string; chunk: number; delayMs: number };
   /** Answer the API with a plain 404, like a mirror without it. */
   noApi?: boolean;
+  /** Serve LFS blobs from the hub's own origin (/blobs/...) instead of the CDN server. */
+  sameOriginLfs?: boolean;
 }
 
 export const LFS = /\.(safetensors|bin|model|h5|msgpack)$/;
@@ -96,6 +98,7 @@ export class FakeHub {
   }
 
   private hub(req: IncomingMessage, res: ServerResponse): void {
+    if (req.url?.startsWith('/blobs/')) return this.serveBlob(req, res);
     this.log('hub', req);
     const url = new URL(req.url ?? '/', this.endpoint);
     const api = /^\/api\/models\/([^/]+\/[^/]+)\/revision\/([^/]+)$/.exec(url.pathname);
@@ -132,7 +135,7 @@ export class FakeHub {
     if (LFS.test(file)) {
       const digest = sha256(data);
       res.writeHead(302, {
-        location: `${this.cdn}/blobs/${digest}?X-Amz-Signature=fake`,
+        location: `${this.faults.sameOriginLfs ? this.endpoint : this.cdn}/blobs/${digest}?X-Amz-Signature=fake`,
         'x-repo-commit': commit,
         'x-linked-etag': `"${digest}"`,
         'x-linked-size': String(data.length),

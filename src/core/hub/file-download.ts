@@ -176,10 +176,15 @@ async function downloadBlobOnce(blob: string, meta: FileMetadata, opts: BlobDown
       const fd = openSync(incomplete, resumed ? 'a' : 'w');
       try {
         res.body.on('data', (bytes: Buffer) => {
-          writeSync(fd, bytes);
-          hash?.update(bytes);
-          received += bytes.length;
-          opts.onBytes(have + received);
+          try {
+            writeSync(fd, bytes);
+            hash?.update(bytes);
+            received += bytes.length;
+            opts.onBytes(have + received);
+          } catch (err) {
+            // A full disk (or a throwing listener) ends this download instead of the process.
+            res.body.destroy(err as Error);
+          }
         });
         await finished(res.body);
       } finally {

@@ -18,7 +18,7 @@ export interface HubResponse {
 export interface RequestOptions {
   method: 'GET' | 'HEAD';
   headers?: Record<string, string>;
-  /** 'same-origin' stops at a redirect to another origin and returns it; 'all' follows it. */
+  /** 'same-origin' returns a redirect to another origin (or an LFS redirect) instead of following it; 'all' follows every redirect. */
   redirects: 'same-origin' | 'all';
   timeoutSeconds: number;
   signal?: AbortSignal;
@@ -77,7 +77,9 @@ export async function hubRequest(url: string, opts: RequestOptions, token: strin
     const location = res.headers.location;
     if (status >= 300 && status < 400 && location) {
       const target = new URL(location, current);
-      if (opts.redirects === 'same-origin' && target.origin !== current.origin) {
+      // An LFS redirect carries the file's metadata itself (X-Linked-Etag): stop there even when
+      // the storage shares the hub's origin, as huggingface_hub reads it from that answer.
+      if (opts.redirects === 'same-origin' && (target.origin !== current.origin || res.headers['x-linked-etag'] !== undefined)) {
         return { status, headers: res.headers, url: current.href, body: res };
       }
       res.resume();
