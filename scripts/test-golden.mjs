@@ -1,0 +1,20 @@
+// Runs the golden tests once per backend: wasm and cpu always, the native tensorflow backend where
+// @tensorflow/tfjs-node is installed and loads.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { readdirSync } from 'node:fs';
+
+const require = createRequire(import.meta.url);
+const backends = ['wasm', 'cpu'];
+try {
+  require('@tensorflow/tfjs-node');
+  backends.push('node');
+} catch {
+  console.log('golden tests: @tensorflow/tfjs-node is not installed here; checking wasm and cpu.');
+}
+const files = readdirSync('test/golden').filter((f) => f.endsWith('.test.ts')).map((f) => `test/golden/${f}`);
+for (const backend of backends) {
+  console.log(`\n=== golden tests on the ${backend} backend ===`);
+  const r = spawnSync('npx', ['tsx', '--test', ...files], { stdio: 'inherit', env: { ...process.env, PROMPT_TUNER_BACKEND: backend } });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
