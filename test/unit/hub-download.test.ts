@@ -124,6 +124,7 @@ test('downloads a model into the huggingface_hub layout and loadT5 runs it', { s
   assert.ok(existsSync(join(got.dir, 'generation_config.json')), 'small optional files come along');
   assert.ok(!existsSync(join(got.dir, 'README.md')), 'files a T5 does not need are left out');
   assert.deepEqual(readdirSync(join(root, 'blobs')).filter((f) => f.endsWith('.incomplete')), []);
+  assert.match(readFileSync(join(cacheDir, 'CACHEDIR.TAG'), 'utf8'), /^Signature: 8a477f597d28d172789f06886806bc55\n/);
 
   const plan = events.find((e) => e.type === 'plan');
   assert.ok(plan && plan.type === 'plan');

@@ -5,7 +5,7 @@
 //     blobs/<etag>.incomplete           a download in progress (resumed with an HTTP Range request)
 //     snapshots/<commit>/<file>         relative symlink -> ../../blobs/<etag>
 //     refs/<revision>                   the commit hash a branch or tag pointed to (no newline)
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../io/atomic';
 import { COMMIT_HASH } from './repo-spec';
@@ -82,5 +82,17 @@ export function linkBlob(blobPath: string, pointerPath: string): void {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EPERM' && code !== 'EACCES' && code !== 'ENOTSUP') throw err;
     copyFileSync(blobPath, pointerPath);
+  }
+}
+
+/** Marks the cache folder for backup tools (the Cache Directory Tagging Standard), as huggingface_hub does. */
+export function tagCacheDir(cacheDir: string): void {
+  const tag = join(cacheDir, 'CACHEDIR.TAG');
+  if (existsSync(tag)) return;
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(tag, 'Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by Prompt Tuner (the huggingface_hub cache).\n# For information about cache directory tags, see:\n#\thttps://bford.info/cachedir/\n');
+  } catch {
+    // optional: a read-only cache still works
   }
 }

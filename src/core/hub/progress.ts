@@ -42,7 +42,9 @@ export class SpeedMeter {
   /** Records the running byte count; returns bytes per second over the window. */
   update(bytes: number): number {
     const t = this.now();
-    this.samples.push({ t, bytes });
+    // One sample per 100 ms keeps the window small however many chunks arrive.
+    const last = this.samples[this.samples.length - 1];
+    if (!last || t - last.t >= 100) this.samples.push({ t, bytes });
     while (this.samples.length > 2 && t - this.samples[0].t > this.windowMs) this.samples.shift();
     const first = this.samples[0];
     const dt = (t - first.t) / 1000;

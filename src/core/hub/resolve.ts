@@ -4,7 +4,7 @@
 // the revision's current commit first); HF_HUB_OFFLINE=1 never asks the hub.
 import { existsSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
-import { RepoCache, linkBlob } from './cache';
+import { RepoCache, linkBlob, tagCacheDir } from './cache';
 import { readHubSettings, type Env } from './env';
 import { HubError } from './errors';
 import { downloadBlob, fileMetadata, type FileMetadata, type HubContext } from './file-download';
@@ -174,6 +174,7 @@ async function downloadOnline(ctx: HubContext, cache: RepoCache, opts: ResolveOp
   const label = `${repo}@${revision}`;
   const listing = await listRepo(ctx);
   const { commit } = listing;
+  tagCacheDir(settings.cacheDir);
   cache.writeRef(revision, commit);
   const choice = chooseFiles(listing.present, label);
   for (const message of choice.notes) emit({ type: 'note', message });
