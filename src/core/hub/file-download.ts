@@ -9,7 +9,7 @@ import { closeSync, createReadStream, existsSync, mkdirSync, openSync, renameSyn
 import { finished } from 'node:stream/promises';
 import { dirname } from 'node:path';
 import type { HubSettings } from './env';
-import { HubError } from './errors';
+import { HubError, redact } from './errors';
 import { cancelledError, hubRequest, httpError, isNetworkFailure, networkError, type HubResponse } from './http';
 import type { RepoCache } from './cache';
 
@@ -201,13 +201,14 @@ async function downloadBlobOnce(blob: string, meta: FileMetadata, opts: BlobDown
       const transient = isNetworkFailure(err) || (err instanceof HubError && err.code === 'http');
       if (!transient) throw err;
       failures = received > 0 ? 1 : failures + 1;
+      const reason = redact((err as Error).message, settings.token);
       const now = sizeOf(incomplete);
       if (failures > opts.maxRetries) {
         if (err instanceof HubError) throw err;
         const net = networkError(err, settings);
-        throw new HubError('network', `Downloading ${meta.file} of ${opts.repo} failed after ${now} bytes (${(err as Error).message}). Run the download again: it resumes from there. ${net.message}`);
+        throw new HubError('network', `Downloading ${meta.file} of ${opts.repo} failed after ${now} bytes (${reason}). Run the download again: it resumes from there. ${net.message}`);
       }
-      opts.onRetry(failures, (err as Error).message, now);
+      opts.onRetry(failures, reason, now);
       await sleep(opts.retryDelayMs * failures, signal);
     }
   }

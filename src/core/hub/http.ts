@@ -4,7 +4,7 @@
 // header once they leave the hub's origin. Errors become HubErrors that say what to do.
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { HubError } from './errors';
+import { HubError, redact } from './errors';
 import type { HubSettings } from './env';
 
 export interface HubResponse {
@@ -26,7 +26,7 @@ export interface RequestOptions {
 
 const MAX_REDIRECTS = 10;
 const USER_AGENT = `prompt-tuner/0.1 (node/${process.versions.node})`;
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED']);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 export function cancelledError(): HubError {
   return new HubError('cancelled', 'Download cancelled; the partial file is kept and the next download resumes it.');
@@ -38,7 +38,7 @@ export function isNetworkFailure(err: unknown): boolean {
 }
 
 export function networkError(err: unknown, settings: HubSettings): HubError {
-  const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  const code = (err as NodeJS.ErrnoException).code ?? redact((err as Error).message, settings.token);
   return new HubError(
     'network',
     `Cannot reach ${settings.endpoint} (${code}). Check the network connection (and HF_ENDPOINT if you use a mirror). ` +
