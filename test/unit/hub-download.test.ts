@@ -253,6 +253,15 @@ test('an interrupted download is kept as blobs/<etag>.incomplete and resumed by 
   assert.ok(!existsSync(incomplete));
 });
 
+test('a stalled download times out after HF_HUB_DOWNLOAD_TIMEOUT', { skip: SKIP_NO_SHARED }, async () => {
+  hub.faults.slow = { file: 'model.safetensors', chunk: 50_000, delayMs: 2000 };
+  const err = await rejection(resolveModel('org/tiny', { env: hubEnv({ HF_HUB_DOWNLOAD_TIMEOUT: '0.3' }), maxRetries: 0 }));
+  assert.equal(err.code, 'network');
+  assert.match(err.message, /no data from .* within 0\.3 s/);
+  assert.match(err.message, /HF_HUB_DOWNLOAD_TIMEOUT/);
+  assert.match(err.message, /failed after 50000 bytes/);
+});
+
 test('wrong bytes from the server: sha256 mismatch, file deleted, clear error', { skip: SKIP_NO_SHARED }, async () => {
   hub.faults.corrupt = 'model.safetensors';
   const err = await rejection(resolveModel('org/tiny', { env }));

@@ -205,8 +205,12 @@ async function downloadBlobOnce(blob: string, meta: FileMetadata, opts: BlobDown
       const now = sizeOf(incomplete);
       if (failures > opts.maxRetries) {
         if (err instanceof HubError) throw err;
-        const net = networkError(err, settings);
-        throw new HubError('network', `Downloading ${meta.file} of ${opts.repo} failed after ${now} bytes (${reason}). Run the download again: it resumes from there. ${net.message}`);
+        if (received === 0 && now === 0) throw networkError(err, settings);
+        throw new HubError(
+          'network',
+          `Downloading ${meta.file} of ${opts.repo} failed after ${now} bytes (${reason}). Run the download again: it resumes from there. ` +
+            `On a slow connection, raise HF_HUB_DOWNLOAD_TIMEOUT (seconds, now ${settings.downloadTimeout}); to work without the network, set HF_HUB_OFFLINE=1 or pass a local model folder.`,
+        );
       }
       opts.onRetry(failures, reason, now);
       await sleep(opts.retryDelayMs * failures, signal);

@@ -54,12 +54,18 @@ function send(url: URL, opts: RequestOptions, headers: Record<string, string>): 
     }
     const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const req = request(url, { method: opts.method, headers, signal: opts.signal });
+    let response: IncomingMessage | undefined;
     req.setTimeout(opts.timeoutSeconds * 1000, () => {
-      const err = new Error(`no answer from ${url.host} within ${opts.timeoutSeconds} s`) as NodeJS.ErrnoException;
+      const err = new Error(`no data from ${url.host} within ${opts.timeoutSeconds} s`) as NodeJS.ErrnoException;
       err.code = 'ETIMEDOUT';
+      // The body's reader sees this error rather than a bare "aborted".
+      response?.destroy(err);
       req.destroy(err);
     });
-    req.on('response', resolvePromise);
+    req.on('response', (res) => {
+      response = res;
+      resolvePromise(res);
+    });
     req.on('error', (err) => reject(opts.signal?.aborted ? cancelledError() : err));
     req.end();
   });
