@@ -13,6 +13,8 @@ import * as tf from '../../src/core/tf';
 import { selectBackend, loadT5 } from '../../src/core';
 import { resolveModel, HubError, type DownloadEvent, type Env } from '../../src/core/hub';
 import { runDownload } from '../../src/cli/download';
+import { useHubForModels } from '../../src/core/hub/engine-resolver';
+import { resolveModelDir } from '../../src/core/session';
 import { SHARED_DIR, SKIP_NO_SHARED } from '../support/shared';
 import { flat, maxAbsDiff, readJson, rows, type FixtureTensor } from '../support/golden';
 import { FakeHub, LFS, commitOf, gitBlobSha1, sha256 } from './hub-fake-hub';
@@ -371,6 +373,11 @@ test('LFS files stored on the hub origin itself: metadata from the redirect, byt
   const heads = hub.requests.filter((r) => r.method === 'HEAD');
   assert.equal(hub.requests.filter((r) => r.method === 'HEAD' && r.url.startsWith('/blobs/')).length, 0, 'HEAD stops at the LFS redirect');
   assert.equal(heads.length, 4, 'one HEAD per file to fetch (config, weights, spiece, generation config)');
+});
+
+test('sessions resolve hub ids once useHubForModels is called', { skip: SKIP_NO_SHARED }, async () => {
+  useHubForModels({ env });
+  assert.equal(await resolveModelDir('org/tiny'), join(cacheDir, 'models--org--tiny', 'snapshots', commitOf('org/tiny')));
 });
 
 test('a local folder resolves to itself', { skip: SKIP_NO_SHARED }, async () => {
