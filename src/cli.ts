@@ -2,6 +2,10 @@
 import { parseArgs } from 'node:util';
 import { convertCommand, evalCommand, inspectCommand, trainCommand, tryCommand, type Out } from './cli/commands';
 import { runTokenize } from './cli/tokenize';
+import { runDownload } from './cli/download';
+import { useHubForModels } from './core/hub/engine-resolver';
+import { formatBytes, type DownloadEvent } from './core/hub';
+import { formatDuration } from './cli/progress';
 import { UsageError, need, type Flags } from './cli/run-options';
 
 const USAGE = `prompt-tune: prompt tuning (Lester et al. 2021) on a frozen T5, headless.
@@ -32,7 +36,17 @@ const OPTIONS = {
   to: { type: 'string' }, 'max-new-tokens': { type: 'string' },
 } as const;
 
+/** Download progress for --model hub ids, on stderr so that stdout stays the command's own output. */
+function downloadProgress(e: DownloadEvent): void {
+  if (e.type === 'plan' && e.downloadBytes > 0) process.stderr.write(`Downloading ${e.repo}@${e.revision} (${formatBytes(e.downloadBytes)})\n`);
+  else if (e.type === 'progress' && process.stderr.isTTY) {
+    process.stderr.write(`\r\x1b[2K  ${e.file}: ${formatBytes(e.bytes)} / ${formatBytes(e.totalBytes)}  ${formatBytes(e.bytesPerSecond)}/s  ETA ${formatDuration(e.etaSeconds ?? NaN)}`);
+  } else if (e.type === 'retry') process.stderr.write(`\n  ${e.file}: ${e.reason}; retrying (attempt ${e.attempt})\n`);
+  else if (e.type === 'done' && !e.fromCache) process.stderr.write(`\n  saved to ${e.dir}\n`);
+}
+
 async function main(argv: string[]): Promise<number> {
+  useHubForModels({ onEvent: downloadProgress });
   const out: Out = (line) => process.stdout.write(`${line}\n`);
   let parsed;
   try {
@@ -61,6 +75,13 @@ async function main(argv: string[]): Promise<number> {
       if (rest.length !== 1) throw new UsageError('tokenize takes one text argument, e.g. prompt-tune tokenize --model <dir> "Hello world".');
       await runTokenize({ model: need(flags, 'model', 'a model folder or spiece.model file'), json: flags.json === true, text: rest[0] }, out);
       return 0;
+    case 'download': {
+      if (rest.length !== 1) throw new UsageError('download takes one model id, e.g. prompt-tune download google/flan-t5-small@main.');
+      const controller = new AbortController();
+      process.once('SIGINT', () => controller.abort());
+      await runDownload({ spec: rest[0], json: flags.json === true }, out, { signal: controller.signal });
+      return 0;
+    }
     default:
       throw new UsageError(`Unknown command "${command}". Commands: train, eval, try, inspect, tokenize, convert, download.`);
   }
