@@ -78,3 +78,27 @@ for (const dir of goldenDirs()) {
     model.dispose();
   });
 }
+
+for (const dir of goldenDirs()) {
+  test(`${basename(dir)}: a batch with a different prompt per row equals each row run alone (mixed-task batch)`, { skip: SKIP_NO_SHARED }, async () => {
+    const cases = readJson<Cases & { prompt_tuning: { input_ids: FixtureTensor; attention_mask: FixtureTensor } }>(join(dir, 'cases.json'));
+    const model = await loadT5(dir);
+    const p = rows(cases.prompt_tuning.soft_prompt);
+    const k = p.length;
+    const other = p.map((row) => row.map((v) => -v)); // a second, different prompt
+    const ids = rows(cases.prompt_tuning.input_ids);
+    const mask = rows(cases.prompt_tuning.attention_mask).map((r) => r.slice(k));
+    const mixed = tf.tensor3d([p, other]);
+    const together = model.generate({ inputIds: ids, attentionMask: mask, prompt: mixed, maxNewTokens: 6 }).sequences;
+    const scoredTogether = model.score({ inputIds: ids, attentionMask: mask, prompt: mixed, candidates: [[5, 1], [17, 9, 1]] });
+    for (const [r, prompt] of [p, other].entries()) {
+      const alone = tf.tensor2d(prompt);
+      const one = { inputIds: [ids[r]], attentionMask: [mask[r]], prompt: alone };
+      assert.deepEqual(together[r], model.generate({ ...one, maxNewTokens: 6 }).sequences[0]);
+      assert.ok(maxAbsDiff(scoredTogether[r], model.score({ ...one, candidates: [[5, 1], [17, 9, 1]] })[0]) <= 1e-4);
+      alone.dispose();
+    }
+    mixed.dispose();
+    model.dispose();
+  });
+}
