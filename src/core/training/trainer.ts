@@ -184,8 +184,7 @@ export async function train(options: RunOptions, hooks: TrainHooks): Promise<Don
   };
 
   if (!resumed) runEval(); // the untrained prompt: the baseline, and a best prompt from the start
-  const firstLoss = state.losses[0]?.loss;
-  let referenceLoss = firstLoss;
+  let referenceLoss: number | undefined = state.losses[0]?.loss;
   let emaSecondsPerStep = 0;
   let last = performance.now();
   while (state.step < opts.steps) {
