@@ -105,7 +105,20 @@ export function activate(context: vscode.ExtensionContext): void {
       const models = [...new Set(saved.map((p) => p?.model).filter((m): m is string => !!m))];
       if (models.length > 1) throw new Error(`The chosen prompts were trained for different models (${models.map((m) => basename(m)).join(', ')}); choose prompts of one model.`);
       const model = models[0] ?? runModel ?? readSettings().model;
-      return service.try({ model, prompts, ensemble: ensemble && prompts.length > 1, inputs: [input], includeBare: true, backend: readSettings().backend });
+      // One batched pass needs prompts of one length: try each length group, ensemble within one.
+      const groups = new Map<number, string[]>();
+      prompts.forEach((dir, i) => groups.set(saved[i]?.promptLength ?? 0, [...(groups.get(saved[i]?.promptLength ?? 0) ?? []), dir]));
+      if (ensemble && groups.size > 1) {
+        throw new Error(`An ensemble runs its prompts in one batched pass, so they need one length; these have ${[...groups.keys()].join(' and ')} tokens.`);
+      }
+      const backend = readSettings().backend;
+      const parts = groups.size === 0 ? [[]] : [...groups.values()];
+      const results = [];
+      for (const [i, group] of parts.entries()) {
+        results.push(await service.try({ model, prompts: group, ensemble: ensemble && group.length > 1, inputs: [input], includeBare: i === 0, backend }));
+      }
+      const [first, ...rest] = results;
+      return (first ?? []).map((r, i) => ({ ...r, outputs: [...r.outputs, ...rest.flatMap((more) => more[i]?.outputs ?? [])] }));
     },
     async openPrompt(dir) {
       const saved = catalog.find(dir);

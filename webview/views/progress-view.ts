@@ -113,7 +113,16 @@ export class ProgressView {
     const active = run.status === 'training' || run.status === 'queued';
     this.stopButton.toggleAttribute('disabled', !active);
     this.resumeButton.toggleAttribute('disabled', !(run.status === 'stopped' || run.status === 'failed' || run.status === 'crashed'));
-    const message = run.message ?? (run.status === 'queued' ? 'Waiting for the run before it to finish.' : run.status === 'stopping' ? 'Stopping: writing a checkpoint…' : '');
+    const resumedFrom = data?.started?.resumedFromStep;
+    const message =
+      run.message ??
+      (run.status === 'queued'
+        ? 'Waiting for the run before it to finish.'
+        : run.status === 'stopping'
+          ? 'Stopping: writing a checkpoint…'
+          : resumedFrom !== undefined
+            ? `Resumed from the checkpoint of step ${resumedFrom}.`
+            : '');
     setText(this.message, message);
     this.message.className = `message message-${run.status}`;
     this.lastOutput.hidden = !run.lastOutput?.length;

@@ -1,5 +1,6 @@
 // The panel's HTML shell: a strict Content-Security-Policy (nothing remote, scripts only with this
-// load's nonce), local styles and the bundled app from dist/webview/.
+// load's nonce), local styles and the bundled app from dist/webview/. The toolkit (FAST) reads the
+// nonce from the csp-nonce meta tag for the <style> elements it creates.
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 
@@ -18,6 +19,7 @@ export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): st
 <head>
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${csp}">
+  <meta property="csp-nonce" content="${nonce}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
   <link rel="stylesheet" href="${asset('codicon.css')}" id="vscode-codicon-stylesheet">
   <link rel="stylesheet" href="${asset('uPlot.min.css')}">

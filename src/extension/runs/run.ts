@@ -121,7 +121,8 @@ export class Run {
     s.step = done.step;
     s.etaSeconds = undefined;
     s.promptDir = done.promptDir;
-    s.message = done.message;
+    // The trainer's message speaks to CLI users (--resume); in VS Code the Resume command does that.
+    s.message = done.status === 'stopped' ? `Stopped at step ${done.step}. The checkpoint is kept: Resume continues from it.` : done.message;
     if (done.bestMetric !== undefined) s.bestMetric = done.bestMetric;
     if (done.bestStep !== undefined) s.bestStep = done.bestStep;
     s.status = done.status === 'stopped' ? 'stopped' : done.status === 'diverged' ? 'failed' : 'completed';

@@ -1,7 +1,8 @@
 // Starts dist/worker.js as a child Node process and adapts it to WorkerHandle. Messages are checked
 // against the protocol on arrival; a malformed one is reported as output rather than trusted.
 import { fork } from 'node:child_process';
-import { parseWorkerMessage, type HostToWorker } from '../../worker/protocol';
+import { rmSync, writeFileSync } from 'node:fs';
+import { parseWorkerMessage, stopFileFor, type HostToWorker } from '../../worker/protocol';
 import type { WorkerHandle } from './run-manager';
 
 export function forkWorker(script: string): WorkerHandle {
@@ -15,6 +16,7 @@ export function forkWorker(script: string): WorkerHandle {
   child.on('error', (err) => emit(`worker process error: ${err.message}\n`));
   return {
     send(message: HostToWorker) {
+      if (message.type === 'stop' && child.pid !== undefined) writeFileSync(stopFileFor(child.pid), '');
       if (child.connected) child.send(message);
     },
     kill() {
@@ -33,7 +35,10 @@ export function forkWorker(script: string): WorkerHandle {
       outputListeners.push(listener);
     },
     onExit(listener) {
-      child.on('exit', (code, signal) => listener(code, signal));
+      child.on('exit', (code, signal) => {
+        if (child.pid !== undefined) rmSync(stopFileFor(child.pid), { force: true });
+        listener(code, signal);
+      });
     },
   };
 }

@@ -1,0 +1,89 @@
+// A fresh code-server for one test run: its own HOME, user data, extensions and config folders, the
+// built extension installed by copying, started in its own process group and stopped by killing
+// that group (extension hosts otherwise wait for the browser for hours).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, openSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export interface CodeServer {
+  url: string;
+  logFile: string;
+  userDataDir: string;
+  stop(): void;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Copies package.json, dist/ and media/ into the extensions folder; node_modules is linked (production deps). */
+export function installExtension(repo: string, extensionsDir: string): string {
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
+  const dir = join(extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
+  mkdirSync(dir, { recursive: true });
+  for (const entry of ['package.json', 'dist', 'media']) cpSync(join(repo, entry), join(dir, entry), { recursive: true });
+  symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+export async function startCodeServer(opts: { harness: string; root: string; workspace: string; extensionsDir: string; settings: Record<string, unknown> }): Promise<CodeServer> {
+  const home = join(opts.root, 'home');
+  const userDataDir = join(opts.root, 'user-data');
+  mkdirSync(join(userDataDir, 'User'), { recursive: true });
+  mkdirSync(home, { recursive: true });
+  writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(opts.settings, null, 2));
+  const config = join(opts.root, 'code-server.yaml');
+  writeFileSync(config, 'auth: none\ncert: false\n');
+  const port = await freePort();
+  const logFile = join(opts.root, 'code-server.log');
+  const log = openSync(logFile, 'w');
+  const entry = join(opts.harness, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+  const args = [
+    entry,
+    '--auth', 'none',
+    '--bind-addr', `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--config', config,
+    '--user-data-dir', userDataDir,
+    '--extensions-dir', opts.extensionsDir,
+    opts.workspace,
+  ];
+  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share'), XDG_CACHE_HOME: join(home, '.cache') };
+  const child: ChildProcess = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env });
+  const stop = () => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const end = Date.now() + 60_000;
+  for (;;) {
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null || Date.now() > end) {
+      stop();
+      throw new Error(`code-server did not start (see ${logFile}):\n${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { url, logFile, userDataDir, stop };
+}

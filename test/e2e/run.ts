@@ -1,0 +1,261 @@
+// End-to-end: the built extension in a real VS Code workbench (code-server) driven in Debian's
+// Chromium. On a tiny random T5 and a keyword task made here, it tunes a prompt from the command
+// palette (guided quick picks), watches the loss chart and the interpretation table fill in, stops,
+// starts a second run from the panel's setup form, resumes the first from the sidebar (it queues),
+// tries an input in the playground, finds runs and prompts in the sidebar, and hovers a prompt token.
+// Screenshots go to test-results/e2e/; any console error from the extension fails the run.
+//
+//   npm run test:e2e      (builds, runs test/e2e/setup.sh, then this file)
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
+import { installExtension, startCodeServer, type CodeServer } from './code-server';
+import { Workbench } from './workbench';
+
+const REPO = resolve(__dirname, '..', '..');
+const HARNESS = join(__dirname, 'harness');
+const RESULTS = join(REPO, 'test-results', 'e2e');
+const STEPS_A = 1000; // long enough to stop and resume; stopped at the end
+const STEPS_B = 30;
+const INPUT = 'the old farmer finds an apple near the river';
+
+interface ConsoleError {
+  text: string;
+  url: string;
+}
+
+// playwright-core comes from the harness (installed by setup.sh); its types from the root devDependency.
+const { chromium } = createRequire(join(HARNESS, 'package.json'))('playwright-core') as typeof import('playwright-core');
+
+function tsx(script: string, ...args: string[]): void {
+  execFileSync(join(REPO, 'node_modules', '.bin', 'tsx'), [join(REPO, script), ...args], { cwd: REPO, stdio: 'inherit' });
+}
+
+function makeWorkspace(root: string): string {
+  const ws = join(root, 'workspace');
+  mkdirSync(join(ws, '.vscode'), { recursive: true });
+  tsx('scripts/make-tiny-t5.ts', '--out', join(ws, 'models', 'tiny-t5'));
+  tsx('scripts/make-keyword-task.ts', '--out', join(ws, 'data', 'keywords.jsonl'), '--n', '96', '--seed', '1');
+  // Small, fast runs: a tiny model learns nothing much, but every view fills in.
+  writeFileSync(
+    join(ws, '.vscode', 'settings.json'),
+    JSON.stringify({ 'promptTuner.steps': STEPS_A, 'promptTuner.evalEvery': 10, 'promptTuner.batchSize': 8 }, null, 2),
+  );
+  return ws;
+}
+
+const USER_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.ignoreRecommendations': true,
+  'extensions.autoCheckUpdates': false,
+  'security.workspace.trust.enabled': false,
+  'window.restoreWindows': 'none',
+  'files.exclude': { '**/.git': true },
+};
+
+/** Errors our extension caused: from its webview frames, or naming it. */
+function fromExtension(e: ConsoleError): boolean {
+  return /prompt-?tuner|promptTuner|Prompt Tuning/i.test(`${e.text} ${e.url}`);
+}
+
+function extensionHostErrors(userDataDir: string): string[] {
+  const logs = join(userDataDir, 'logs');
+  if (!existsSync(logs)) return [];
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/exthost.*\.log$|remoteexthost\.log$/.test(entry.name)) {
+        for (const line of readFileSync(path, 'utf8').split('\n')) {
+          if (/\[error\]/.test(line) && /prompt-?tuner|promptTuner/i.test(line)) found.push(line);
+        }
+      }
+    }
+  };
+  walk(logs);
+  return found;
+}
+
+async function scenario(wb: Workbench, report: Record<string, unknown>): Promise<void> {
+  const { page } = wb;
+  const panel = () => wb.panel();
+  const stat = (name: string) => panel().locator(`#stat-${name}`).innerText();
+
+  await wb.ready();
+  report.workbench = await wb.screenshot('workbench');
+
+  // 1. Tune Prompt from the command palette: the guided quick picks.
+  await wb.runCommand('Prompt Tuning: Tune Prompt');
+  await wb.pick(/1\/6\): model/, 'tiny', 'tiny-t5');
+  await wb.pick(/2\/6\): training data/, 'keywords', 'keywords.jsonl');
+  report.quickPick = await wb.screenshot('tune-prompt-quick-pick');
+  await wb.pick(/3\/6\): input/, 'text', 'text');
+  await wb.pick(/3\/6\): target/, 'label', 'label');
+  await wb.accept(/4\/6\): labels/);
+  await wb.accept(/5\/6\): prompt length/);
+  await wb.accept(/6\/6\): initialisation/);
+
+  // 2. The panel opens on the run: the loss chart and, after the first evaluation, the best metric.
+  await panel().locator('#loss-chart canvas').waitFor({ timeout: 120_000 });
+  await wb.until('the first evaluation', () => stat('best'), (t) => /%/.test(t), 120_000);
+  await wb.until('training steps', () => stat('step'), (t) => Number.parseInt(t, 10) >= 20, 120_000);
+  report.progress = { step: await stat('step'), loss: await stat('loss'), best: await stat('best'), speed: await stat('speed'), backend: await stat('backend') };
+  report.progressShot = await wb.screenshot('progress-live-charts');
+  const statusBar = await page.locator('.statusbar-item', { hasText: /step \d+\/\d+/ }).first().innerText();
+  report.statusBar = statusBar;
+
+  // 3. The interpretation table: one row per prompt token; hovering a row shows its detail.
+  await panel().locator('#tab-interpretation').click();
+  const rows = panel().locator('#insights-table tbody tr:not([hidden])');
+  const rowCount = await wb.until('interpretation rows', () => rows.count(), (n) => n >= 20);
+  await rows.first().hover();
+  const detail = await wb.until('the token detail', () => panel().locator('#token-detail').innerText(), (t) => t.includes('Token P0'));
+  report.interpretation = { rows: rowCount, firstRow: await rows.first().innerText(), detail: detail.split('\n').slice(0, 4) };
+  report.interpretationShot = await wb.screenshot('interpretation-table');
+
+  // 4. Stop: a checkpoint is written and the run is marked stopped.
+  await panel().locator('#tab-progress').click();
+  await panel().locator('#stop').click();
+  await wb.until('the run to stop', () => stat('status'), (t) => t === 'stopped', 120_000);
+  report.stopped = { step: await stat('step'), message: await panel().locator('#run-message').innerText() };
+  report.stoppedShot = await wb.screenshot('stopped');
+
+  // 5. Tune Prompt again, this time with the panel's setup form.
+  await wb.runCommand('Prompt Tuning: Tune Prompt');
+  await wb.pick(/1\/6\): model/, 'setup form', 'Use the setup form');
+  await panel().locator('#view-setup form.setup').waitFor({ timeout: TIMEOUT_MS });
+  await wb.until('the model field to be filled', () => panel().locator('#model').evaluate((e) => (e as HTMLInputElement).value), (v) => v.includes('tiny-t5'));
+  await wb.until('the training file to be filled', () => panel().locator('#train').evaluate((e) => (e as HTMLInputElement).value), (v) => v.includes('keywords.jsonl'));
+  await panel().locator('#steps input').fill(String(STEPS_B));
+  report.setupShot = await wb.screenshot('setup-form');
+  await panel().locator('#start').click();
+  await wb.until('run B to train', () => stat('status'), (t) => t === 'training' || t === 'completed', 120_000);
+
+  // 6. Resume run A from the sidebar while B trains: it waits in the queue, then continues.
+  await wb.openSidebar('Prompt Tuning');
+  const runA = wb.treeRow('Runs', 'keywords-1');
+  await runA.waitFor({ timeout: TIMEOUT_MS });
+  await runA.hover();
+  await runA.locator('.action-label[aria-label^="Resume Training"]').click();
+  report.queued = await wb.until('run A to queue or resume', () => runA.innerText(), (t) => /queued|training/.test(t));
+  report.queueShot = await wb.screenshot('sidebar-run-queued');
+  const runB = wb.treeRow('Runs', 'keywords-2');
+  await wb.until('run B to complete', () => runB.innerText(), (t) => /completed/.test(t), 180_000);
+  await runA.click(); // opens the panel on run A
+  await wb.until('the panel to show run A training again', () => stat('status'), (t) => t === 'training', 120_000);
+  const stoppedAt = Number.parseInt(String((report.stopped as { step: string }).step), 10);
+  await wb.until('run A to go on past its checkpoint', () => stat('step'), (t) => Number.parseInt(t, 10) > stoppedAt + 10, 120_000);
+  report.resumed = { step: await stat('step'), best: await stat('best'), message: await panel().locator('#run-message').innerText() };
+  if (!/Resumed from the checkpoint of step/.test(String((report.resumed as { message: string }).message))) throw new Error(`run A did not resume from its checkpoint: ${JSON.stringify(report.resumed)}`);
+  report.resumedShot = await wb.screenshot('resumed');
+
+  // 7. The playground: no prompt, each prompt, and their ensemble, with label scores.
+  await panel().locator('#tab-playground').click();
+  const boxes = panel().locator('vscode-checkbox[data-dir]');
+  await wb.until('both saved prompts in the playground', () => boxes.count(), (n) => n >= 2);
+  for (let i = 0; i < 2; i++) {
+    if ((await boxes.nth(i).getAttribute('current-checked')) !== 'true') await boxes.nth(i).click();
+  }
+  await panel().locator('#try-ensemble').click();
+  await panel().locator('#try-input textarea').fill(INPUT);
+  await panel().locator('#try-run').click();
+  const results = panel().locator('#try-results table');
+  await results.waitFor({ timeout: 120_000 });
+  const table = await results.innerText();
+  if (!/Without prompt/.test(table) || !/Ensemble/.test(table)) throw new Error(`playground results lack rows:\n${table}`);
+  report.playground = table.split('\n').filter((l) => l.trim());
+  report.playgroundShot = await wb.screenshot('playground');
+
+  // 8. The sidebar: both runs and both prompts, with their metric.
+  const promptRow = wb.treeRow('Prompts', 'keywords-1');
+  await promptRow.waitFor({ timeout: TIMEOUT_MS });
+  report.sidebar = { runs: await wb.treeRow('Runs', 'keywords').allInnerTexts(), prompts: await wb.treeRow('Prompts', 'keywords').allInnerTexts() };
+  report.sidebarShot = await wb.screenshot('sidebar-runs-and-prompts');
+
+  // 9. The saved prompt as a document; hovering a token line shows its nearest pieces.
+  await promptRow.click();
+  const line = page.locator('.monaco-editor .view-line', { hasText: /^P0\s/ }).first();
+  await line.waitFor({ timeout: 120_000 });
+  await line.locator('span').first().hover();
+  const hover = page.locator('.monaco-hover-content', { hasText: 'Prompt token P0' }).first();
+  await hover.waitFor({ timeout: TIMEOUT_MS });
+  const hoverText = await hover.innerText();
+  if (!/cosine/.test(hoverText) || !/Drift from init/.test(hoverText)) throw new Error(`the hover lacks neighbours:\n${hoverText}`);
+  report.hover = hoverText.split('\n').filter((l) => l.trim()).slice(0, 16);
+  report.hoverShot = await wb.screenshot('prompt-token-hover');
+
+  // 10. Stop Training from the command palette: run A is the only one training.
+  await wb.runCommand('Prompt Tuning: Stop Training');
+  report.finalRuns = await wb.until('run A to stop', () => runA.innerText(), (t) => /stopped/.test(t), 120_000);
+}
+
+const TIMEOUT_MS = 60_000;
+
+async function main(): Promise<void> {
+  if (!existsSync(join(HARNESS, 'node_modules', 'code-server'))) throw new Error('The e2e harness is not installed: run bash test/e2e/setup.sh');
+  if (!existsSync(join(REPO, 'dist', 'extension.js'))) throw new Error('Build first: npm run build');
+  rmSync(RESULTS, { recursive: true, force: true });
+  mkdirSync(RESULTS, { recursive: true });
+  const root = mkdtempSync(join(tmpdir(), 'prompt-tuner-e2e-'));
+  const errors: ConsoleError[] = [];
+  const report: Record<string, unknown> = {};
+  let server: CodeServer | undefined;
+  let browser: BrowserContext | undefined;
+  let failure: unknown;
+  const started = Date.now();
+  try {
+    const workspace = makeWorkspace(root);
+    const extensionsDir = join(root, 'extensions');
+    installExtension(REPO, extensionsDir);
+    server = await startCodeServer({ harness: HARNESS, root, workspace, extensionsDir, settings: USER_SETTINGS });
+    browser = await chromium.launchPersistentContext(join(root, 'chromium'), {
+      executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+      headless: true,
+      viewport: { width: 1440, height: 900 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') errors.push({ text: msg.text(), url: msg.location().url });
+    });
+    page.on('pageerror', (err) => errors.push({ text: `${err.name}: ${err.message}`, url: page.url() }));
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+    await scenario(new Workbench(page, RESULTS), report);
+  } catch (err) {
+    failure = err;
+    if (browser) {
+      const page = browser.pages()[0];
+      if (page) await page.screenshot({ path: join(RESULTS, 'failure.png') }).catch(() => undefined);
+    }
+  } finally {
+    await browser?.close().catch(() => undefined);
+    const hostErrors = server ? extensionHostErrors(server.userDataDir) : [];
+    if (server) writeFileSync(join(RESULTS, 'code-server.log'), readFileSync(server.logFile));
+    server?.stop();
+    const ours = errors.filter(fromExtension);
+    report.seconds = Math.round((Date.now() - started) / 1000);
+    report.consoleErrors = errors.length;
+    report.extensionConsoleErrors = ours;
+    report.extensionHostErrors = hostErrors;
+    writeFileSync(join(RESULTS, 'console-errors.json'), JSON.stringify(errors, null, 2));
+    writeFileSync(join(RESULTS, 'report.json'), JSON.stringify(report, null, 2));
+    console.log(JSON.stringify(report, null, 2));
+    if (!failure && (ours.length > 0 || hostErrors.length > 0)) failure = new Error(`${ours.length + hostErrors.length} console/extension-host errors from the extension (see ${RESULTS}/report.json)`);
+    if (!process.env.KEEP_E2E) rmSync(root, { recursive: true, force: true });
+  }
+  if (failure) {
+    console.error(failure instanceof Error ? failure.stack : failure);
+    process.exit(1);
+  }
+  console.log(`e2e passed in ${report.seconds}s; screenshots in ${RESULTS}`);
+}
+
+void main();
