@@ -25,7 +25,12 @@ const RUNS_STATE_KEY = 'promptTuner.runs';
 
 let runManager: RunManager | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
+/** What activate() returns: read-only run state, for the test suites (and other extensions). */
+export interface PromptTunerApi {
+  runs: Pick<RunManager, 'get' | 'list' | 'history' | 'activeRunId'>;
+}
+
+export function activate(context: vscode.ExtensionContext): PromptTunerApi {
   const output = vscode.window.createOutputChannel('Prompt Tuning', { log: true });
   const log = (line: string) => output.info(line);
   const workerScript = context.asAbsolutePath('dist/worker.js');
@@ -151,6 +156,7 @@ export function activate(context: vscode.ExtensionContext): void {
   void vscode.commands.executeCommand('setContext', 'promptTuner.training', false);
   if (!workspaceRoot()) log('No folder is open: runs and prompts need a workspace folder.');
   void catalog.refresh();
+  return { runs };
 }
 
 export function deactivate(): void {

@@ -8,7 +8,9 @@ import type { WorkerHandle } from './run-manager';
 export function forkWorker(script: string): WorkerHandle {
   // silent: stdout/stderr are piped to us (for the output channel and crash reports).
   // execArgv []: the extension host's own flags (inspector ports, memory limits) are not inherited.
-  const child = fork(script, [], { silent: true, execArgv: [], env: { ...process.env } });
+  // In desktop VS Code the extension host runs in Electron: its binary acts as Node only when asked.
+  const env = { ...process.env, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
+  const child = fork(script, [], { silent: true, execArgv: [], env });
   const outputListeners: ((text: string) => void)[] = [];
   const emit = (text: string) => outputListeners.forEach((l) => l(text));
   child.stdout?.setEncoding('utf8').on('data', emit);
