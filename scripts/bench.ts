@@ -43,10 +43,17 @@ function time(fn: () => void, warmup = 1): number {
   const backend = await selectBackend();
   const a = tf.randomNormal([1024, 512]);
   const b = tf.randomNormal([512, 2048]);
-  const mm = time(() => tf.tidy(() => tf.matMul(a, b).dataSync()));
+  const mm = time(() => {
+    const c = tf.matMul(a, b);
+    c.dataSync();
+    c.dispose();
+  });
   tf.dispose([a, b]);
   const dir = mkdtempSync(join(tmpdir(), 'pt-bench-'));
   writeRandomT5(dir, { seed: 0, config: { ...TINY_T5_CONFIG, ...SHAPES[values.model!], dropout_rate: 0.1 } });
+  console.log(`Prompt Tuner bench: ${values.model} on ${backend.name}, median of ${N}`);
+  const row = (what: string, ms: number, rate: string) => console.log(`  ${what.padEnd(40)} ${`${ms.toFixed(ms < 100 ? 1 : 0)} ms`.padStart(10)}  ${rate}`);
+  row('matmul 1024x512x2048', mm, `${((2 * 1024 * 512 * 2048) / mm / 1e6).toFixed(1)} GFLOP/s`);
   const model = await loadT5(dir);
   rmSync(dir, { recursive: true, force: true });
   const rand = (n: number, hi: number) => Array.from({ length: n }, () => 3 + Math.floor(Math.random() * (hi - 3)));
@@ -56,25 +63,22 @@ function time(fn: () => void, warmup = 1): number {
   const prompt = new Float32Array(K * d).map(() => Math.random() - 0.5);
   const opt = createOptimizer('adafactor', [K, d]);
   let call = 0;
+  const exs = (ms: number) => `${((B * 1000) / ms).toFixed(2)} ex/s`;
   const train = time(() => {
     const p = tf.tensor2d(prompt, [K, d]);
     const { grad } = model.promptGradient({ inputIds, labels, prompt: p }, { dropout: { rate: 0.1, nextSeed: () => call++ } });
     opt.step(prompt, grad.dataSync() as Float32Array);
     tf.dispose([p, grad]);
   });
+  row(`train step (B=${B}, L=${L}, T=${T}, K=${K})`, train, exs(train));
   const p = tf.tensor2d(prompt, [K, d]);
   const candidates = [rand(T - 1, 32000).concat(1), rand(T - 1, 32000).concat(1)];
   const score = time(() => model.score({ inputIds, prompt: p, candidates }));
+  row('score 2 candidates', score, exs(score));
   const generate = time(() => model.generate({ inputIds, prompt: p, maxNewTokens: T }));
+  row(`generate ${T} tokens (greedy)`, generate, exs(generate));
   p.dispose();
-  const rows = [
-    ['matmul 1024x512x2048', `${mm.toFixed(1)} ms`, `${((2 * 1024 * 512 * 2048) / mm / 1e6).toFixed(1)} GFLOP/s`],
-    [`train step (B=${B}, L=${L}, T=${T}, K=${K})`, `${train.toFixed(0)} ms`, `${((B * 1000) / train).toFixed(2)} ex/s`],
-    [`score 2 candidates`, `${score.toFixed(0)} ms`, `${((B * 1000) / score).toFixed(2)} ex/s`],
-    [`generate ${T} tokens (greedy)`, `${generate.toFixed(0)} ms`, `${((B * 1000) / generate).toFixed(2)} ex/s`],
-  ];
-  console.log(`Prompt Tuner bench: ${values.model} on ${backend.name}, median of ${N} (memory: ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB RSS)`);
-  for (const r of rows) console.log(`  ${r[0].padEnd(40)} ${r[1].padStart(10)}  ${r[2]}`);
+  console.log(`  peak memory: ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB RSS`);
   console.log(`Peer (PEFT on PyTorch, same machine): shared/bench/peft_baseline.py --model ${values.model} --batch ${B} --input-len ${L} --target-len ${T} --prompt-len ${K} --mode train`);
   model.dispose();
 })();
