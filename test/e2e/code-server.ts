@@ -1,7 +1,7 @@
 // A fresh code-server for one test run: its own HOME, user data, extensions and config folders, the
 // built extension installed by copying, started in its own process group and stopped by killing
 // that group (extension hosts otherwise wait for the browser for hours).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -33,6 +33,17 @@ export function installExtension(repo: string, extensionsDir: string): string {
   for (const entry of ['package.json', 'dist', 'media']) cpSync(join(repo, entry), join(dir, entry), { recursive: true });
   symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return dir;
+}
+
+/** Installs a packaged .vsix the way a user would (code-server --install-extension). */
+export function installVsix(harness: string, vsix: string, root: string, extensionsDir: string): void {
+  const entry = join(harness, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+  const home = join(root, 'home');
+  mkdirSync(home, { recursive: true });
+  execFileSync(process.execPath, [entry, '--install-extension', vsix, '--extensions-dir', extensionsDir, '--user-data-dir', join(root, 'user-data')], {
+    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share'), XDG_CACHE_HOME: join(home, '.cache') },
+    stdio: 'inherit',
+  });
 }
 
 export async function startCodeServer(opts: { harness: string; root: string; workspace: string; extensionsDir: string; settings: Record<string, unknown> }): Promise<CodeServer> {

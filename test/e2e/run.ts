@@ -6,13 +6,14 @@
 // Screenshots go to test-results/e2e/; any console error from the extension fails the run.
 //
 //   npm run test:e2e      (builds, runs test/e2e/setup.sh, then this file)
+//   E2E_VSIX=prompt-tuner.vsix npx tsx test/e2e/run.ts    (the packaged extension instead of the build)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
-import { installExtension, startCodeServer, type CodeServer } from './code-server';
+import { installExtension, installVsix, startCodeServer, type CodeServer } from './code-server';
 import { Workbench } from './workbench';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -201,7 +202,7 @@ const TIMEOUT_MS = 60_000;
 
 async function main(): Promise<void> {
   if (!existsSync(join(HARNESS, 'node_modules', 'code-server'))) throw new Error('The e2e harness is not installed: run bash test/e2e/setup.sh');
-  if (!existsSync(join(REPO, 'dist', 'extension.js'))) throw new Error('Build first: npm run build');
+  if (!process.env.E2E_VSIX && !existsSync(join(REPO, 'dist', 'extension.js'))) throw new Error('Build first: npm run build');
   rmSync(RESULTS, { recursive: true, force: true });
   mkdirSync(RESULTS, { recursive: true });
   const root = mkdtempSync(join(tmpdir(), 'prompt-tuner-e2e-'));
@@ -214,7 +215,8 @@ async function main(): Promise<void> {
   try {
     const workspace = makeWorkspace(root);
     const extensionsDir = join(root, 'extensions');
-    installExtension(REPO, extensionsDir);
+    if (process.env.E2E_VSIX) installVsix(HARNESS, resolve(process.env.E2E_VSIX), root, extensionsDir);
+    else installExtension(REPO, extensionsDir);
     server = await startCodeServer({ harness: HARNESS, root, workspace, extensionsDir, settings: USER_SETTINGS });
     browser = await chromium.launchPersistentContext(join(root, 'chromium'), {
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
