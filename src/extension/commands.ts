@@ -88,7 +88,7 @@ async function pickPrompt(ctx: CommandContext, arg: unknown, placeHolder: string
   }
   const chosen = await vscode.window.showQuickPick(
     prompts.map((p) => ({ label: p.name, description: [basename(p.model), `${p.promptLength} tokens`, describeMetric(p.metric)].filter(Boolean).join(' · '), detail: vscode.workspace.asRelativePath(p.dir), prompt: p })),
-    { placeHolder, matchOnDetail: true },
+    { title: placeHolder.replace(/ which prompt\?$/, ' Prompt'), placeHolder, matchOnDetail: true },
   );
   return chosen?.prompt;
 }
@@ -169,7 +169,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
           { label: 'PEFT folder', description: 'adapter_config.json + adapter_model.safetensors: PeftModel.from_pretrained loads it', value: 'peft' as const },
           { label: 'NumPy .npy', description: '[prompt length, d_model] float32, as google-research/prompt-tuning saves prompts', value: 'npy' as const },
         ],
-        { placeHolder: `Export ${prompt.name} as` },
+        { title: `Export ${prompt.name}`, placeHolder: `Export ${prompt.name} as` },
       );
       if (!format) return;
       const root = workspaceRoot();

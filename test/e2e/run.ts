@@ -85,7 +85,7 @@ function extensionHostErrors(userDataDir: string): string[] {
   return found;
 }
 
-async function scenario(wb: Workbench, report: Record<string, unknown>): Promise<void> {
+async function scenario(wb: Workbench, workspaceDir: string, report: Record<string, unknown>): Promise<void> {
   const { page } = wb;
   const panel = () => wb.panel();
   const stat = (name: string) => panel().locator(`#stat-${name}`).innerText();
@@ -193,7 +193,27 @@ async function scenario(wb: Workbench, report: Record<string, unknown>): Promise
   report.hover = hoverText.split('\n').filter((l) => l.trim()).slice(0, 16);
   report.hoverShot = await wb.screenshot('prompt-token-hover');
 
-  // 10. Stop Training from the command palette: run A is the only one training.
+  // 10. Export a prompt as .npy (palette, quick picks, save dialog), then delete it from the sidebar.
+  await wb.runCommand('Prompt Tuning: Export Prompt');
+  await wb.pick(/^Export Prompt$/, 'keywords-2', 'keywords-2');
+  await wb.pick(/^Export keywords-2$/, 'NumPy', 'NumPy .npy');
+  await wb.quickInput().locator('.quick-input-title', { hasText: 'Export prompt as .npy' }).waitFor({ timeout: TIMEOUT_MS });
+  await page.keyboard.press('Enter');
+  const exported = join(workspaceDir, 'keywords-2.npy');
+  await wb.until('the exported .npy', async () => existsSync(exported), (ok) => ok);
+  report.exported = exported;
+  await wb.openSidebar('Prompt Tuning');
+  const promptB = wb.treeRow('Prompts', 'keywords-2');
+  await promptB.click({ button: 'right' });
+  await page.locator('.monaco-menu .action-label', { hasText: 'Delete Prompt' }).click();
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ timeout: TIMEOUT_MS });
+  report.deleteDialog = (await dialog.innerText()).split('\n').filter((l) => l.trim()).slice(0, 3);
+  report.deleteShot = await wb.screenshot('delete-prompt-confirmation');
+  await dialog.locator('.monaco-button', { hasText: 'Delete' }).click();
+  await wb.until('the deleted prompt to leave the sidebar', () => promptB.count(), (n) => n === 0);
+
+  // 11. Stop Training from the command palette: run A is the only one training.
   await wb.runCommand('Prompt Tuning: Stop Training');
   report.finalRuns = await wb.until('run A to stop', () => runA.innerText(), (t) => /stopped/.test(t), 120_000);
 }
@@ -211,9 +231,10 @@ async function main(): Promise<void> {
   let server: CodeServer | undefined;
   let browser: BrowserContext | undefined;
   let failure: unknown;
+  let workspace = '';
   const started = Date.now();
   try {
-    const workspace = makeWorkspace(root);
+    workspace = makeWorkspace(root);
     const extensionsDir = join(root, 'extensions');
     if (process.env.E2E_VSIX) installVsix(HARNESS, resolve(process.env.E2E_VSIX), root, extensionsDir);
     else installExtension(REPO, extensionsDir);
@@ -230,7 +251,7 @@ async function main(): Promise<void> {
     });
     page.on('pageerror', (err) => errors.push({ text: `${err.name}: ${err.message}`, url: page.url() }));
     await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    await scenario(new Workbench(page, RESULTS), report);
+    await scenario(new Workbench(page, RESULTS), workspace, report);
   } catch (err) {
     failure = err;
     if (browser) {

@@ -33,13 +33,36 @@ export class RunItem extends vscode.TreeItem {
   }
 }
 
+/**
+ * Progress arrives many times a second; the tree is redrawn at most this often. (Each redraw also
+ * replaces the items' click commands, so a click landing mid-redraw would miss.)
+ */
+const REFRESH_MS = 1000;
+
 export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscriptions: { dispose(): void }[];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private lastStatus = new Map<string, string>();
 
   constructor(private readonly runs: RunManager) {
-    this.subscriptions = [runs.onDidChange.on(() => this.changed.fire()), runs.onDidRemove.on(() => this.changed.fire())];
+    this.subscriptions = [runs.onDidChange.on((run) => this.schedule(run.id, run.status)), runs.onDidRemove.on(() => this.refreshNow())];
+  }
+
+  /** Status changes show at once; progress within a status is batched. */
+  private schedule(id: string, status: string): void {
+    if (this.lastStatus.get(id) !== status) {
+      this.lastStatus.set(id, status);
+      return this.refreshNow();
+    }
+    this.timer ??= setTimeout(() => this.refreshNow(), REFRESH_MS);
+  }
+
+  private refreshNow(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.changed.fire();
   }
 
   getTreeItem(item: RunItem): vscode.TreeItem {
@@ -56,6 +79,7 @@ export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Dispos
   }
 
   dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
     this.subscriptions.forEach((s) => s.dispose());
     this.changed.dispose();
   }
