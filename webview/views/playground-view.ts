@@ -119,7 +119,8 @@ export class PlaygroundView {
         if (r.bare !== undefined) rows.push(this.outputRow('Without prompt', r.bare, 'no-prompt'));
         for (const o of r.outputs) rows.push(this.outputRow(this.nameOf(o.prompt), o.text, 'prompt', o.labelScores));
         if (r.ensemble) {
-          const votes = Object.entries(r.ensemble.votes).map(([t, n]) => `${t || '∅'}: ${n}`).join(', ');
+          const short = (t: string) => (t.length > 24 ? `${t.slice(0, 23)}…` : t || '∅');
+          const votes = Object.entries(r.ensemble.votes).map(([t, n]) => `“${short(t)}” ×${n}`).join(', ');
           rows.push(this.outputRow('Ensemble', r.ensemble.text, 'ensemble', undefined, `votes ${votes}`));
         }
         return el(
