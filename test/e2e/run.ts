@@ -204,10 +204,19 @@ async function scenario(wb: Workbench, workspaceDir: string, report: Record<stri
   report.exported = exported;
   await wb.openSidebar('Prompt Tuning');
   const promptB = wb.treeRow('Prompts', 'keywords-2');
-  await promptB.click({ button: 'right' });
-  await page.locator('.monaco-menu .action-label', { hasText: 'Delete Prompt' }).click();
   const dialog = page.locator('.monaco-dialog-box');
-  await dialog.waitFor({ timeout: TIMEOUT_MS });
+  // The context menu closes if the tree redraws under it (training goes on): open it again then.
+  for (let attempt = 1; ; attempt++) {
+    await promptB.click({ button: 'right' });
+    await page.locator('.monaco-menu .action-label', { hasText: 'Delete Prompt' }).click();
+    try {
+      await dialog.waitFor({ timeout: 5000 });
+      break;
+    } catch (err) {
+      if (attempt === 3) throw err;
+      await page.keyboard.press('Escape');
+    }
+  }
   report.deleteDialog = (await dialog.innerText()).split('\n').filter((l) => l.trim()).slice(0, 3);
   report.deleteShot = await wb.screenshot('delete-prompt-confirmation');
   await dialog.locator('.monaco-button', { hasText: 'Delete' }).click();

@@ -57,8 +57,12 @@ export class PromptCatalog implements vscode.Disposable {
     }
     const files = await vscode.workspace.findFiles(PATTERN, EXCLUDE, 500);
     const dirs = [...new Set(files.map((f) => dirname(f.fsPath)))].sort();
-    this.prompts = dirs.map((d) => readSavedPrompt(d)).filter((p): p is SavedPrompt => p !== undefined);
-    this.changed.fire();
+    const prompts = dirs.map((d) => readSavedPrompt(d)).filter((p): p is SavedPrompt => p !== undefined);
+    // Training re-saves its best prompt often; views are redrawn only when what they show changed.
+    const shown = (list: SavedPrompt[]) => JSON.stringify(list.map(({ nearest: _nearest, ...rest }) => rest));
+    const changed = shown(prompts) !== shown(this.prompts);
+    this.prompts = prompts;
+    if (changed) this.changed.fire();
   }
 
   dispose(): void {
