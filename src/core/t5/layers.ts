@@ -3,6 +3,7 @@
 import * as tf from '../tf';
 import type { T5Config } from './config';
 import type { AttentionWeights, FeedForwardWeights } from './weights';
+import { batchMatMul, linear } from './matmul';
 
 /** Dropout settings while training; undefined means evaluation (no dropout). */
 export interface DropoutState {
@@ -20,13 +21,6 @@ export function dropout<T extends tf.Tensor>(x: T, d: DropoutState | undefined):
 export function rmsNorm<T extends tf.Tensor>(x: T, weight: tf.Tensor1D, eps: number): T {
   const variance = tf.mean(tf.square(x), -1, true);
   return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight) as T;
-}
-
-/** x [..., in] @ W^T with W in HF's [out, in] layout -> [..., out]. */
-export function linear(x: tf.Tensor, w: tf.Tensor2D): tf.Tensor {
-  const lead = x.shape.slice(0, -1);
-  const flat = x.reshape([-1, w.shape[1]]);
-  return tf.matMul(flat, w, false, true).reshape([...lead, w.shape[0]]);
 }
 
 /** [B, L, d_model] -> [B, num_heads, L, d_kv] through one projection. */
@@ -47,9 +41,9 @@ export interface KeyValue {
 export function attend(x: tf.Tensor3D, kv: KeyValue, bias: tf.Tensor, w: AttentionWeights, cfg: T5Config, d?: DropoutState): tf.Tensor3D {
   const [b, qLen] = x.shape;
   const q = projectHeads(x, w.q, cfg); // [B, heads, qLen, d_kv]
-  const scores = tf.add(tf.matMul(q, kv.k, false, true), bias); // [B, heads, qLen, kLen]
+  const scores = tf.add(batchMatMul(q, kv.k, true), bias); // [B, heads, qLen, kLen]
   const weights = dropout(tf.softmax(scores), d);
-  const context = tf.matMul(weights, kv.v); // [B, heads, qLen, d_kv]
+  const context = batchMatMul(weights, kv.v); // [B, heads, qLen, d_kv]
   const merged = context.transpose([0, 2, 1, 3]).reshape([b, qLen, cfg.num_heads * cfg.d_kv]);
   return linear(merged, w.o) as tf.Tensor3D;
 }

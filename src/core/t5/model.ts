@@ -7,6 +7,7 @@ import type { BlockWeights, StackWeights, T5Weights } from './weights';
 import { disposeWeights } from './weights';
 import { attend, causalBias, dropout, feedForward, keyValue, paddingBias, rmsNorm, type DropoutState, type KeyValue } from './layers';
 import { positionBias } from './relative-position';
+import { linear } from './matmul';
 import { generate, type GenerateOptions, type GenerateResult } from './generate';
 
 /** A soft prompt: [k, d_model] shared by every row, or [B, k, d_model] with one prompt per row. */
@@ -123,8 +124,7 @@ export class T5Model {
     const cfg = this.config;
     let out = dropout(rmsNorm(h, this.weights.decoder.finalLayerNorm, cfg.layer_norm_epsilon), d);
     if (cfg.tie_word_embeddings) out = tf.mul(out, cfg.d_model ** -0.5);
-    const [b, t] = out.shape;
-    return tf.matMul(out.reshape([b * t, cfg.d_model]), this.weights.lmHead, false, true).reshape([b, t, cfg.vocab_size]);
+    return linear(out, this.weights.lmHead) as tf.Tensor3D; // [B, T, vocab_size]
   }
 
   stackBias(stack: StackWeights, qLen: number, kLen: number, bidirectional: boolean, queryOffset: number): tf.Tensor4D {

@@ -1,5 +1,5 @@
 // Maps HF T5 checkpoint names onto a typed weight tree of frozen tf tensors, checking every name and
-// shape against the config. Linear weights keep HF's [out, in] layout (matMul with transposeB).
+// shape against the config. Linear weights keep HF's [out, in] layout (see matmul.ts).
 import * as tf from '../tf';
 import type { T5Config } from './config';
 import { readCheckpoint, type RawTensor } from './checkpoint';
