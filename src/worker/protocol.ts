@@ -3,8 +3,6 @@
 // Only plain JSON crosses it. The host imports this file, never the engine, so it stays TF.js-free.
 import type { PromptTokenInsight, TrainEvent } from '../core/training/events';
 import type { TryResult } from '../core/session';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 export type { PromptTokenInsight, TrainEvent, DoneEvent, NearestPiece } from '../core/training/events';
 export type { StepEvent, EvalEvent, RunStartedEvent, CheckpointEvent } from '../core/training/events';
@@ -74,14 +72,6 @@ export type WorkerToHost =
   | { type: 'exported'; id: number; path: string }
   /** A request (with id) or the run (without) failed; the message is meant for the user. */
   | { type: 'error'; id?: number; message: string; detail?: string };
-
-/**
- * Besides the 'stop' message, the host creates this file to stop a worker: it is seen between two
- * training steps even while the trainer keeps the worker's event loop busy.
- */
-export function stopFileFor(workerPid: number): string {
-  return join(tmpdir(), `prompt-tuner-stop-${workerPid}`);
-}
 
 export class ProtocolError extends Error {}
 

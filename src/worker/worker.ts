@@ -6,8 +6,7 @@ import { inspectPrompt, tryPrompts } from '../core/session';
 import { parseBackendRequest } from '../core/backend';
 import { train } from '../core/training/trainer';
 import type { DoneEvent } from '../core/training/events';
-import { existsSync, rmSync } from 'node:fs';
-import { parseHostMessage, stopFileFor, type HostToWorker, type RunRequest, type WorkerToHost } from './protocol';
+import { parseHostMessage, type HostToWorker, type RunRequest, type WorkerToHost } from './protocol';
 import { resolveRunOptions } from './run-options';
 
 let training: AbortController | undefined;
@@ -24,26 +23,6 @@ function describe(err: unknown): { message: string; detail?: string } {
   return { message: String(err) };
 }
 
-/**
- * The trainer reads `signal.aborted` between steps, but its loop does not return to the event loop,
- * so a 'stop' message may not be handled until the run ends. The host therefore also drops a stop
- * file (stopFileFor(pid)), and the signal counts as aborted as soon as that file exists.
- */
-function stopSignal(controller: AbortController): AbortSignal {
-  const signal = controller.signal;
-  const stopFile = stopFileFor(process.pid);
-  Object.defineProperty(signal, 'aborted', {
-    get: () => {
-      if (!controller.signal.reason && existsSync(stopFile)) {
-        rmSync(stopFile, { force: true });
-        controller.abort();
-      }
-      return controller.signal.reason !== undefined;
-    },
-  });
-  return signal;
-}
-
 async function runTraining(request: RunRequest): Promise<void> {
   if (training) {
     await send({ type: 'error', message: 'This worker is already training a run.' });
@@ -56,7 +35,7 @@ async function runTraining(request: RunRequest): Promise<void> {
   try {
     const options = resolveRunOptions(request);
     const done: DoneEvent = await train(options, {
-      signal: stopSignal(controller),
+      signal: controller.signal,
       onEvent: (event) => {
         if (event.type === 'done') doneSent = true;
         void send({ type: 'event', event });

@@ -27,6 +27,8 @@ export interface TrainHooks {
 
 /** A loss this many times the first one (or not finite) means the run diverged. */
 const EXPLODING_FACTOR = 20;
+/** Nearest pieces per prompt token in eval events: the panel's table shows 5, its hover 10. */
+const INSIGHT_TOP_K = 10;
 /** Labels are treated as a closed set (rank classification) up to this many distinct targets. */
 const MAX_CLOSED_LABELS = 50;
 
@@ -159,7 +161,7 @@ export async function train(options: RunOptions, hooks: TrainHooks): Promise<Don
     const metric = metricOf(result);
     const prev = state.best;
     const best = !prev || metric > prev.metric || (metric === prev.metric && result.validLoss < prev.validLoss);
-    const insights = insightsFor(s, prompt, { top: 5, labels: data.labels, initPieces: state.initPieces, initial });
+    const insights = insightsFor(s, prompt, { top: INSIGHT_TOP_K, labels: data.labels, initPieces: state.initPieces, initial });
     const point: MetricPoint = { step: state.step, validLoss: result.validLoss, exactMatch: result.exactMatch, ...(result.rankAccuracy !== undefined ? { rankAccuracy: result.rankAccuracy } : {}), trainLoss: state.losses.at(-1)?.loss };
     state.metrics.push(point);
     if (best) {
@@ -188,6 +190,8 @@ export async function train(options: RunOptions, hooks: TrainHooks): Promise<Don
   let emaSecondsPerStep = 0;
   let last = performance.now();
   while (state.step < opts.steps) {
+    // Let the event loop run between steps: a stop message, Ctrl-C or a disconnect arrives here.
+    await new Promise((r) => setImmediate(r));
     if (hooks.signal?.aborted) {
       checkpoint('stop');
       return done('stopped', `Stopped at step ${state.step}; resume with --resume ${checkpointDir}.`);

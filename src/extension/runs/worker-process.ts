@@ -1,8 +1,7 @@
 // Starts dist/worker.js as a child Node process and adapts it to WorkerHandle. Messages are checked
 // against the protocol on arrival; a malformed one is reported as output rather than trusted.
 import { fork } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
-import { parseWorkerMessage, stopFileFor, type HostToWorker } from '../../worker/protocol';
+import { parseWorkerMessage, type HostToWorker } from '../../worker/protocol';
 import type { WorkerHandle } from './run-manager';
 
 export function forkWorker(script: string): WorkerHandle {
@@ -18,7 +17,6 @@ export function forkWorker(script: string): WorkerHandle {
   child.on('error', (err) => emit(`worker process error: ${err.message}\n`));
   return {
     send(message: HostToWorker) {
-      if (message.type === 'stop' && child.pid !== undefined) writeFileSync(stopFileFor(child.pid), '');
       if (child.connected) child.send(message);
     },
     kill() {
@@ -38,7 +36,6 @@ export function forkWorker(script: string): WorkerHandle {
     },
     onExit(listener) {
       child.on('exit', (code, signal) => {
-        if (child.pid !== undefined) rmSync(stopFileFor(child.pid), { force: true });
         listener(code, signal);
       });
     },
