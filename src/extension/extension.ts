@@ -15,7 +15,10 @@ import { describeTrainEvent } from './runs/event-log';
 import { readSettings } from './settings';
 import { previewDataset } from './setup/data-preview';
 import { parseLabels } from './setup/run-request';
-import { cachedModels, workspaceDatasets, workspaceModels } from './setup/sources';
+import { toChoice } from './setup/model-choices';
+import { modelPickerOptions, workspaceDatasets, workspaceModels } from './setup/sources';
+import { DownloadNotifications } from './download-notification';
+import { describeDownloadEvent } from './runs/download-progress';
 import { TrainingStatus } from './status-bar';
 import { PromptsView } from './views/prompts-view';
 import { RunsView } from './views/runs-view';
@@ -41,6 +44,27 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
   const catalog = new PromptCatalog();
   const documents = new PromptDocuments(service, () => readSettings().backend, log);
 
+  // Model downloads (a hub id as the model): a progress notification each, lines in the output channel.
+  const downloads = new DownloadNotifications();
+  const PROMPT_WORKER = 'prompt-worker';
+  runs.onDidDownload.on((runId, event) => {
+    const name = runs.get(runId)?.name ?? runId;
+    downloads.handle(runId, event, {
+      purpose: name,
+      cancel: () => {
+        runs.stop(runId);
+        log(`Run ${name}: stop requested (download cancelled)`);
+      },
+      log: (line) => output.info(`[${name}] ${line}`),
+    });
+  });
+  service.onDidDownload.on((event) => {
+    const line = describeDownloadEvent(event);
+    if (line) output.info(`[worker] ${line}`);
+    downloads.handle(PROMPT_WORKER, event, { cancel: () => service.cancelDownload(), log: (l) => output.info(`[worker] ${l}`) });
+  });
+  service.onDidSettle.on(() => downloads.close(PROMPT_WORKER));
+
   runs.restore(context.workspaceState.get<RunSummary[]>(RUNS_STATE_KEY, []));
   runs.onDidOutput.on((runId, line) => output.info(`[${runs.get(runId)?.name ?? runId}] ${line}`));
   runs.onDidEvent.on((runId, event) => {
@@ -49,6 +73,7 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
     if (event.type === 'done' || (event.type === 'eval' && event.best)) void catalog.refresh();
   });
   runs.onDidChange.on((run) => {
+    if (run.status !== 'training') downloads.close(run.id);
     void context.workspaceState.update(RUNS_STATE_KEY, runs.list());
     void vscode.commands.executeCommand('setContext', 'promptTuner.training', runs.activeRunId !== undefined);
     if (run.status === 'crashed' || run.status === 'failed') {
@@ -64,13 +89,13 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
     async setupChoices() {
       const settings = readSettings();
       const [workspace, datasets] = await Promise.all([workspaceModels(), workspaceDatasets(settings.outputFolder)]);
-      const models = [...workspace, ...cachedModels()];
-      if (!models.some((m) => m.value === settings.model)) models.push({ label: settings.model, value: settings.model, detail: 'the promptTuner.model setting' });
+      const models = (await modelPickerOptions(settings, workspace)).map(toChoice);
       return {
         models,
         datasets,
         defaults: {
-          model: models[0]?.value ?? settings.model,
+          // A checkpoint the workspace holds is most likely the one meant; else the setting.
+          model: workspace[0]?.value ?? settings.model,
           train: datasets[0]?.value ?? '',
           inputField: '',
           targetField: '',
@@ -138,6 +163,7 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
 
   context.subscriptions.push(
     output,
+    downloads,
     catalog,
     documents,
     panel,

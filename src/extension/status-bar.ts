@@ -23,11 +23,11 @@ export class TrainingStatus implements vscode.Disposable {
       return;
     }
     const waiting = this.runs.list().filter((r) => r.status === 'queued').length;
-    const parts = [`step ${run.step}/${run.totalSteps}`];
+    const parts = [run.activity ?? `step ${run.step}/${run.totalSteps}`];
     if (run.loss !== undefined) parts.push(`loss ${run.loss.toFixed(3)}`);
     if (run.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(run.etaSeconds)}`);
     if (waiting > 0) parts.push(`+${waiting} queued`);
-    const icon = run.status === 'stopping' ? '$(loading~spin)' : '$(pulse)';
+    const icon = run.status === 'stopping' ? '$(loading~spin)' : run.activity ? '$(cloud-download)' : '$(pulse)';
     this.item.text = `${icon} ${parts.join(' · ')}`;
     this.item.tooltip = `Prompt Tuning: ${run.name} (${run.status}). Click to open the panel.`;
     this.item.show();

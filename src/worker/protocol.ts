@@ -3,10 +3,12 @@
 // Only plain JSON crosses it. The host imports this file, never the engine, so it stays TF.js-free.
 import type { PromptTokenInsight, TrainEvent } from '../core/training/events';
 import type { TryResult } from '../core/session';
+import type { DownloadEvent } from '../core/hub/progress';
 
 export type { PromptTokenInsight, TrainEvent, DoneEvent, NearestPiece } from '../core/training/events';
 export type { StepEvent, EvalEvent, RunStartedEvent, CheckpointEvent } from '../core/training/events';
 export type { TryResult, PromptOutput } from '../core/session';
+export type { DownloadEvent, PlannedFile } from '../core/hub/progress';
 
 /**
  * What the host asks the trainer for. Absent fields take the engine's defaults (the paper's), which
@@ -58,7 +60,10 @@ export interface InspectRequest {
 
 export type HostToWorker =
   | { type: 'start'; request: RunRequest }
+  /** Stops the run; a model download in progress is aborted (its partial file stays for resume). */
   | { type: 'stop' }
+  /** Aborts the model downloads of try/inspect requests; their replies are errors with code 'cancelled'. */
+  | { type: 'cancelDownload' }
   | { type: 'try'; id: number; request: TryRequest }
   | { type: 'inspect'; id: number; request: InspectRequest }
   | { type: 'exportNpy'; id: number; prompt: string; out: string };
@@ -70,8 +75,13 @@ export type WorkerToHost =
   | { type: 'tryResult'; id: number; results: TryResult[] }
   | { type: 'inspectResult'; id: number; insights: PromptTokenInsight[] }
   | { type: 'exported'; id: number; path: string }
-  /** A request (with id) or the run (without) failed; the message is meant for the user. */
-  | { type: 'error'; id?: number; message: string; detail?: string };
+  /** The hub client's progress while a `--model org/name` is fetched into the cache (run or request). */
+  | { type: 'download'; event: DownloadEvent }
+  /**
+   * A request (with id) or the run (without) failed; the message is meant for the user. `code` is the
+   * hub client's HubErrorCode when a download failed ('cancelled' after stop/cancelDownload).
+   */
+  | { type: 'error'; id?: number; message: string; detail?: string; code?: string };
 
 export class ProtocolError extends Error {}
 
@@ -121,6 +131,8 @@ export function parseHostMessage(value: unknown): HostToWorker {
       return { type: 'start', request: checkRunRequest(m.request) };
     case 'stop':
       return { type: 'stop' };
+    case 'cancelDownload':
+      return { type: 'cancelDownload' };
     case 'try': {
       const r = objectOf(m.request, 'try.request');
       str(r, 'model', 'try.request');
@@ -166,6 +178,68 @@ function checkTrainEvent(value: unknown): TrainEvent {
   return e as unknown as TrainEvent;
 }
 
+function numOrNull(m: Json, key: string, what: string): number | null {
+  return m[key] === null ? null : num(m, key, what);
+}
+
+function bool(m: Json, key: string, what: string): boolean {
+  if (typeof m[key] !== 'boolean') throw new ProtocolError(`${what}: "${key}" must be a boolean`);
+  return m[key] as boolean;
+}
+
+/** Every field the host shows from a download event is checked, so the notification never shows "undefined". */
+function checkDownloadEvent(value: unknown): DownloadEvent {
+  const e = objectOf(value, 'download event');
+  const what = `download ${JSON.stringify(e.type)} event`;
+  switch (e.type) {
+    case 'cache-hit':
+      for (const key of ['repo', 'revision', 'commit', 'dir']) str(e, key, what);
+      break;
+    case 'plan':
+      for (const key of ['repo', 'revision', 'commit']) str(e, key, what);
+      num(e, 'downloadBytes', what);
+      if (!Array.isArray(e.files)) throw new ProtocolError(`${what}: "files" must be an array`);
+      e.files.forEach((f, i) => {
+        const file = objectOf(f, `${what}: files[${i}]`);
+        str(file, 'file', `${what}: files[${i}]`);
+        numOrNull(file, 'size', `${what}: files[${i}]`);
+        bool(file, 'cached', `${what}: files[${i}]`);
+      });
+      break;
+    case 'file-start':
+      str(e, 'file', what);
+      numOrNull(e, 'size', what);
+      num(e, 'resumeFrom', what);
+      break;
+    case 'progress':
+      str(e, 'file', what);
+      numOrNull(e, 'fileSize', what);
+      numOrNull(e, 'etaSeconds', what);
+      for (const key of ['fileBytes', 'bytes', 'totalBytes', 'bytesPerSecond']) num(e, key, what);
+      break;
+    case 'retry':
+      for (const key of ['file', 'reason']) str(e, key, what);
+      for (const key of ['attempt', 'resumeFrom']) num(e, key, what);
+      break;
+    case 'file-done':
+      str(e, 'file', what);
+      num(e, 'size', what);
+      bool(e, 'cached', what);
+      break;
+    case 'note':
+      str(e, 'message', what);
+      break;
+    case 'done':
+      for (const key of ['repo', 'revision', 'commit', 'dir']) str(e, key, what);
+      for (const key of ['downloadedBytes', 'seconds']) num(e, key, what);
+      bool(e, 'fromCache', what);
+      break;
+    default:
+      throw new ProtocolError(`download event: unknown type ${JSON.stringify(e.type)}`);
+  }
+  return e as unknown as DownloadEvent;
+}
+
 /** Checks a message arriving in the host. Throws ProtocolError naming the bad field. */
 export function parseWorkerMessage(value: unknown): WorkerToHost {
   const m = objectOf(value, 'worker message');
@@ -180,10 +254,13 @@ export function parseWorkerMessage(value: unknown): WorkerToHost {
       return { type: 'inspectResult', id: num(m, 'id', 'inspectResult'), insights: m.insights as PromptTokenInsight[] };
     case 'exported':
       return { type: 'exported', id: num(m, 'id', 'exported'), path: str(m, 'path', 'exported') };
+    case 'download':
+      return { type: 'download', event: checkDownloadEvent(m.event) };
     case 'error': {
       const out: WorkerToHost = { type: 'error', message: str(m, 'message', 'error') };
       if (m.id !== undefined) out.id = num(m, 'id', 'error');
       if (typeof m.detail === 'string') out.detail = m.detail;
+      if (typeof m.code === 'string') out.code = m.code;
       return out;
     }
     default:

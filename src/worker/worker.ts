@@ -1,15 +1,26 @@
 // The training worker: a Node process the extension host forks (dist/worker.js). It runs the engine
 // — training, trying and inspecting prompts — and talks to the host only through ./protocol.
 // One process trains at most one run; the host starts another for try/inspect/export requests.
+// A hub id as the model (org/name[@revision]) is fetched into the huggingface_hub cache first, with
+// the hub client's progress forwarded to the host as 'download' messages.
 import { exportNpy, loadPrompt } from '../core/prompt';
 import { inspectPrompt, tryPrompts } from '../core/session';
 import { parseBackendRequest } from '../core/backend';
+import { HubError } from '../core/hub';
+import { useHubForModels } from '../core/hub/engine-resolver';
 import { train } from '../core/training/trainer';
 import type { DoneEvent } from '../core/training/events';
 import { parseHostMessage, type HostToWorker, type RunRequest, type WorkerToHost } from './protocol';
 import { resolveRunOptions } from './run-options';
 
 let training: AbortController | undefined;
+/** Aborts the downloads in progress; replaced after each cancel so later requests download again. */
+let downloads = new AbortController();
+
+function cancelDownloads(): void {
+  downloads.abort();
+  downloads = new AbortController();
+}
 
 function send(message: WorkerToHost): Promise<void> {
   return new Promise((resolve) => {
@@ -18,10 +29,19 @@ function send(message: WorkerToHost): Promise<void> {
   });
 }
 
-function describe(err: unknown): { message: string; detail?: string } {
+function describe(err: unknown): { message: string; detail?: string; code?: string } {
+  if (err instanceof HubError) return { message: err.message, code: err.code };
   if (err instanceof Error) return { message: err.message, detail: err.stack };
   return { message: String(err) };
 }
+
+useHubForModels({
+  onEvent: (event) => void send({ type: 'download', event }),
+  // A getter: the resolver reads the signal when a download starts, so it gets the current controller.
+  get signal() {
+    return downloads.signal;
+  },
+});
 
 async function runTraining(request: RunRequest): Promise<void> {
   if (training) {
@@ -64,9 +84,15 @@ function handle(message: HostToWorker): void {
       void runTraining(message.request);
       return;
     case 'stop':
-      // The trainer writes a checkpoint, resolves with status 'stopped', and runTraining exits.
-      if (training) training.abort();
-      else process.exit(0);
+      // The trainer writes a checkpoint, resolves with status 'stopped', and runTraining exits; while
+      // the model downloads, train() rejects with HubError 'cancelled' instead.
+      if (training) {
+        training.abort();
+        cancelDownloads();
+      } else process.exit(0);
+      return;
+    case 'cancelDownload':
+      cancelDownloads();
       return;
     case 'try': {
       const { backend, ...request } = message.request;
@@ -109,6 +135,8 @@ process.on('message', (raw: unknown) => {
 // The host went away (window closed, extension host crashed): stop gracefully so the checkpoint
 // is written, or leave at once when idle.
 process.on('disconnect', () => {
-  if (training) training.abort();
-  else process.exit(0);
+  if (training) {
+    training.abort();
+    cancelDownloads();
+  } else process.exit(0);
 });

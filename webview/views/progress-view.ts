@@ -116,6 +116,7 @@ export class ProgressView {
     const resumedFrom = data?.started?.resumedFromStep;
     const message =
       run.message ??
+      run.activity ??
       (run.status === 'queued'
         ? 'Waiting for the run before it to finish.'
         : run.status === 'stopping'

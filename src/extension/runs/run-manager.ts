@@ -1,7 +1,8 @@
 // Several runs can exist; one trains at a time and the others wait in a queue. Each training run gets
 // its own worker process, so a crash takes down only that run. No vscode import: the worker launcher
 // is injected, and the unit tests drive the manager with a fake one.
-import type { HostToWorker, RunRequest, TrainEvent, WorkerToHost } from '../../worker/protocol';
+import type { DownloadEvent, HostToWorker, RunRequest, TrainEvent, WorkerToHost } from '../../worker/protocol';
+import { Emitter } from './emitter';
 import { Run, type RunSummary } from './run';
 
 /** A started worker process, as the manager sees it. */
@@ -16,19 +17,6 @@ export interface WorkerHandle {
 
 export type LaunchWorker = () => WorkerHandle;
 
-type Listener<T extends unknown[]> = (...args: T) => void;
-
-class Emitter<T extends unknown[]> {
-  private listeners = new Set<Listener<T>>();
-  on(listener: Listener<T>): { dispose(): void } {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
-  }
-  fire(...args: T): void {
-    for (const l of [...this.listeners]) l(...args);
-  }
-}
-
 export class RunManager {
   private readonly runs = new Map<string, Run>();
   private readonly queue: string[] = [];
@@ -39,6 +27,8 @@ export class RunManager {
   readonly onDidChange = new Emitter<[RunSummary]>();
   readonly onDidRemove = new Emitter<[string]>();
   readonly onDidEvent = new Emitter<[string, TrainEvent]>();
+  /** The run's worker is fetching the model from the hub (before 'started'). */
+  readonly onDidDownload = new Emitter<[string, DownloadEvent]>();
   /** A line the worker printed, for the output channel. */
   readonly onDidOutput = new Emitter<[string, string]>();
 
@@ -133,6 +123,7 @@ export class RunManager {
       if (s.status === 'queued' || s.status === 'training' || s.status === 'stopping') {
         run.summary.status = 'stopped';
         run.summary.etaSeconds = undefined;
+        run.summary.activity = undefined;
         run.summary.message = s.checkpointDir
           ? 'VS Code closed during training. Resume Training continues from the last checkpoint.'
           : 'VS Code closed before the first checkpoint. Resume Training starts it again.';
@@ -186,8 +177,13 @@ export class RunManager {
       run.apply(message.event);
       this.onDidEvent.fire(run.id, message.event);
       this.onDidChange.fire(run.summary);
+    } else if (message.type === 'download') {
+      const { changed, log } = run.applyDownload(message.event);
+      this.onDidDownload.fire(run.id, message.event);
+      if (log) this.onDidEvent.fire(run.id, log);
+      if (changed) this.onDidChange.fire(run.summary);
     } else if (message.type === 'error' && message.id === undefined) {
-      run.fail(message.message);
+      run.fail(message.message, message.code);
       if (message.detail) this.onDidOutput.fire(run.id, message.detail);
       this.onDidChange.fire(run.summary);
     }

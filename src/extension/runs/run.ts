@@ -1,7 +1,8 @@
 // One prompt-tuning run as the host keeps it: what was asked, every event the trainer sent (replayed
 // to a reopened panel), the last lines the worker printed (shown when it crashes) and a summary that
 // the sidebar, the status bar and the panel display. No vscode import: unit-tested directly.
-import type { DoneEvent, RunRequest, TrainEvent } from '../../worker/protocol';
+import type { DoneEvent, DownloadEvent, RunRequest, TrainEvent } from '../../worker/protocol';
+import { describeDownloadEvent, downloadActivity } from './download-progress';
 
 export type RunStatus = 'queued' | 'training' | 'stopping' | 'stopped' | 'completed' | 'failed' | 'crashed';
 
@@ -16,6 +17,8 @@ export interface RunSummary {
   loss?: number;
   examplesPerSecond?: number;
   etaSeconds?: number;
+  /** What the worker does before training starts ("downloading google/t5-base-lm-adapt · 45%"). */
+  activity?: string;
   memoryMB?: number;
   backend?: string;
   labels?: string[];
@@ -65,6 +68,7 @@ export class Run {
   /** Whether the worker sent 'done' or an error: an exit without either is a crash. */
   finished = false;
   private stepEvents = 0;
+  private downloadRepo: string | undefined;
 
   constructor(id: string, name: string, request: RunRequest, outputLines = 40) {
     this.summary = { id, name, status: 'queued', request, step: 0, totalSteps: request.steps ?? 0 };
@@ -81,6 +85,7 @@ export class Run {
     const s = this.summary;
     switch (event.type) {
       case 'started':
+        s.activity = undefined;
         s.status = s.status === 'stopping' ? 'stopping' : 'training';
         s.backend = event.backend;
         s.totalSteps = event.totalSteps;
@@ -115,11 +120,27 @@ export class Run {
     }
   }
 
+  /**
+   * Follows the model download before training: updates `activity` and returns the log event to
+   * record (and show) for the milestones — what is fetched, retries, notes, where it was saved.
+   */
+  applyDownload(event: DownloadEvent): { changed: boolean; log?: TrainEvent } {
+    const before = this.summary.activity;
+    const next = downloadActivity(event, this.downloadRepo, before);
+    this.downloadRepo = next.repo;
+    this.summary.activity = next.activity;
+    const message = describeDownloadEvent(event);
+    const log: TrainEvent | undefined = message === undefined ? undefined : { type: 'log', level: event.type === 'retry' ? 'warn' : 'info', message };
+    if (log) this.history.push(log);
+    return { changed: before !== next.activity, log };
+  }
+
   private finish(done: DoneEvent): void {
     this.finished = true;
     const s = this.summary;
     s.step = done.step;
     s.etaSeconds = undefined;
+    s.activity = undefined;
     s.promptDir = done.promptDir;
     // The trainer's message speaks to CLI users (--resume); in VS Code the Resume command does that.
     s.message = done.status === 'stopped' ? `Stopped at step ${done.step}. The checkpoint is kept: Resume continues from it.` : done.message;
@@ -128,11 +149,19 @@ export class Run {
     s.status = done.status === 'stopped' ? 'stopped' : done.status === 'diverged' ? 'failed' : 'completed';
   }
 
-  fail(message: string): void {
+  /** The worker reported an error; `code` 'cancelled' is a stop that arrived while the model downloaded. */
+  fail(message: string, code?: string): void {
     this.finished = true;
-    this.summary.status = 'failed';
-    this.summary.message = message;
-    this.summary.etaSeconds = undefined;
+    const s = this.summary;
+    s.etaSeconds = undefined;
+    if (code === 'cancelled') {
+      s.status = 'stopped';
+      s.message = `Stopped while downloading ${this.downloadRepo ?? 'the model'}. The partial download is kept: Resume continues it.`;
+    } else {
+      s.status = 'failed';
+      s.message = message;
+    }
+    s.activity = undefined;
   }
 
   /** The worker exited without 'done' or an error: killed, out of memory, or a native crash. */
@@ -140,6 +169,7 @@ export class Run {
     const s = this.summary;
     s.status = 'crashed';
     s.etaSeconds = undefined;
+    s.activity = undefined;
     s.lastOutput = this.output.snapshot();
     const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
     s.message = s.checkpointDir
@@ -152,6 +182,7 @@ export class Run {
     const s = this.summary;
     s.status = 'queued';
     s.message = undefined;
+    s.activity = undefined;
     s.lastOutput = undefined;
     s.request = { ...s.request, resume: s.checkpointDir };
     this.finished = false;

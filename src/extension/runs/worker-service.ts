@@ -1,6 +1,8 @@
 // Requests that are not training — try prompts, inspect a prompt, export .npy — go to one long-lived
 // worker process (it keeps the model loaded between requests) that is stopped after a while idle.
-import type { HostToWorker, InspectRequest, PromptTokenInsight, TryRequest, TryResult, WorkerToHost } from '../../worker/protocol';
+// A request naming a hub model may download it first: its progress is announced by onDidDownload.
+import type { DownloadEvent, HostToWorker, InspectRequest, PromptTokenInsight, TryRequest, TryResult, WorkerToHost } from '../../worker/protocol';
+import { Emitter } from './emitter';
 import { LineTail } from './run';
 import type { LaunchWorker, WorkerHandle } from './run-manager';
 
@@ -15,6 +17,10 @@ export class WorkerService {
   private readonly output = new LineTail(20);
   private nextId = 1;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The worker is fetching a model for a request. */
+  readonly onDidDownload = new Emitter<[DownloadEvent]>();
+  /** No request is waiting any more (all answered, or the worker exited): a download, if any, is over. */
+  readonly onDidSettle = new Emitter<[]>();
 
   constructor(
     private readonly launch: LaunchWorker,
@@ -40,6 +46,11 @@ export class WorkerService {
     return reply.path;
   }
 
+  /** Aborts the worker's downloads; the requests waiting for them fail with "Download cancelled…". */
+  cancelDownload(): void {
+    this.worker?.send({ type: 'cancelDownload' });
+  }
+
   dispose(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.worker?.kill();
@@ -63,6 +74,10 @@ export class WorkerService {
     this.output.clear();
     worker.onOutput((text) => this.output.push(text).forEach((line) => this.log(line)));
     worker.onMessage((message) => {
+      if (message.type === 'download') {
+        this.onDidDownload.fire(message.event);
+        return;
+      }
       if (!('id' in message) || message.id === undefined) {
         if (message.type === 'error') this.log(`worker: ${message.message}`);
         return;
@@ -79,12 +94,14 @@ export class WorkerService {
       const err = new Error(`The prompt worker ${signal ? `was killed (${signal})` : `exited with code ${code}`}.${lines ? `\n${lines}` : ''}`);
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
+      this.onDidSettle.fire();
     });
     return worker;
   }
 
   private scheduleIdleStop(): void {
     if (this.pending.size > 0) return;
+    this.onDidSettle.fire();
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => this.dispose(), this.idleMs);
     this.idleTimer.unref?.();

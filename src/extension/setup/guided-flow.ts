@@ -7,7 +7,8 @@ import type { Choice } from '../../../webview/protocol';
 import type { TunerSettings } from '../settings';
 import { previewDataset } from './data-preview';
 import type { TuneChoices } from './run-request';
-import { cachedModels, workspaceDatasets, workspaceModels } from './sources';
+import { groupOptions, hubIdProblem, optionIcon, type ModelOption } from './model-choices';
+import { modelPickerOptions, workspaceDatasets } from './sources';
 
 const STEPS = 6;
 
@@ -32,16 +33,20 @@ function choiceItems(choices: Choice[], icon: string): Item<string>[] {
   return choices.map((c) => ({ label: `$(${icon}) ${c.label}`, description: c.detail, value: c.value }));
 }
 
+/** Quick-pick items under one separator per group. */
+function modelItems(options: ModelOption[]): Item<string>[] {
+  return groupOptions(options).flatMap(({ title, options: members }) => [
+    separator<string>(title),
+    ...members.map((o) => ({ label: `$(${optionIcon(o)}) ${o.label}`, description: o.description, detail: o.detail, value: o.value })),
+  ]);
+}
+
 async function chooseModel(settings: TunerSettings): Promise<string | 'form' | undefined> {
-  const workspace = await workspaceModels();
-  const cached = cachedModels();
   const items: Item<string>[] = [
-    ...(workspace.length ? [separator<string>('workspace'), ...choiceItems(workspace, 'folder')] : []),
-    ...(cached.length ? [separator<string>('cached'), ...choiceItems(cached, 'database')] : []),
+    ...modelItems(await modelPickerOptions(settings)),
     separator<string>('other'),
-    { label: `$(gear) ${settings.model}`, description: 'the promptTuner.model setting', value: settings.model },
-    { label: '$(folder-opened) Choose a model folder…', value: ':folder' },
-    { label: '$(cloud) Enter a hub id…', description: 'e.g. google/t5-base-lm-adapt', value: ':hub' },
+    { label: '$(cloud) Enter a hub id…', description: 'org/name or org/name@revision, e.g. google/t5-base-lm-adapt', value: ':hub' },
+    { label: '$(folder-opened) Choose a folder…', description: 'config.json, model.safetensors or pytorch_model.bin, spiece.model', value: ':folder' },
     { label: '$(preview) Use the setup form in the panel instead', value: ':form' },
   ];
   const value = await pick(1, 'model', items, 'The frozen T5 the prompt is trained for');
@@ -51,7 +56,14 @@ async function chooseModel(settings: TunerSettings): Promise<string | 'form' | u
     return folder?.[0]?.fsPath;
   }
   if (value === ':hub') {
-    return vscode.window.showInputBox({ title: title(1, 'hub id'), prompt: 'A T5 model id on the Hugging Face hub', value: settings.model, ignoreFocusOut: true });
+    const id = await vscode.window.showInputBox({
+      title: title(1, 'hub id'),
+      prompt: 'A T5 model on the Hugging Face hub: org/name or org/name@revision. It is downloaded into the Hugging Face cache when training starts.',
+      value: settings.model,
+      ignoreFocusOut: true,
+      validateInput: hubIdProblem,
+    });
+    return id?.trim();
   }
   return value;
 }

@@ -1,10 +1,11 @@
-// Where the setup flow and form find their choices: models in the workspace and in the Hugging Face
-// cache, and training files in the workspace.
+// Where the setup flow and form find their choices: the model picker's options (the T5 catalog,
+// models in the workspace and in the Hugging Face cache) and training files in the workspace.
 import * as vscode from 'vscode';
-import { existsSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Choice } from '../../../webview/protocol';
+import type { TunerSettings } from '../settings';
+import { cachedHubOptions, catalogOptions, modelOptions, type ModelOption } from './model-choices';
 
 const EXCLUDE = '**/{node_modules,.git}/**';
 const WEIGHT_FILES = ['model.safetensors', 'model.safetensors.index.json', 'pytorch_model.bin', 'pytorch_model.bin.index.json'];
@@ -23,18 +24,13 @@ export async function workspaceModels(): Promise<Choice[]> {
     .map((dir) => ({ label: relative(dir), value: dir, detail: 'folder in the workspace' }));
 }
 
-/** Models downloaded earlier into the Hugging Face cache (models--org--name folders). */
-export function cachedModels(): Choice[] {
-  const hub = process.env.HF_HUB_CACHE ?? join(process.env.HF_HOME ?? join(homedir(), '.cache', 'huggingface'), 'hub');
-  let names: string[];
-  try {
-    names = readdirSync(hub).filter((n) => n.startsWith('models--'));
-  } catch {
-    return [];
-  }
-  return names.map((n) => {
-    const id = n.slice('models--'.length).split('--').join('/');
-    return { label: id, value: id, detail: 'in the Hugging Face cache' };
+/** Every model the picker offers, in its order; the memory estimates are for the configured batch size. */
+export async function modelPickerOptions(settings: TunerSettings, workspace?: Choice[]): Promise<ModelOption[]> {
+  return modelOptions({
+    catalog: catalogOptions({ batchSize: settings.batchSize }),
+    workspace: workspace ?? (await workspaceModels()),
+    cached: cachedHubOptions(),
+    settingModel: settings.model,
   });
 }
 
