@@ -2,21 +2,18 @@
 // data/<key> per storage) without executing anything: data.pkl goes through the restricted
 // unpickler with the few globals a state dict needs, and each tensor is cut out of its storage
 // (offset, shape, stride) as float32. Registered with the engine by registerPytorchFormat().
-import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
-import { endianness } from 'node:os';
-import { dirname, join } from 'node:path';
-import { registerCheckpointFormat, type TensorSink } from '../t5/checkpoint';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { readShardIndex, registerCheckpointFormat, type TensorSink } from '../t5/checkpoint';
 import { PickleError, PyCallable, PyDict, PyOpaque, PyTuple, unpickle, type PickleValue } from './pickle';
 import { ZipArchive } from './zip';
+import { decodeToFloat32, type DType } from '../io/dtypes';
 
 export const PYTORCH_WEIGHTS = 'pytorch_model.bin';
 export const PYTORCH_INDEX = 'pytorch_model.bin.index.json';
 
 export class TorchCheckpointError extends Error {}
 
-type StorageDtype = 'f32' | 'f64' | 'f16' | 'bf16' | 'i64' | 'i32' | 'i16' | 'i8' | 'u8' | 'bool';
-
-const STORAGE_TYPES: Record<string, { dtype: StorageDtype; bytes: number }> = {
+const STORAGE_TYPES: Record<string, { dtype: DType; bytes: number }> = {
   FloatStorage: { dtype: 'f32', bytes: 4 },
   DoubleStorage: { dtype: 'f64', bytes: 8 },
   HalfStorage: { dtype: 'f16', bytes: 2 },
@@ -31,7 +28,7 @@ const STORAGE_TYPES: Record<string, { dtype: StorageDtype; bytes: number }> = {
 
 interface StorageRef {
   key: string;
-  dtype: StorageDtype;
+  dtype: DType;
   bytes: number;
   numel: number;
 }
@@ -109,60 +106,6 @@ function storageLoader(file: string): (pid: PickleValue) => PickleValue {
     const ref: StorageRef = { key, dtype: info.dtype, bytes: info.bytes, numel: count(numel, 'a storage size', file) };
     return new PyOpaque('storage', ref);
   };
-}
-
-function f16ToF32(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 0x1f) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
-}
-
-/** A whole storage as float32 (the engine computes in float32). */
-function decodeStorage(raw: Buffer, ref: StorageRef): Float32Array {
-  const n = ref.numel;
-  if (ref.dtype === 'f32' && endianness() === 'LE') {
-    const out = new Float32Array(n);
-    new Uint8Array(out.buffer).set(raw.subarray(0, n * 4));
-    return out;
-  }
-  const out = new Float32Array(n);
-  const v = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  switch (ref.dtype) {
-    case 'f32':
-      for (let i = 0; i < n; i++) out[i] = v.getFloat32(i * 4, true);
-      break;
-    case 'f64':
-      for (let i = 0; i < n; i++) out[i] = v.getFloat64(i * 8, true);
-      break;
-    case 'bf16': {
-      const u32 = new Uint32Array(out.buffer);
-      for (let i = 0; i < n; i++) u32[i] = v.getUint16(i * 2, true) << 16;
-      break;
-    }
-    case 'f16':
-      for (let i = 0; i < n; i++) out[i] = f16ToF32(v.getUint16(i * 2, true));
-      break;
-    case 'i64':
-      for (let i = 0; i < n; i++) out[i] = Number(v.getBigInt64(i * 8, true));
-      break;
-    case 'i32':
-      for (let i = 0; i < n; i++) out[i] = v.getInt32(i * 4, true);
-      break;
-    case 'i16':
-      for (let i = 0; i < n; i++) out[i] = v.getInt16(i * 2, true);
-      break;
-    case 'i8':
-      for (let i = 0; i < n; i++) out[i] = v.getInt8(i);
-      break;
-    case 'u8':
-    case 'bool':
-      for (let i = 0; i < n; i++) out[i] = v.getUint8(i);
-      break;
-  }
-  return out;
 }
 
 /**
@@ -266,7 +209,7 @@ export function readPytorchBin(path: string, sink: TensorSink): void {
         if (raw.length < t.storage.numel * t.storage.bytes) {
           throw new TorchCheckpointError(`${path}: storage ${member} has ${raw.length} bytes but ${t.storage.numel} elements of ${t.storage.bytes} bytes are declared; the file is truncated.`);
         }
-        storage = decodeStorage(raw, t.storage);
+        storage = decodeToFloat32(raw, t.storage.dtype, t.storage.numel);
         decoded.set(key, storage);
       }
       const left = (uses.get(key) ?? 1) - 1;
@@ -281,21 +224,7 @@ export function readPytorchBin(path: string, sink: TensorSink): void {
 
 /** Streams the tensors of a sharded pytorch checkpoint (pytorch_model.bin.index.json + shards). */
 export function readPytorchShards(indexPath: string, sink: TensorSink): void {
-  let index: { weight_map?: Record<string, string> };
-  try {
-    index = JSON.parse(readFileSync(indexPath, 'utf8')) as typeof index;
-  } catch (err) {
-    throw new TorchCheckpointError(`${indexPath}: not valid JSON (${(err as Error).message}).`);
-  }
-  if (!index.weight_map || typeof index.weight_map !== 'object') {
-    throw new TorchCheckpointError(`${indexPath}: "weight_map" is missing; the index file is damaged.`);
-  }
-  const dir = dirname(indexPath);
-  const shards = [...new Set(Object.values(index.weight_map))];
-  for (const shard of shards) {
-    if (!existsSync(join(dir, shard))) throw new TorchCheckpointError(`${join(dir, shard)}: shard listed in ${indexPath} is missing. Download the checkpoint again.`);
-  }
-  for (const shard of shards) readPytorchBin(join(dir, shard), sink);
+  for (const shard of readShardIndex(indexPath)) readPytorchBin(shard, sink);
 }
 
 /**

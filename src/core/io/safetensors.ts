@@ -1,6 +1,7 @@
 // The safetensors format: 8-byte little-endian header length, a JSON header
 // { name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: {...} }, then raw little-endian data.
 // Every float dtype is converted to float32 on read: the engine computes in float32.
+import { DTYPE_BYTES, decodeToFloat32, type DType } from './dtypes';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32';
 
@@ -17,7 +18,7 @@ interface HeaderEntry {
   data_offsets: [number, number];
 }
 
-const BYTES: Record<SafetensorsDtype, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4 };
+const SAFETENSORS_DTYPES: Record<SafetensorsDtype, DType> = { F32: 'f32', F16: 'f16', BF16: 'bf16', F64: 'f64', I64: 'i64', I32: 'i32' };
 
 export class SafetensorsError extends Error {}
 
@@ -50,23 +51,14 @@ export function readHeader(buf: Uint8Array, file: string): SafetensorsHeader {
     }
     const e = raw as HeaderEntry;
     const [begin, end] = e.data_offsets ?? [];
-    if (!(e.dtype in BYTES)) throw new SafetensorsError(`${file}: tensor "${name}" has dtype ${e.dtype}, which is not supported (use F32, F16 or BF16).`);
+    if (!(e.dtype in SAFETENSORS_DTYPES)) throw new SafetensorsError(`${file}: tensor "${name}" has dtype ${e.dtype}, which is not supported (use F32, F16 or BF16).`);
     const count = e.shape.reduce((a, b) => a * b, 1);
-    if (end - begin !== count * BYTES[e.dtype as SafetensorsDtype] || dataStart + end > buf.byteLength) {
+    if (end - begin !== count * DTYPE_BYTES[SAFETENSORS_DTYPES[e.dtype as SafetensorsDtype]] || dataStart + end > buf.byteLength) {
       throw new SafetensorsError(`${file}: tensor "${name}" has offsets [${begin}, ${end}] that do not match its shape [${e.shape}] and dtype ${e.dtype}, or run past the end of the file. The file is damaged or truncated.`);
     }
     tensors.set(name, e);
   }
   return { tensors, metadata, dataStart };
-}
-
-function f16ToF32(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >> 10) & 0x1f;
-  const frac = h & 0x3ff;
-  if (exp === 0) return sign * frac * 2 ** -24;
-  if (exp === 0x1f) return frac ? NaN : sign * Infinity;
-  return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
 /** Decodes one tensor into a fresh Float32Array (the source buffer can be released afterwards). */
@@ -75,31 +67,8 @@ export function decodeTensor(buf: Uint8Array, header: SafetensorsHeader, name: s
   if (!e) throw new SafetensorsError(`tensor "${name}" is not in the file`);
   const dtype = e.dtype as SafetensorsDtype;
   const count = e.shape.reduce((a, b) => a * b, 1);
-  const view = new DataView(buf.buffer, buf.byteOffset + header.dataStart + e.data_offsets[0], count * BYTES[dtype]);
-  const out = new Float32Array(count);
-  switch (dtype) {
-    case 'F32':
-      for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
-      break;
-    case 'F64':
-      for (let i = 0; i < count; i++) out[i] = view.getFloat64(i * 8, true);
-      break;
-    case 'BF16': {
-      const u32 = new Uint32Array(out.buffer);
-      for (let i = 0; i < count; i++) u32[i] = view.getUint16(i * 2, true) << 16;
-      break;
-    }
-    case 'F16':
-      for (let i = 0; i < count; i++) out[i] = f16ToF32(view.getUint16(i * 2, true));
-      break;
-    case 'I64':
-      for (let i = 0; i < count; i++) out[i] = Number(view.getBigInt64(i * 8, true));
-      break;
-    case 'I32':
-      for (let i = 0; i < count; i++) out[i] = view.getInt32(i * 4, true);
-      break;
-  }
-  return { dtype, shape: [...e.shape], data: out };
+  const data = decodeToFloat32(buf.subarray(header.dataStart + e.data_offsets[0]), SAFETENSORS_DTYPES[dtype], count);
+  return { dtype, shape: [...e.shape], data };
 }
 
 export function readSafetensors(buf: Uint8Array, file: string): { tensors: Map<string, TensorEntry>; metadata: Record<string, string> } {

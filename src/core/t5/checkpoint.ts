@@ -2,7 +2,7 @@
 // listed in model.safetensors.index.json. Each tensor is handed over as float32 and the file's buffer
 // is dropped before the next file is read, so at most one raw file is in memory.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { decodeTensor, readHeader } from '../io/safetensors';
 
 export interface RawTensor {
@@ -31,7 +31,9 @@ function readSafetensorsFile(path: string, sink: TensorSink): void {
   for (const name of header.tensors.keys()) sink(name, decodeTensor(buf, header, name), path);
 }
 
-function readShardIndex(dir: string, indexPath: string): string[] {
+/** The shard files (full paths) an HF index file lists, checked to exist. */
+export function readShardIndex(indexPath: string): string[] {
+  const dir = dirname(indexPath);
   let index: { weight_map?: Record<string, string> };
   try {
     index = JSON.parse(readFileSync(indexPath, 'utf8')) as typeof index;
@@ -47,7 +49,7 @@ function readShardIndex(dir: string, indexPath: string): string[] {
       throw new CheckpointError(`${join(dir, shard)}: shard listed in ${indexPath} is missing. Download the checkpoint again.`);
     }
   }
-  return shards;
+  return shards.map((s) => join(dir, s));
 }
 
 /** Streams every tensor of the checkpoint in `dir` to `sink`. Returns the files read. */
@@ -59,7 +61,7 @@ export function readCheckpoint(dir: string, sink: TensorSink): string[] {
   }
   const index = join(dir, 'model.safetensors.index.json');
   if (existsSync(index)) {
-    const files = readShardIndex(dir, index).map((s) => join(dir, s));
+    const files = readShardIndex(index);
     for (const file of files) readSafetensorsFile(file, sink);
     return files;
   }
