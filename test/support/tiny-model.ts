@@ -1,5 +1,5 @@
 // A small random T5 with T5's real vocabulary, made once per test process in a temp folder.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeRandomT5 } from '../../src/core/t5/random-model';
@@ -10,7 +10,9 @@ export const SPIECE_MODEL = join(SHARED_DIR, 'fixtures', 't5-spiece', 'spiece.mo
 let dir: string | undefined;
 export function tinyModelDir(): string {
   if (!dir) {
-    dir = mkdtempSync(join(tmpdir(), 'pt-tiny-t5-'));
+    const made = mkdtempSync(join(tmpdir(), 'pt-tiny-t5-'));
+    process.on('exit', () => rmSync(made, { recursive: true, force: true }));
+    dir = made;
     writeRandomT5(dir, { seed: 0, spieceModel: SPIECE_MODEL });
   }
   return dir;

@@ -1,9 +1,9 @@
 // prompt-tune as a user runs it: real processes, exit codes, JSON output, and one- or two-sentence
 // errors without stack traces.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, SKIP_NO_SHARED } from '../support/shared';
@@ -17,6 +17,7 @@ function cli(args: string[], input?: string) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'pt-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const data = join(dir, 'data.jsonl');
 writeFileSync(data, Array.from({ length: 16 }, (_, i) => JSON.stringify({ text: `item ${i} ${i % 2 ? 'apple' : 'pear'}`, label: i % 2 ? 'yes' : 'no' })).join('\n'));
 const run = join(dir, 'run');

@@ -2,7 +2,7 @@
 // errors naming the file and tensor.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend, loadT5 } from '../../src/core';
@@ -52,8 +52,9 @@ test('our writer round-trips and damaged files are refused with the file named',
   assert.throws(() => readSafetensors(rawFile({ i: { dtype: 'U8', shape: [1], bytes: [1] } }), 'u8.safetensors'), /dtype U8/);
 });
 
-test('a tensor whose shape does not fit config.json, or a missing tensor, is named', async () => {
+test('a tensor whose shape does not fit config.json, or a missing tensor, is named', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'pt-weights-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeRandomT5(dir, { seed: 1, config: { vocab_size: 64 } });
   const { tensors } = readSafetensors(readFileSync(join(dir, 'model.safetensors')), 'm');
   const plain = (skip: string, reshape?: [string, number[]]) => {

@@ -1,8 +1,8 @@
 // The trainer as a user sees it: a run emits typed events, keeps the best prompt as a PEFT folder,
 // a stopped run resumes to exactly the losses of an uninterrupted one, bad data fails clearly.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend } from '../../src/core';
@@ -13,7 +13,13 @@ import { loadPrompt } from '../../src/core/prompt';
 import { SKIP_NO_SHARED } from '../support/shared';
 import { tinyModelDir } from '../support/tiny-model';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'pt-trainer-'));
+const temps: string[] = [];
+const tmp = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pt-trainer-'));
+  temps.push(dir);
+  return dir;
+};
+after(() => temps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 function keywordData(dir: string, n: number): string {
   const words = ['red', 'blue', 'cat', 'dog', 'tree', 'house', 'river', 'song'];
