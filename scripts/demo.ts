@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeRandomT5 } from '../src/core/t5/random-model';
+import { DEMO_T5_CONFIG, writeRandomT5 } from '../src/core/t5/random-model';
 
 const root = resolve(__dirname, '..');
 const { values } = parseArgs({
@@ -34,8 +34,8 @@ if (!model) {
     throw new Error(`${spiece} not found. The demo needs T5's spiece.model: every T5 checkpoint ships it (e.g. google/flan-t5-small on the HF hub). Pass --spiece <file>, or --model <checkpoint folder or hub id>.`);
   }
   model = join(out, 'tiny-t5');
-  console.log(`Building a random T5 (d_model 32, T5's 32128-piece vocabulary, seed ${values.seed}) in ${model}`);
-  writeRandomT5(model, { seed: Number(values.seed), spieceModel: spiece });
+  console.log(`Building a random T5 (d_model ${DEMO_T5_CONFIG.d_model}, T5's 32128-piece vocabulary, seed ${values.seed}) in ${model}`);
+  writeRandomT5(model, { seed: Number(values.seed), spieceModel: spiece, config: DEMO_T5_CONFIG });
 }
 
 const data = join(out, 'keywords.jsonl');

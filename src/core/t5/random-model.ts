@@ -14,7 +14,7 @@ export interface RandomT5Options {
   seed: number;
   /** T5's spiece.model, copied next to the weights so the folder is self-contained. */
   spieceModel?: string;
-  /** config.json fields; defaults give a d_model 32 T5 v1.1 (gated-GELU) with T5's 32128-row vocabulary. */
+  /** config.json fields over TINY_T5_CONFIG (a d_model 32 T5 v1.1 with T5's 32128-row vocabulary). */
   config?: Record<string, unknown>;
 }
 
@@ -51,6 +51,14 @@ function initStd(name: string, cfg: T5Config): number {
   if (/\.wi(_[01])?\.weight$/.test(name)) return cfg.d_model ** -0.5;
   throw new Error(`no initialisation rule for ${name}`);
 }
+
+/**
+ * The demo's model: the smallest width at which a frozen random T5 learns the keyword task by prompt
+ * tuning. At d_model 32 neither this engine nor HF PEFT gets past ~65% rank accuracy: 32128 random
+ * output rows crowd 32 dimensions, and cross-entropy stalls before "yes"/"no" become likely. At
+ * d_model 128 both reach 100% within 150-250 steps for every seed and init tried.
+ */
+export const DEMO_T5_CONFIG = { ...TINY_T5_CONFIG, d_model: 128, d_kv: 16, d_ff: 256, num_heads: 8 };
 
 export function writeRandomT5(dir: string, opts: RandomT5Options): void {
   const raw = { ...TINY_T5_CONFIG, ...opts.config };
