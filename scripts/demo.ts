@@ -19,12 +19,10 @@ const out = resolve(values.out!);
 const cli = join(root, 'dist', 'cli.js');
 if (!existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first (npm run demo does).`);
 
-function run(args: string[]): string {
+function run(args: string[]): void {
   console.log(`\n$ prompt-tune ${args.map((a) => (/\s/.test(a) ? JSON.stringify(a) : a)).join(' ')}`);
-  const r = spawnSync(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
-  process.stdout.write(r.stdout);
+  const r = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
-  return r.stdout;
 }
 
 let model = values.model;
