@@ -5,7 +5,7 @@ import { runTokenize } from './cli/tokenize';
 import { runDownload } from './cli/download';
 import { useHubForModels } from './core/hub/engine-resolver';
 import { formatBytes, type DownloadEvent } from './core/hub';
-import { formatDuration } from './cli/progress';
+import { formatDuration } from './core/format';
 import { UsageError, need, type Flags } from './cli/run-options';
 
 const USAGE = `prompt-tune: prompt tuning (Lester et al. 2021) on a frozen T5, headless.
@@ -40,7 +40,7 @@ const OPTIONS = {
 function downloadProgress(e: DownloadEvent): void {
   if (e.type === 'plan' && e.downloadBytes > 0) process.stderr.write(`Downloading ${e.repo}@${e.revision} (${formatBytes(e.downloadBytes)})\n`);
   else if (e.type === 'progress' && process.stderr.isTTY) {
-    process.stderr.write(`\r\x1b[2K  ${e.file}: ${formatBytes(e.bytes)} / ${formatBytes(e.totalBytes)}  ${formatBytes(e.bytesPerSecond)}/s  ETA ${formatDuration(e.etaSeconds ?? NaN)}`);
+    process.stderr.write(`\r\x1b[2K  ${e.file}: ${formatBytes(e.bytes)} / ${formatBytes(e.totalBytes)}  ${formatBytes(e.bytesPerSecond)}/s  ETA ${formatDuration(e.etaSeconds)}`);
   } else if (e.type === 'retry') process.stderr.write(`\n  ${e.file}: ${e.reason}; retrying (attempt ${e.attempt})\n`);
   else if (e.type === 'done' && !e.fromCache) process.stderr.write(`\n  saved to ${e.dir}\n`);
 }

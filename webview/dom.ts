@@ -1,4 +1,5 @@
 // Small DOM helpers: the panel builds its elements once and then only updates text and attributes.
+import { formatDuration, formatPercent } from '../src/core/format';
 
 type Attrs = Record<string, string | number | boolean | undefined>;
 
@@ -28,14 +29,5 @@ export function setText(node: Element, text: string): void {
 export type ValueElement = HTMLElement & { value: string };
 export type CheckElement = HTMLElement & { checked: boolean };
 
-export function formatDuration(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '—';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-export function percent(value: number | undefined): string {
-  return value === undefined ? '—' : `${(value * 100).toFixed(1)}%`;
-}
+export const percent = (value: number | undefined): string => formatPercent(value, '—');
+export const duration = (seconds: number | undefined): string => formatDuration(seconds, '—');

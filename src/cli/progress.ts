@@ -1,16 +1,9 @@
 // Renders trainer events: a one-line progress bar on a terminal, plain lines otherwise, JSON lines
 // with --json (one event per line, machine-readable).
 import type { TrainEvent } from '../core/training/events';
+import { formatDuration, formatPercent } from '../core/format';
 
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
-
-const pct = (x: number | undefined) => (x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
+const pct = (x: number | undefined) => formatPercent(x, '-');
 
 export function createRenderer(opts: { json: boolean; tty: boolean; write: (s: string) => void }): (e: TrainEvent) => void {
   if (opts.json) return (e) => opts.write(`${JSON.stringify(e)}\n`);

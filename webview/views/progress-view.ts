@@ -1,6 +1,6 @@
 // The progress view: step statistics, a progress bar, live charts of the training loss and the
 // validation metric, Stop/Resume, and the run's outcome (with the last output of a crashed worker).
-import { el, formatDuration, icon, percent, setText } from '../dom';
+import { duration, el, icon, percent, setText } from '../dom';
 import type { RunSummary } from '../protocol';
 import type { Change, RunData } from '../run-data';
 import { post } from '../vscode-api';
@@ -104,7 +104,7 @@ export class ProgressView {
     const best = data?.best ?? (run.bestMetric !== undefined ? { metric: run.bestMetric, step: run.bestStep ?? 0 } : undefined);
     setText(this.stats.best, best ? `${percent(best.metric)} ${data?.metricName ?? ''} (step ${best.step})` : '—');
     setText(this.stats.speed, step ? step.examplesPerSecond.toFixed(1) : '—');
-    setText(this.stats.eta, run.status === 'training' ? formatDuration(run.etaSeconds) : '—');
+    setText(this.stats.eta, run.status === 'training' ? duration(run.etaSeconds) : '—');
     setText(this.stats.backend, run.backend ?? data?.started?.backend ?? '—');
     setText(this.stats.memory, step ? `${Math.round(step.memoryMB)} MB` : '—');
     const pct = run.totalSteps > 0 ? Math.min(100, (100 * run.step) / run.totalSteps) : 0;

@@ -1,17 +1,9 @@
 // Short texts shared by the sidebar, the status bar and the hover. No vscode import.
 import type { RunSummary } from '../runs/run';
+import { formatDuration, formatPercent } from '../../core/format';
 
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '?';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
-}
+export { formatDuration, formatPercent };
 
-export function formatPercent(value: number | undefined): string {
-  return value === undefined ? '' : `${(value * 100).toFixed(1)}%`;
-}
 
 /** "training · step 40/300 · loss 0.512 · best 87.5%", or "training · downloading google/t5-base-lm-adapt · 45%" */
 export function describeRun(run: RunSummary, queuePosition?: number): string {
