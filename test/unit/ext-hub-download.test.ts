@@ -4,37 +4,12 @@
 // service forwards download events and cancels them; the output lines never carry the token.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RunManager, type WorkerHandle } from '../../src/extension/runs/run-manager';
+import { managerWithFakeWorkers, FakeWorker } from '../support/fake-worker';
 import { WorkerService } from '../../src/extension/runs/worker-service';
 import { DownloadMeter, describeDownloadEvent, needsDownload, progressMessage, withoutToken } from '../../src/extension/runs/download-progress';
 import { describeRun } from '../../src/extension/views/format';
-import type { DownloadEvent, HostToWorker, TrainEvent, WorkerToHost } from '../../src/worker/protocol';
+import type { DownloadEvent, TrainEvent } from '../../src/worker/protocol';
 
-class FakeWorker implements WorkerHandle {
-  readonly sent: HostToWorker[] = [];
-  private message?: (m: WorkerToHost) => void;
-  private exit?: (code: number | null, signal: string | null) => void;
-  send(message: HostToWorker): void {
-    this.sent.push(message);
-  }
-  kill(): void {}
-  onMessage(l: (m: WorkerToHost) => void): void {
-    this.message = l;
-  }
-  onOutput(): void {}
-  onExit(l: (code: number | null, signal: string | null) => void): void {
-    this.exit = l;
-  }
-  receive(m: WorkerToHost): void {
-    this.message?.(m);
-  }
-  download(event: DownloadEvent): void {
-    this.receive({ type: 'download', event });
-  }
-  exited(code: number | null): void {
-    this.exit?.(code, null);
-  }
-}
 
 const COMMIT = 'a'.repeat(40);
 const MB = 1_000_000;
@@ -52,15 +27,7 @@ const started: TrainEvent = {
   trainExamples: 90, validExamples: 10, validFromTrain: true, skippedLines: 0, truncatedInputs: 0,
 };
 
-function setup(): { manager: RunManager; workers: FakeWorker[] } {
-  const workers: FakeWorker[] = [];
-  const manager = new RunManager(() => {
-    const w = new FakeWorker();
-    workers.push(w);
-    return w;
-  });
-  return { manager, workers };
-}
+const setup = () => managerWithFakeWorkers();
 
 test('a run shows "downloading <model> · n%" until training starts, and logs the milestones', () => {
   const { manager, workers } = setup();

@@ -3,55 +3,12 @@
 // the event history kept for replay; runs of an earlier session restored as stopped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RunManager, type WorkerHandle } from '../../src/extension/runs/run-manager';
+import { managerWithFakeWorkers } from '../support/fake-worker';
+import { RunManager } from '../../src/extension/runs/run-manager';
 import type { RunSummary } from '../../src/extension/runs/run';
-import type { HostToWorker, RunRequest, TrainEvent, WorkerToHost } from '../../src/worker/protocol';
+import type { RunRequest, TrainEvent } from '../../src/worker/protocol';
 
-class FakeWorker implements WorkerHandle {
-  readonly sent: HostToWorker[] = [];
-  killed = false;
-  private message?: (m: WorkerToHost) => void;
-  private output?: (t: string) => void;
-  private exit?: (code: number | null, signal: string | null) => void;
-
-  send(message: HostToWorker): void {
-    this.sent.push(message);
-  }
-  kill(): void {
-    this.killed = true;
-  }
-  onMessage(l: (m: WorkerToHost) => void): void {
-    this.message = l;
-  }
-  onOutput(l: (t: string) => void): void {
-    this.output = l;
-  }
-  onExit(l: (code: number | null, signal: string | null) => void): void {
-    this.exit = l;
-  }
-  event(event: TrainEvent): void {
-    this.message?.({ type: 'event', event });
-  }
-  error(message: string): void {
-    this.message?.({ type: 'error', message });
-  }
-  print(text: string): void {
-    this.output?.(text);
-  }
-  exited(code: number | null, signal: string | null = null): void {
-    this.exit?.(code, signal);
-  }
-}
-
-function setup(): { manager: RunManager; workers: FakeWorker[] } {
-  const workers: FakeWorker[] = [];
-  const manager = new RunManager(() => {
-    const w = new FakeWorker();
-    workers.push(w);
-    return w;
-  }, 3);
-  return { manager, workers };
-}
+const setup = () => managerWithFakeWorkers(3);
 
 const request = (out: string): RunRequest => ({ model: '/m/tiny', train: '/d/train.jsonl', out, steps: 100 });
 
