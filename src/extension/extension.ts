@@ -20,8 +20,8 @@ import { modelPickerOptions, workspaceDatasets, workspaceModels } from './setup/
 import { DownloadNotifications } from './download-notification';
 import { describeDownloadEvent } from './runs/download-progress';
 import { TrainingStatus } from './status-bar';
-import { PromptsView } from './views/prompts-view';
-import { RunsView } from './views/runs-view';
+import { INSPECT_SELECTED_PROMPT, PromptsView } from './views/prompts-view';
+import { OPEN_SELECTED_RUN, RunsView } from './views/runs-view';
 import { registerCommands, startRun, workspaceRoot } from './commands';
 
 const RUNS_STATE_KEY = 'promptTuner.runs';
@@ -161,6 +161,8 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
   const ctx = { runs, catalog, service, panel, log };
   catalog.onDidChange(() => panel.notifyPrompts());
 
+  const runsTree = vscode.window.createTreeView('promptTuner.runs', { treeDataProvider: new RunsView(runs) });
+  const promptsTree = vscode.window.createTreeView('promptTuner.prompts', { treeDataProvider: new PromptsView(catalog) });
   context.subscriptions.push(
     output,
     downloads,
@@ -169,8 +171,10 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
     panel,
     new TrainingStatus(runs),
     { dispose: () => service.dispose() },
-    vscode.window.registerTreeDataProvider('promptTuner.runs', new RunsView(runs)),
-    vscode.window.registerTreeDataProvider('promptTuner.prompts', new PromptsView(catalog)),
+    runsTree,
+    promptsTree,
+    vscode.commands.registerCommand(OPEN_SELECTED_RUN, () => vscode.commands.executeCommand('promptTuner.openPanel', runsTree.selection[0]?.run.id)),
+    vscode.commands.registerCommand(INSPECT_SELECTED_PROMPT, () => vscode.commands.executeCommand('promptTuner.inspectPrompt', promptsTree.selection[0])),
     vscode.workspace.registerTextDocumentContentProvider(PROMPT_SCHEME, documents),
     vscode.languages.registerHoverProvider({ scheme: PROMPT_SCHEME }, documents),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {

@@ -5,6 +5,9 @@ import { basename } from 'node:path';
 import type { PromptCatalog } from '../prompts/prompt-catalog';
 import { describeMetric, type SavedPrompt } from '../prompts/saved-prompt';
 
+/** Internal (not in the palette): inspects the prompt selected in the Prompts view. */
+export const INSPECT_SELECTED_PROMPT = 'promptTuner.inspectSelectedPrompt';
+
 export class PromptItem extends vscode.TreeItem {
   constructor(readonly prompt: SavedPrompt) {
     super(prompt.name, vscode.TreeItemCollapsibleState.None);
@@ -19,7 +22,7 @@ export class PromptItem extends vscode.TreeItem {
         (prompt.labels ? `  \nLabels ${prompt.labels.join(', ')}` : '') +
         (metric ? `  \nBest ${metric} (step ${prompt.metric?.step})` : ''),
     );
-    this.command = { command: 'promptTuner.inspectPrompt', title: 'Inspect Prompt', arguments: [this] };
+    this.command = { command: INSPECT_SELECTED_PROMPT, title: 'Inspect Prompt' }; // no arguments: see runs-view.ts
   }
 }
 

@@ -15,6 +15,9 @@ const ICONS: Record<RunSummary['status'], [string, string?]> = {
   crashed: ['warning', 'errorForeground'],
 };
 
+/** Internal (not in the palette): opens the panel on the run selected in the Runs view. */
+export const OPEN_SELECTED_RUN = 'promptTuner.openSelectedRun';
+
 export class RunItem extends vscode.TreeItem {
   constructor(readonly run: RunSummary, queuePosition: number | undefined) {
     super(run.name, vscode.TreeItemCollapsibleState.None);
@@ -23,7 +26,9 @@ export class RunItem extends vscode.TreeItem {
     const [icon, color] = ICONS[run.status];
     this.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
     this.contextValue = `run.${run.status}`;
-    this.command = { command: 'promptTuner.openPanel', title: 'Open Panel', arguments: [this] };
+    // No arguments: VS Code would route them through a per-render delegate command that a refresh
+    // disposes, so a click landing mid-refresh fails. The handler reads the view's selection instead.
+    this.command = { command: OPEN_SELECTED_RUN, title: 'Open Panel' };
     const tip = new vscode.MarkdownString(undefined, true);
     tip.appendMarkdown(`**${run.name}** — ${run.status}\n\n`);
     tip.appendMarkdown(`Model \`${run.request.model}\`  \nData \`${run.request.train}\`  \nFolder \`${run.request.out}\`\n\n`);
@@ -33,10 +38,7 @@ export class RunItem extends vscode.TreeItem {
   }
 }
 
-/**
- * Progress arrives many times a second; the tree is redrawn at most this often. (Each redraw also
- * replaces the items' click commands, so a click landing mid-redraw would miss.)
- */
+/** Progress arrives many times a second; the tree is redrawn at most this often. */
 const REFRESH_MS = 1000;
 
 export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Disposable {
