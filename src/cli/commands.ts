@@ -4,12 +4,12 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeBackend } from '../core/backend';
 import { openSession, tryPrompts, inspectPrompt } from '../core/session';
-import { exportNpy, loadPrompt, savePrompt } from '../core/prompt';
+import { exportNpy, loadPrompt, promptToTensor, savePrompt } from '../core/prompt';
 import { loadExamples, labelSet } from '../core/training/data/dataset';
 import { encodeExamples } from '../core/training/encode';
 import { evaluate } from '../core/training/evaluate';
 import { train } from '../core/training/trainer';
-import type { RunOptions } from '../core/training/options';
+import { DEFAULTS, type RunOptions } from '../core/training/options';
 import { createRenderer } from './progress';
 import { backendOf, labelsOf, metricOf, need, num, runOptions, str, UsageError, type Flags } from './run-options';
 
@@ -54,9 +54,8 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
   // The label set for rank: --labels, else the prompt's metadata, else the data's distinct targets.
   const labels = labelsOf(flags) ?? meta?.labels ?? labelSet(data.examples);
   const k = loaded?.prompt.k ?? 0;
-  const maxInput = num(flags, 'max-input-length', true) ?? meta?.training?.maxInputLength ?? 512;
-  const enc = encodeExamples(data.examples, s.tokenizer, maxInput - k, num(flags, 'max-target-length', true) ?? 16);
-  const { promptToTensor } = await import('../core/prompt');
+  const maxInput = num(flags, 'max-input-length', true) ?? meta?.training?.maxInputLength ?? DEFAULTS.maxInputLength;
+  const enc = encodeExamples(data.examples, s.tokenizer, maxInput - k, num(flags, 'max-target-length', true) ?? DEFAULTS.maxTargetLength);
   const p = loaded ? promptToTensor(loaded.prompt) : undefined;
   try {
     const r = evaluate(s.model, s.tokenizer, p, enc.examples, { batchSize: num(flags, 'batch-size', true) ?? 32, labels: metric === 'rank' ? labels : undefined });

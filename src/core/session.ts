@@ -9,6 +9,7 @@ import type { T5Model } from './t5/model';
 import { T5Tokenizer } from './tokenizer';
 import { ensemblePromptTensor, groupReplicated, loadPrompt, majorityVote, modelIdentity, promptInsights, replicateExamples, type LoadedPrompt, type ModelIdentity, type SoftPrompt } from './prompt';
 import type { PromptTokenInsight } from './training/events';
+import { DEFAULTS } from './training/options';
 
 export interface Session {
   model: T5Model;
@@ -100,7 +101,7 @@ export async function tryPrompts(req: TryRequest): Promise<TryResult[]> {
   const s = await openSession(req.model, { backend: req.backend });
   const prompts = req.prompts.map((p) => loadPrompt(p, s.identity));
   const labels = req.labels ?? commonLabels(prompts);
-  const enc = s.tokenizer.encodeBatch(req.inputs, { maxLength: 512 - Math.max(0, ...prompts.map((p) => p.prompt.k)) });
+  const enc = s.tokenizer.encodeBatch(req.inputs, { maxLength: DEFAULTS.maxInputLength - Math.max(0, ...prompts.map((p) => p.prompt.k)) });
   const maxNewTokens = req.maxNewTokens ?? 16;
   const decode = (ids: number[]) => s.tokenizer.decode(ids.slice(1)).trim();
   const results: TryResult[] = req.inputs.map((input) => ({ input, outputs: [] }));

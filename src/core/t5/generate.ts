@@ -3,7 +3,7 @@
 // follow transformers' generate() (4.57): output rows start with decoder_start_token_id.
 import * as tf from '../tf';
 import type { EncoderInput, T5Model } from './model';
-import { keyValue, paddingBias, type KeyValue } from './layers';
+import { keyValue, paddingBias, repeatRows, type KeyValue } from './layers';
 
 export interface GenerateOptions extends EncoderInput {
   maxNewTokens: number;
@@ -49,13 +49,9 @@ class DecoderCache {
 function startCache(model: T5Model, input: EncoderInput, repeat: number): DecoderCache {
   let cache: DecoderCache | undefined;
   tf.tidy(() => {
-    const enc = model.encode(input);
-    // Each input row repeated `repeat` times (transformers' repeat_interleave for beams).
-    const rows = Array.from({ length: enc.hidden.shape[0] * repeat }, (_, i) => Math.floor(i / repeat));
-    const ids = tf.tensor1d(rows, 'int32');
-    const hidden = tf.gather(enc.hidden, ids) as tf.Tensor3D;
-    const cross = model.weights.decoder.blocks.map((b) => keyValue(hidden, b.crossAttention!, model.config));
-    const bias = paddingBias(tf.gather(enc.mask, ids) as tf.Tensor2D);
+    const enc = repeatRows(model.encode(input), repeat);
+    const cross = model.weights.decoder.blocks.map((b) => keyValue(enc.hidden, b.crossAttention!, model.config));
+    const bias = paddingBias(enc.mask);
     tf.keep(bias);
     cross.forEach((kv) => tf.keep(kv.k) && tf.keep(kv.v));
     cache = new DecoderCache(cross, bias);

@@ -4,6 +4,7 @@ import * as tf from '../tf';
 import type { T5Config } from './config';
 import type { AttentionWeights, FeedForwardWeights } from './weights';
 import { batchMatMul, linear } from './matmul';
+import type { EncoderState } from './model';
 
 /** Dropout settings while training; undefined means evaluation (no dropout). */
 export interface DropoutState {
@@ -76,4 +77,11 @@ export function causalBias(qLen: number, kLen: number): tf.Tensor4D {
   const offset = kLen - qLen;
   for (let i = 0; i < qLen; i++) for (let j = 0; j < kLen; j++) if (j > i + offset) values[i * kLen + j] = -1e9;
   return tf.tensor4d(values, [1, 1, qLen, kLen]);
+}
+
+/** Each row of the encoder's output repeated `times` times in place (torch's repeat_interleave). */
+export function repeatRows(enc: EncoderState, times: number): EncoderState {
+  if (times === 1) return enc;
+  const ids = tf.tensor1d(Array.from({ length: enc.hidden.shape[0] * times }, (_, i) => Math.floor(i / times)), 'int32');
+  return { hidden: tf.gather(enc.hidden, ids) as tf.Tensor3D, mask: tf.gather(enc.mask, ids) as tf.Tensor2D };
 }

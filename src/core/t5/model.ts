@@ -5,7 +5,7 @@ import * as tf from '../tf';
 import type { T5Config } from './config';
 import type { BlockWeights, StackWeights, T5Weights } from './weights';
 import { disposeWeights } from './weights';
-import { attend, causalBias, dropout, feedForward, keyValue, paddingBias, rmsNorm, type DropoutState, type KeyValue } from './layers';
+import { attend, causalBias, dropout, feedForward, keyValue, paddingBias, repeatRows, rmsNorm, type DropoutState, type KeyValue } from './layers';
 import { positionBias } from './relative-position';
 import { linear } from './matmul';
 import { generate, type GenerateOptions, type GenerateResult } from './generate';
@@ -175,12 +175,11 @@ export class T5Model {
   score(input: EncoderInput & { candidates: number[][] }): number[][] {
     const b = input.inputIds.length;
     const c = input.candidates.length;
-    const rep = <T>(rows: T[]) => rows.flatMap((r) => Array.from({ length: c }, () => r));
     const longest = Math.max(...input.candidates.map((x) => x.length));
     const labels = Array.from({ length: b }, () => input.candidates.map((x) => [...x, ...Array(longest - x.length).fill(-100)])).flat();
     const sums = tf.tidy(() => {
-      const prompt = input.prompt && input.prompt.rank === 3 ? tf.gather(input.prompt, rep([...Array(b).keys()])) as tf.Tensor3D : input.prompt;
-      const enc = this.encode({ inputIds: rep(input.inputIds), attentionMask: input.attentionMask && rep(input.attentionMask), prompt });
+      // The encoder runs once per input row; its states are repeated for the row's C candidates.
+      const enc = repeatRows(this.encode(input), c);
       const logits = this.decode(toIdTensor(shiftRight(labels, this.config), 'labels'), enc);
       const logp = tf.logSoftmax(logits.reshape([-1, this.config.vocab_size]));
       return tf.sum(tf.mul(logp, labelWeights(labels, this.config.vocab_size, false)).reshape([b * c, -1]), 1);
