@@ -1,0 +1,130 @@
+// One row of `npm run bench`, in its own process so that its peak RSS is its own: loads a backend
+// (and a model), runs warm-up steps untimed, then times steps of one workload and prints one JSON line.
+// Started by scripts/bench.ts as: node --import tsx scripts/bench/row.ts '<RowJob as JSON>'
+import * as tf from '../../src/core/tf';
+import { loadT5, selectBackend } from '../../src/core';
+import { cpuWindow, median, round } from './machine';
+import { MATMUL, type RowJob } from './plan';
+import * as work from './workloads';
+
+/** Uniform numbers in [0, 1) from a seed (mulberry32), so every row and run sees the same batches. */
+function uniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+function timeSteps(steps: number, warmup: number, fn: (i: number) => void) {
+  const t0 = performance.now();
+  fn(0);
+  const firstStepMs = performance.now() - t0;
+  for (let i = 1; i < warmup; i++) fn(i);
+  const ms: number[] = [];
+  const end = cpuWindow();
+  for (let i = 0; i < steps; i++) {
+    const t = performance.now();
+    fn(warmup + i);
+    ms.push(performance.now() - t);
+  }
+  const load = end();
+  return { ms, firstStepMs, load };
+}
+
+function tfVersion(): string | undefined {
+  const b = tf.backend() as unknown as { binding?: { TF_Version?: string } };
+  return b.binding?.TF_Version;
+}
+
+async function main(job: RowJob): Promise<Record<string, unknown>> {
+  const t0 = performance.now();
+  const info = await selectBackend(job.backend);
+  const base = {
+    backend: info.tfBackend,
+    backend_request: info.name,
+    precision: process.env.ONEDNN_DEFAULT_FPMATH_MODE === 'BF16' ? 'bf16-math' : 'fp32',
+    ...(tfVersion() ? { tensorflow: tfVersion() } : {}),
+  };
+  if (job.kind === 'matmul') {
+    const { m, k, n } = MATMUL;
+    const a = tf.randomNormal([m, k]);
+    const b = tf.randomNormal([k, n]);
+    const once = () => tf.tidy(() => tf.matMul(a, b)).dataSync();
+    for (let i = 0; i < 3; i++) once();
+    // 50 repetitions as the peer, or fewer when a slow backend has used up 5 s (at least 5).
+    const ms: number[] = [];
+    const t = performance.now();
+    while (ms.length < 50 && (ms.length < 5 || performance.now() - t < 5000)) {
+      const s = performance.now();
+      once();
+      ms.push(performance.now() - s);
+    }
+    const med = median(ms);
+    return { mode: 'matmul', shape_MxKxN: [m, k, n], ...base, reps: ms.length, ms_median: round(med, 3), gflops_median: round((2 * m * k * n) / med / 1e6, 1), gflops_best: round((2 * m * k * n) / Math.min(...ms) / 1e6, 1) };
+  }
+
+  const model = await loadT5(job.modelDir);
+  const loadS = (performance.now() - t0) / 1000;
+  const B = job.batch;
+  const rand = uniform(1);
+  const ids = (n: number) => Array.from({ length: n }, () => 3 + Math.floor(rand() * (32000 - 3))); // as the peer: [3, 32000)
+  const batches: work.Batch[] = Array.from({ length: 4 }, () => ({
+    inputIds: Array.from({ length: B }, () => ids(job.inputLen)),
+    attentionMask: Array.from({ length: B }, () => Array(job.inputLen).fill(1)),
+    labels: Array.from({ length: B }, () => ids(job.targetLen)),
+  }));
+  const d = model.config.d_model;
+  const prompt = Float32Array.from({ length: job.promptLen * d }, uniform(2)).map((x) => x - 0.5); // like a random-uniform init
+  const checks: Record<string, unknown> = {};
+  let timed;
+  if (job.mode === 'train') {
+    const state = work.startTraining(model, prompt, job.promptLen);
+    const before = prompt.slice();
+    const losses: number[] = [];
+    timed = timeSteps(job.steps, job.warmup, (i) => losses.push(work.trainStep(model, state, batches[i % 4])));
+    Object.assign(checks, { dropout: state.dropoutRate, loss_first: round(losses[0], 4), loss_last: round(losses.at(-1)!, 4), prompt_moved: prompt.some((x, i) => x !== before[i]) });
+  } else {
+    const p = tf.tensor2d(prompt, [job.promptLen, d]);
+    if (job.mode === 'score') {
+      const candidates = [ids(job.targetLen), ids(job.targetLen)]; // 2 label sequences of T tokens, as the peer
+      timed = timeSteps(job.steps, job.warmup, (i) => work.score(model, p, batches[i % 4], candidates));
+      checks.score_candidates = candidates.length;
+    } else {
+      let shortest = Infinity;
+      timed = timeSteps(job.steps, job.warmup, (i) => {
+        for (const row of work.generate(model, p, batches[i % 4], job.targetLen)) shortest = Math.min(shortest, row.length - 1);
+      });
+      checks.generated_tokens_min = shortest; // the peer always generates exactly T tokens
+    }
+    p.dispose();
+  }
+  model.dispose();
+  const med = median(timed.ms);
+  const { cpu_s_self, ...load } = timed.load;
+  return {
+    mode: job.mode, model: job.model, batch: B, input_len: job.inputLen, target_len: job.targetLen, prompt_len: job.promptLen,
+    ...base, steps: job.steps, warmup: job.warmup,
+    load_s: round(loadS, 2), first_step_ms: round(timed.firstStepMs, 1),
+    ms_per_step: round(med, 2), ms_per_step_mean: round(timed.ms.reduce((a, b) => a + b, 0) / timed.ms.length, 2),
+    ms_per_step_min: round(Math.min(...timed.ms), 2), ms_per_step_max: round(Math.max(...timed.ms), 2),
+    examples_per_s: round((B * 1000) / med, 3), tokens_per_s: round((B * (job.inputLen + job.promptLen) * 1000) / med, 1),
+    ...load, cpu_s_per_step: round(cpu_s_self / timed.ms.length, 3), checks,
+  };
+}
+
+main(JSON.parse(process.argv[2]) as RowJob).then(
+  (result) => {
+    // ru_maxrss of this process (KiB on Linux): model load included, as the peer's.
+    result.peak_rss_mib = round(process.resourceUsage().maxRSS / 1024, 1);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.exit(0);
+  },
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}\n`);
+    process.exit(1);
+  },
+);
