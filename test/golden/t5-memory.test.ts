@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as tf from '../../src/core/tf';
 import { selectBackend, loadT5 } from '../../src/core';
+import { dropoutStream } from '../../src/core/tensor/dropout';
 import { SKIP_NO_SHARED } from '../support/shared';
 import { goldenDirs, readJson, rows, type FixtureTensor } from '../support/golden';
 
@@ -19,7 +20,7 @@ test('50 prompt-gradient steps and generations do not grow tf.memory().numTensor
   let prompt = tf.tensor2d(rows(c.soft_prompt));
   const input = { inputIds: rows(c.input_ids), attentionMask: rows(c.attention_mask).map((r) => r.slice(k)), labels: rows(c.labels) };
   const step = () => {
-    const { grad } = model.promptGradient({ ...input, prompt }, { dropout: { rate: 0.1, nextSeed: () => 7 } });
+    const { grad } = model.promptGradient({ ...input, prompt }, { dropout: dropoutStream(0.1, 7) });
     const next = tf.tidy(() => tf.sub(prompt, tf.mul(grad, 0.1)) as tf.Tensor2D);
     tf.dispose([grad, prompt]);
     prompt = next;

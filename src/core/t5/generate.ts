@@ -3,7 +3,7 @@
 // follow transformers' generate() (4.57): output rows start with decoder_start_token_id.
 import * as tf from '../tf';
 import type { EncoderInput, T5Model } from './model';
-import { keyValue, paddingBias, repeatRows, type KeyValue } from './layers';
+import { crossKeyValue, paddingBias, repeatRows, type KeyValue } from './layers';
 
 export interface GenerateOptions extends EncoderInput {
   maxNewTokens: number;
@@ -50,7 +50,7 @@ function startCache(model: T5Model, input: EncoderInput, repeat: number): Decode
   let cache: DecoderCache | undefined;
   tf.tidy(() => {
     const enc = repeatRows(model.encode(input), repeat);
-    const cross = model.weights.decoder.blocks.map((b) => keyValue(enc.hidden, b.crossAttention!, model.config));
+    const cross = model.weights.decoder.blocks.map((b) => crossKeyValue(enc.hidden, b.crossAttention!, model.config));
     const bias = paddingBias(enc.mask);
     tf.keep(bias);
     cross.forEach((kv) => tf.keep(kv.k) && tf.keep(kv.v));
@@ -66,18 +66,17 @@ function step(model: T5Model, cache: DecoderCache, tokens: number[], position: n
   const grown: KeyValue[] = [];
   tf.tidy(() => {
     const ids = tf.tensor1d(tokens, 'int32');
-    let h = tf.gather(model.weights.shared, ids).reshape([tokens.length, 1, cfg.d_model]) as tf.Tensor3D;
+    let h = model.embedTokens(ids).reshape([tokens.length, 1, cfg.d_model]) as tf.Tensor3D;
     // Query at `position` against keys 0..position: no causal mask needed.
     const selfBias = model.stackBias(model.weights.decoder, 1, position + 1, false, position);
     model.weights.decoder.blocks.forEach((block, i) => {
-      const selfKv = (normed: tf.Tensor3D) => {
-        const now = keyValue(normed, block.selfAttention, cfg);
+      const extendKv = (now: KeyValue): KeyValue => {
         const past = cache.self[i];
         const kv = past ? { k: tf.concat([past.k, now.k], 2) as tf.Tensor4D, v: tf.concat([past.v, now.v], 2) as tf.Tensor4D } : now;
         grown.push({ k: tf.keep(kv.k), v: tf.keep(kv.v) });
         return kv;
       };
-      h = model.decoderBlock(h, block, selfKv, cache.cross[i], selfBias, cache.crossBias);
+      h = model.decoderBlock(h, block, selfBias, { kv: cache.cross[i] }, cache.crossBias, extendKv);
     });
     logp = tf.keep(tf.logSoftmax(model.logits(h).reshape([tokens.length, cfg.vocab_size])));
   });

@@ -1,69 +1,261 @@
-// The building blocks of a T5 layer: RMS norm, unscaled multi-head attention, the feed-forward
-// (ReLU or gated-GELU), dropout. Pure functions of frozen weights; callers wrap them in tf.tidy.
+// The sublayers of a T5 block — h + dropout(f(rms_norm(h))) for f = self-attention, cross-attention
+// or the feed-forward — each as ONE tape op with a hand-written backward pass. Only the prompt is
+// trained, so no weight gradient is ever needed, and each op keeps just what its backward needs
+// (its input, the norm's scale, q/k/v, the attention probabilities or the feed-forward's
+// pre-activations, byte dropout masks) instead of every intermediate tfjs' autodiff would keep.
+// Every forward is plain tf ops: autodiff of the same function is the test oracle for each backward.
 import * as tf from '../tf';
 import type { T5Config } from './config';
-import type { AttentionWeights, FeedForwardWeights } from './weights';
-import { batchMatMul, linear } from './matmul';
+import type { CrossAttentionWeights, FeedForwardWeights, SelfAttentionWeights } from './weights';
+import { bmm, linearBackward, linearForward } from '../tensor/products';
+import { nextMask, type DropoutStream } from '../tensor/dropout';
+import { keepWhere, reluBackward, useNativeOps } from '../tensor/native';
 import type { EncoderState } from './model';
 
-/** Dropout settings while training; undefined means evaluation (no dropout). */
-export interface DropoutState {
-  rate: number;
-  /** Per-forward seed source: each call takes the next seed, so a step's masks are reproducible. */
-  nextSeed(): number;
+// ---- RMS norm (T5LayerNorm: scale only, no mean subtraction, no bias) ----
+
+/** 1 / sqrt(mean(x^2) + eps) over the last axis: [..., 1]. */
+function rmsScale(x: tf.Tensor, eps: number): tf.Tensor {
+  return tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps));
 }
 
-export function dropout<T extends tf.Tensor>(x: T, d: DropoutState | undefined): T {
-  if (!d || d.rate === 0) return x;
-  return tf.dropout(x, d.rate, undefined, d.nextSeed()) as T;
-}
-
-/** T5LayerNorm: scale only, no mean subtraction, no bias. */
 export function rmsNorm<T extends tf.Tensor>(x: T, weight: tf.Tensor1D, eps: number): T {
-  const variance = tf.mean(tf.square(x), -1, true);
-  return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight) as T;
+  return tf.mul(tf.mul(x, rmsScale(x, eps)), weight) as T;
 }
 
-/** [B, L, d_model] -> [B, num_heads, L, d_kv] through one projection. */
-export function projectHeads(x: tf.Tensor3D, w: tf.Tensor2D, cfg: T5Config): tf.Tensor4D {
-  const [b, l] = x.shape;
-  return linear(x, w).reshape([b, l, cfg.num_heads, cfg.d_kv]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
+/** d/dx of x * s * w with s = rmsScale(x): s * (g - n * mean(g * n)), g = dy * w, n = x * s. */
+function rmsNormBackward(dy: tf.Tensor, x: tf.Tensor, s: tf.Tensor, weight: tf.Tensor1D): tf.Tensor {
+  const g = tf.mul(dy, weight);
+  const n = tf.mul(x, s);
+  return tf.mul(s, tf.sub(g, tf.mul(n, tf.mean(tf.mul(g, n), -1, true))));
 }
+
+// ---- heads ----
+
+/** [B, L, n * heads * d_kv] -> n tensors [B, heads, L, d_kv] (q/k/v packed by the fused weights). */
+function splitHeads(x: tf.Tensor, n: number, cfg: T5Config): tf.Tensor4D[] {
+  const [b, l] = x.shape;
+  const heads = x.reshape([b, l, n, cfg.num_heads, cfg.d_kv]).transpose([2, 0, 3, 1, 4]);
+  return (n === 1 ? [heads.reshape([b, cfg.num_heads, l, cfg.d_kv])] : tf.unstack(heads)) as tf.Tensor4D[];
+}
+
+/** n tensors [B, heads, L, d_kv] -> [B, L, n * heads * d_kv] (the inverse of splitHeads). */
+function mergeHeads(parts: tf.Tensor[]): tf.Tensor3D {
+  const [b, h, l, d] = parts[0].shape;
+  const stacked = parts.length === 1 ? parts[0].expandDims(0) : tf.stack(parts);
+  return stacked.transpose([1, 3, 0, 2, 4]).reshape([b, l, parts.length * h * d]) as tf.Tensor3D;
+}
+
+// ---- attention (unscaled: T5 folds 1/sqrt(d_kv) into the initialisation) ----
 
 export interface KeyValue {
   k: tf.Tensor4D; // [B, heads, kLen, d_kv]
   v: tf.Tensor4D; // [B, heads, kLen, d_kv]
 }
 
+interface AttentionCore {
+  context: tf.Tensor4D; // [B, heads, qLen, d_kv]
+  probs: tf.Tensor4D; // [B, heads, qLen, kLen], before dropout
+}
+
 /**
- * Multi-head attention without the 1/sqrt(d_kv) scaling (T5 folds it into the initialisation).
- * `bias` is position bias plus additive mask, broadcastable to [B, heads, qLen, kLen].
+ * softmax(q k^T + bias) v, with the probabilities dropped where a mask says so. Dropout's
+ * 1/(1 - rate) is left to the caller, who applies it to the (smaller) sublayer output.
  */
-export function attend(x: tf.Tensor3D, kv: KeyValue, bias: tf.Tensor, w: AttentionWeights, cfg: T5Config, d?: DropoutState): tf.Tensor3D {
-  const [b, qLen] = x.shape;
-  const q = projectHeads(x, w.q, cfg); // [B, heads, qLen, d_kv]
-  const scores = tf.add(batchMatMul(q, kv.k, true), bias); // [B, heads, qLen, kLen]
-  const weights = dropout(tf.softmax(scores), d);
-  const context = batchMatMul(weights, kv.v); // [B, heads, qLen, d_kv]
-  const merged = context.transpose([0, 2, 1, 3]).reshape([b, qLen, cfg.num_heads * cfg.d_kv]);
-  return linear(merged, w.o) as tf.Tensor3D;
+function attentionCore(q: tf.Tensor4D, kv: KeyValue, bias: tf.Tensor, mask: tf.Tensor | undefined): AttentionCore {
+  const probs = tf.softmax(tf.add(bmm(q, kv.k, false, true), bias)) as tf.Tensor4D;
+  return { context: bmm(mask ? keepWhere(probs, mask) : probs, kv.v) as tf.Tensor4D, probs };
 }
 
-export function keyValue(x: tf.Tensor3D, w: AttentionWeights, cfg: T5Config): KeyValue {
-  return { k: projectHeads(x, w.k, cfg), v: projectHeads(x, w.v, cfg) };
+function attentionCoreBackward(dContext: tf.Tensor, q: tf.Tensor, kv: KeyValue, probs: tf.Tensor, mask: tf.Tensor | undefined): { dq: tf.Tensor; dk: tf.Tensor; dv: tf.Tensor } {
+  const dv = bmm(mask ? keepWhere(probs, mask) : probs, dContext, true, false);
+  let dProbs = bmm(dContext, kv.v, false, true);
+  if (mask) dProbs = keepWhere(dProbs, mask);
+  // softmax: dS = P * (dP - sum(dP * P))
+  const dScores = tf.mul(probs, tf.sub(dProbs, tf.sum(tf.mul(dProbs, probs), -1, true)));
+  return { dq: bmm(dScores, kv.k), dk: bmm(dScores, q, true, false), dv };
 }
 
-/** gelu_new: the tanh approximation of GELU used by T5 v1.1 and FLAN-T5 (x*x*x, not pow: pow's gradient uses a where() that wasm cannot differentiate). */
+// ---- feed-forward ----
+
+const GELU_C = Math.sqrt(2 / Math.PI);
+
+/** gelu_new: the tanh approximation used by T5 v1.1 and FLAN-T5. */
 export function geluNew(x: tf.Tensor): tf.Tensor {
-  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.mul(x, tf.mul(x, x)))));
+  const inner = tf.mul(GELU_C, tf.add(x, tf.mul(0.044715, tf.mul(x, tf.mul(x, x)))));
   return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
 }
 
-export function feedForward(x: tf.Tensor3D, w: FeedForwardWeights, cfg: T5Config, d?: DropoutState): tf.Tensor3D {
-  const act = (h: tf.Tensor) => (cfg.dense_act_fn === 'relu' ? tf.relu(h) : geluNew(h));
-  const hidden = cfg.is_gated_act ? tf.mul(act(linear(x, w.wi[0])), linear(x, w.wi[1])) : act(linear(x, w.wi[0]));
-  return linear(dropout(hidden, d), w.wo) as tf.Tensor3D;
+/** d gelu_new / dx = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 * 0.044715 x^2), t = tanh(c (x + 0.044715 x^3)). */
+function geluNewDerivative(x: tf.Tensor): tf.Tensor {
+  const x2 = tf.mul(x, x);
+  const t = tf.tanh(tf.mul(GELU_C, tf.mul(x, tf.add(1, tf.mul(0.044715, x2)))));
+  const dInner = tf.mul(GELU_C, tf.add(1, tf.mul(3 * 0.044715, x2)));
+  return tf.add(tf.mul(0.5, tf.add(1, t)), tf.mul(tf.mul(tf.mul(0.5, x), tf.sub(1, tf.square(t))), dInner));
 }
+
+/** The feed-forward's hidden activation from its input projection(s) `a` [.., d_ff or 2 d_ff]. */
+function activate(a: tf.Tensor, cfg: T5Config): tf.Tensor {
+  if (!cfg.is_gated_act) return cfg.dense_act_fn === 'relu' ? tf.relu(a) : geluNew(a);
+  const [gate, linearPart] = tf.split(a, 2, -1);
+  return tf.mul(cfg.dense_act_fn === 'relu' ? tf.relu(gate) : geluNew(gate), linearPart);
+}
+
+function activateBackward(dHidden: tf.Tensor, a: tf.Tensor, cfg: T5Config): tf.Tensor {
+  const relu = cfg.dense_act_fn === 'relu';
+  if (!cfg.is_gated_act) return relu ? reluBackward(dHidden, a) : tf.mul(dHidden, geluNewDerivative(a));
+  const [gate, linearPart] = tf.split(a, 2, -1);
+  const dGate = tf.mul(dHidden, linearPart);
+  return tf.concat([relu ? reluBackward(dGate, gate) : tf.mul(dGate, geluNewDerivative(gate)), tf.mul(dHidden, relu ? tf.relu(gate) : geluNew(gate))], -1);
+}
+
+// ---- sublayers as tape ops ----
+
+let autodiffReference = false;
+
+/**
+ * Tests only: run the sublayers as plain tfjs ops, so tfjs' autodiff computes their gradients —
+ * the oracle the hand-written backward passes are checked against.
+ */
+export function useAutodiffReference(on: boolean): void {
+  autodiffReference = on;
+  useNativeOps(!on);
+}
+
+interface Forward {
+  value: tf.Tensor;
+  /** What the backward pass needs; kept (cloned) by the tape until the gradient is done. */
+  saved: tf.Tensor[];
+}
+
+/**
+ * Runs `forward` as ONE tape op whose gradient is `backward(dy, saved)` (one gradient per input).
+ * `masks` were drawn for this op; the tape keeps the clones it saved, so the originals go.
+ */
+function tapeOp(inputs: tf.Tensor[], masks: (tf.Tensor | undefined)[], forward: (...xs: tf.Tensor[]) => Forward, backward: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): tf.Tensor {
+  if (autodiffReference) return forward(...inputs).value;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args.pop() as tf.GradSaveFunc;
+    const { value, saved } = forward(...(args as tf.Tensor[]));
+    save(saved);
+    return { value, gradFunc: (dy: tf.Tensor, kept: tf.Tensor[]) => tf.tidy(() => backward(dy, kept)) };
+  });
+  const y = op(...inputs);
+  for (const m of masks) m?.dispose();
+  return y;
+}
+
+/** The dropout masks of one sublayer, drawn in forward order before it runs. */
+function masks(d: DropoutStream | undefined, ...shapes: number[][]): (tf.Tensor | undefined)[] {
+  return shapes.map((s) => (d && d.rate > 0 ? nextMask(s, d) : undefined));
+}
+
+const rateOf = (d: DropoutStream | undefined) => d?.rate ?? 0;
+
+/**
+ * The sublayer output's gradient (or value) through its two dropouts: both the inner one (attention
+ * probabilities, feed-forward hidden) and the outer one scale by 1/(1 - rate), applied here once
+ * on the [B, L, d_model] tensor instead of on the larger inner one.
+ */
+function throughDropouts(x: tf.Tensor, outMask: tf.Tensor | undefined, rate: number): tf.Tensor {
+  return outMask ? tf.mul(keepWhere(x, outMask), 1 / (1 - rate) ** 2) : x;
+}
+
+export interface SelfAttentionOptions {
+  /** Position bias plus additive masks, broadcastable to [B, heads, L, kLen]. */
+  bias: tf.Tensor;
+  dropout?: DropoutStream;
+  /** Generation (no dropout, no gradient): joins the cached keys/values of earlier positions to this step's. */
+  extendKv?: (kv: KeyValue) => KeyValue;
+}
+
+/** h + dropout(SelfAttention(rms_norm(h))): h [B, L, d_model]. */
+export function selfAttentionLayer(h: tf.Tensor3D, w: SelfAttentionWeights, norm: tf.Tensor1D, cfg: T5Config, o: SelfAttentionOptions): tf.Tensor3D {
+  const [b, l, dModel] = h.shape;
+  const rate = rateOf(o.dropout);
+  const [probsMask, outMask] = masks(o.dropout, [b, cfg.num_heads, l, l], [b, l, dModel]);
+  const forward = (x: tf.Tensor): Forward => {
+    const s = rmsScale(x, cfg.layer_norm_epsilon);
+    const [q, k, v] = splitHeads(linearForward(tf.mul(tf.mul(x, s), norm), w.qkv), 3, cfg);
+    const kv = o.extendKv ? o.extendKv({ k, v }) : { k, v };
+    const { context, probs } = attentionCore(q, kv, o.bias, probsMask);
+    return {
+      value: tf.add(x, throughDropouts(linearForward(mergeHeads([context]), w.o), outMask, rate)),
+      saved: [x, s, q, k, v, probs, ...(probsMask ? [probsMask, outMask!] : [])],
+    };
+  };
+  const backward = (dy: tf.Tensor, [x, s, q, k, v, probs, pm, om]: tf.Tensor[]) => {
+    const dContext = splitHeads(linearBackward(throughDropouts(dy, om, rate), w.o), 1, cfg)[0];
+    const { dq, dk, dv } = attentionCoreBackward(dContext, q, { k: k as tf.Tensor4D, v: v as tf.Tensor4D }, probs, pm);
+    return tf.add(dy, rmsNormBackward(linearBackward(mergeHeads([dq, dk, dv]), w.qkv), x, s, norm));
+  };
+  return tapeOp([h], [probsMask, outMask], forward, backward) as tf.Tensor3D;
+}
+
+export interface CrossAttentionOptions {
+  /** Additive padding mask of the encoder states, [B, 1, 1, S]. */
+  bias: tf.Tensor;
+  dropout?: DropoutStream;
+}
+
+/** Keys and values of the encoder states for one decoder layer (computed once when generating). */
+export function crossKeyValue(enc: tf.Tensor3D, w: CrossAttentionWeights, cfg: T5Config): KeyValue {
+  const [k, v] = splitHeads(linearForward(enc, w.kv), 2, cfg);
+  return { k, v };
+}
+
+/** h + dropout(EncDecAttention(rms_norm(h), enc)): gradients flow to h and to the encoder states. */
+export function crossAttentionLayer(h: tf.Tensor3D, enc: tf.Tensor3D, w: CrossAttentionWeights, norm: tf.Tensor1D, cfg: T5Config, o: CrossAttentionOptions): tf.Tensor3D {
+  const [b, t, dModel] = h.shape;
+  const rate = rateOf(o.dropout);
+  const [probsMask, outMask] = masks(o.dropout, [b, cfg.num_heads, t, enc.shape[1]], [b, t, dModel]);
+  const forward = (x: tf.Tensor, e: tf.Tensor): Forward => crossAttention(x, crossKeyValue(e as tf.Tensor3D, w, cfg), w, norm, cfg, o.bias, probsMask, outMask, rate);
+  const backward = (dy: tf.Tensor, [x, s, q, k, v, probs, pm, om]: tf.Tensor[]) => {
+    const dContext = splitHeads(linearBackward(throughDropouts(dy, om, rate), w.o), 1, cfg)[0];
+    const { dq, dk, dv } = attentionCoreBackward(dContext, q, { k: k as tf.Tensor4D, v: v as tf.Tensor4D }, probs, pm);
+    return [tf.add(dy, rmsNormBackward(linearBackward(mergeHeads([dq]), w.q), x, s, norm)), linearBackward(mergeHeads([dk, dv]), w.kv)];
+  };
+  return tapeOp([h, enc], [probsMask, outMask], forward, backward) as tf.Tensor3D;
+}
+
+/** Cross-attention against precomputed keys/values (generation and scoring): no gradient. */
+export function crossAttentionCached(h: tf.Tensor3D, kv: KeyValue, w: CrossAttentionWeights, norm: tf.Tensor1D, cfg: T5Config, bias: tf.Tensor): tf.Tensor3D {
+  return crossAttention(h, kv, w, norm, cfg, bias, undefined, undefined, 0).value as tf.Tensor3D;
+}
+
+function crossAttention(x: tf.Tensor, kv: KeyValue, w: CrossAttentionWeights, norm: tf.Tensor1D, cfg: T5Config, bias: tf.Tensor, probsMask: tf.Tensor | undefined, outMask: tf.Tensor | undefined, rate: number): Forward {
+  const s = rmsScale(x, cfg.layer_norm_epsilon);
+  const [q] = splitHeads(linearForward(tf.mul(tf.mul(x, s), norm), w.q), 1, cfg);
+  const { context, probs } = attentionCore(q, kv, bias, probsMask);
+  return {
+    value: tf.add(x, throughDropouts(linearForward(mergeHeads([context]), w.o), outMask, rate)),
+    saved: [x, s, q, kv.k, kv.v, probs, ...(probsMask ? [probsMask, outMask!] : [])],
+  };
+}
+
+/** h + dropout(wo(dropout(act(wi(rms_norm(h)))))): h [B, L, d_model]. */
+export function feedForwardLayer(h: tf.Tensor3D, w: FeedForwardWeights, norm: tf.Tensor1D, cfg: T5Config, d?: DropoutStream): tf.Tensor3D {
+  const [b, l, dModel] = h.shape;
+  const rate = rateOf(d);
+  const [hiddenMask, outMask] = masks(d, [b, l, cfg.d_ff], [b, l, dModel]);
+  const forward = (x: tf.Tensor): Forward => {
+    const s = rmsScale(x, cfg.layer_norm_epsilon);
+    const a = linearForward(tf.mul(tf.mul(x, s), norm), w.wi); // [B, L, d_ff] or gated [B, L, 2 d_ff]
+    const hidden = activate(a, cfg);
+    return {
+      value: tf.add(x, throughDropouts(linearForward(hiddenMask ? keepWhere(hidden, hiddenMask) : hidden, w.wo), outMask, rate)),
+      saved: [x, s, a, ...(hiddenMask ? [hiddenMask, outMask!] : [])],
+    };
+  };
+  const backward = (dy: tf.Tensor, [x, s, a, hm, om]: tf.Tensor[]) => {
+    let dHidden = linearBackward(throughDropouts(dy, om, rate), w.wo);
+    if (hm) dHidden = keepWhere(dHidden, hm);
+    return tf.add(dy, rmsNormBackward(linearBackward(activateBackward(dHidden, a, cfg), w.wi), x, s, norm));
+  };
+  return tapeOp([h], [hiddenMask, outMask], forward, backward) as tf.Tensor3D;
+}
+
+// ---- biases ----
 
 /** Additive mask from a 0/1 mask [B, kLen] -> [B, 1, 1, kLen] (0 where attended, -1e9 where not). */
 export function paddingBias(mask: tf.Tensor2D): tf.Tensor4D {

@@ -5,9 +5,10 @@ import * as tf from '../tf';
 import type { T5Config } from './config';
 import type { BlockWeights, StackWeights, T5Weights } from './weights';
 import { disposeWeights } from './weights';
-import { attend, causalBias, dropout, feedForward, keyValue, paddingBias, repeatRows, rmsNorm, type DropoutState, type KeyValue } from './layers';
+import { causalBias, crossAttentionCached, crossAttentionLayer, feedForwardLayer, paddingBias, repeatRows, rmsNorm, selfAttentionLayer, type KeyValue } from './layers';
 import { positionBias } from './relative-position';
-import { linear } from './matmul';
+import { linear } from '../tensor/products';
+import { dropout, type DropoutStream } from '../tensor/dropout';
 import { generate, type GenerateOptions, type GenerateResult } from './generate';
 
 /** A soft prompt: [k, d_model] shared by every row, or [B, k, d_model] with one prompt per row. */
@@ -26,13 +27,24 @@ export interface Seq2SeqInput extends EncoderInput {
 
 export interface TrainOptions {
   /** Dropout while training (T5X and PEFT train with the config's dropout_rate). */
-  dropout?: DropoutState;
+  dropout?: DropoutStream;
+}
+
+export interface GradientOptions extends TrainOptions {
+  /**
+   * The summed token loss is divided by this (default: this input's label count, the mean). A
+   * micro-batch passes its whole batch's count, so micro-batch gradients simply add up.
+   */
+  normalizer?: number;
 }
 
 export interface EncoderState {
   hidden: tf.Tensor3D; // [B, k + L, d_model]
   mask: tf.Tensor2D; // [B, k + L]
 }
+
+/** How the decoder's cross-attention gets its keys/values: from the encoder states (training, with gradient) or a cache. */
+type CrossSource = { enc: tf.Tensor3D } | { kv: KeyValue };
 
 export class T5Model {
   constructor(
@@ -50,7 +62,7 @@ export class T5Model {
     if (!tf.util.arraysEqual(tokenMask.shape, ids.shape)) {
       throw new Error(`attentionMask has shape [${tokenMask.shape}] but inputIds has [${ids.shape}].`);
     }
-    const tokens = tf.gather(this.weights.shared, ids.reshape([-1])).reshape([b, l, this.config.d_model]) as tf.Tensor3D;
+    const tokens = this.embedTokens(ids).reshape([b, l, this.config.d_model]) as tf.Tensor3D;
     const prompt = input.prompt;
     if (!prompt) return { embeds: tokens, mask: tokenMask as tf.Tensor2D };
     const rows = this.promptRows(prompt, b);
@@ -75,12 +87,11 @@ export class T5Model {
   encodeEmbeds(embeds: tf.Tensor3D, mask: tf.Tensor2D, opts: TrainOptions = {}): tf.Tensor3D {
     const cfg = this.config;
     const s = embeds.shape[1];
-    const bias = tf.add(this.stackBias(this.weights.encoder, s, s, true, 0), paddingBias(mask));
+    const bias = tf.add(this.stackBias(this.weights.encoder, s, s, true, 0), paddingBias(mask)); // [B, heads, S, S]
     let h = dropout(embeds, opts.dropout);
     for (const block of this.weights.encoder.blocks) {
-      const normed = rmsNorm(h, block.selfAttentionNorm, cfg.layer_norm_epsilon);
-      h = tf.add(h, dropout(attend(normed, keyValue(normed, block.selfAttention, cfg), bias, block.selfAttention, cfg, opts.dropout), opts.dropout));
-      h = tf.add(h, dropout(feedForward(rmsNorm(h, block.feedForwardNorm, cfg.layer_norm_epsilon), block.feedForward, cfg, opts.dropout), opts.dropout));
+      h = selfAttentionLayer(h, block.selfAttention, block.selfAttentionNorm, cfg, { bias, dropout: opts.dropout });
+      h = feedForwardLayer(h, block.feedForward, block.feedForwardNorm, cfg, opts.dropout);
     }
     return dropout(rmsNorm(h, this.weights.encoder.finalLayerNorm, cfg.layer_norm_epsilon), opts.dropout);
   }
@@ -94,33 +105,34 @@ export class T5Model {
 
   /** Decoder over a whole target sequence (teacher forcing) -> logits [B, T, vocab_size]. */
   decode(decoderInputIds: tf.Tensor2D, enc: EncoderState, opts: TrainOptions = {}): tf.Tensor3D {
-    const cfg = this.config;
     const [b, t] = decoderInputIds.shape;
     const selfBias = tf.add(this.stackBias(this.weights.decoder, t, t, false, 0), causalBias(t, t));
     const crossBias = paddingBias(enc.mask);
-    let h = dropout(tf.gather(this.weights.shared, decoderInputIds.reshape([-1])).reshape([b, t, cfg.d_model]) as tf.Tensor3D, opts.dropout);
-    for (const block of this.weights.decoder.blocks) {
-      const selfKv = (normed: tf.Tensor3D) => keyValue(normed, block.selfAttention, cfg);
-      h = this.decoderBlock(h, block, selfKv, keyValue(enc.hidden, block.crossAttention!, cfg), selfBias, crossBias, opts.dropout);
-    }
+    let h = dropout(this.embedTokens(decoderInputIds).reshape([b, t, this.config.d_model]) as tf.Tensor3D, opts.dropout);
+    for (const block of this.weights.decoder.blocks) h = this.decoderBlock(h, block, selfBias, { enc: enc.hidden }, crossBias, undefined, opts.dropout);
     return this.logits(h, opts.dropout);
   }
 
+  /** Token embeddings of ids of any shape -> [ids.size, d_model]. */
+  embedTokens(ids: tf.Tensor): tf.Tensor2D {
+    return tf.gather(this.weights.shared, ids.reshape([-1])) as tf.Tensor2D;
+  }
+
   /**
-   * One decoder block. `selfKv` maps the normed input to self-attention keys/values (the whole
-   * sequence when teacher forcing, the cache plus the new position when generating).
+   * One decoder block. Teacher forcing attends to the encoder states; generation passes cached
+   * cross-attention keys/values and `extendKv`, which joins the cached self-attention keys/values.
    */
-  decoderBlock(h: tf.Tensor3D, block: BlockWeights, selfKv: (normed: tf.Tensor3D) => KeyValue, crossKv: KeyValue, selfBias: tf.Tensor, crossBias: tf.Tensor, d?: DropoutState): tf.Tensor3D {
+  decoderBlock(h: tf.Tensor3D, block: BlockWeights, selfBias: tf.Tensor, cross: CrossSource, crossBias: tf.Tensor, extendKv?: (kv: KeyValue) => KeyValue, d?: DropoutStream): tf.Tensor3D {
     const cfg = this.config;
-    const eps = cfg.layer_norm_epsilon;
-    const normed = rmsNorm(h, block.selfAttentionNorm, eps);
-    h = tf.add(h, dropout(attend(normed, selfKv(normed), selfBias, block.selfAttention, cfg, d), d));
-    h = tf.add(h, dropout(attend(rmsNorm(h, block.crossAttentionNorm!, eps), crossKv, crossBias, block.crossAttention!, cfg, d), d));
-    return tf.add(h, dropout(feedForward(rmsNorm(h, block.feedForwardNorm, eps), block.feedForward, cfg, d), d));
+    h = selfAttentionLayer(h, block.selfAttention, block.selfAttentionNorm, cfg, { bias: selfBias, dropout: d, extendKv });
+    h = 'enc' in cross
+      ? crossAttentionLayer(h, cross.enc, block.crossAttention!, block.crossAttentionNorm!, cfg, { bias: crossBias, dropout: d })
+      : crossAttentionCached(h, cross.kv, block.crossAttention!, block.crossAttentionNorm!, cfg, crossBias);
+    return feedForwardLayer(h, block.feedForward, block.feedForwardNorm, cfg, d);
   }
 
   /** Final norm and LM head; tied (v1.0) models rescale by d_model^-0.5 first, as HF does. */
-  logits(h: tf.Tensor3D, d?: DropoutState): tf.Tensor3D {
+  logits(h: tf.Tensor3D, d?: DropoutStream): tf.Tensor3D {
     const cfg = this.config;
     let out = dropout(rmsNorm(h, this.weights.decoder.finalLayerNorm, cfg.layer_norm_epsilon), d);
     if (cfg.tie_word_embeddings) out = tf.mul(out, cfg.d_model ** -0.5);
@@ -147,13 +159,13 @@ export class T5Model {
   }
 
   /** Mean cross-entropy over labels != -100 (torch CrossEntropyLoss(ignore_index=-100)). */
-  loss(input: Seq2SeqInput, opts: TrainOptions = {}): number {
+  loss(input: Seq2SeqInput, opts: GradientOptions = {}): number {
     return tf.tidy(() => this.lossTensor(input, input.prompt, opts).dataSync()[0]);
   }
 
-  private lossTensor(input: Seq2SeqInput, prompt: PromptTensor | undefined, opts: TrainOptions): tf.Scalar {
+  private lossTensor(input: Seq2SeqInput, prompt: PromptTensor | undefined, opts: GradientOptions): tf.Scalar {
     if (!input.labels) throw new Error('loss needs labels.');
-    const target = labelWeights(input.labels, this.config.vocab_size); // constant, built outside any gradient
+    const target = labelWeights(input.labels, this.config.vocab_size, opts.normalizer); // constant, built outside any gradient
     const enc = this.encode({ ...input, prompt }, opts);
     const logits = this.decode(toIdTensor(this.decoderIds(input), 'decoderInputIds'), enc, opts);
     const logp = tf.logSoftmax(logits.reshape([-1, this.config.vocab_size]));
@@ -161,7 +173,7 @@ export class T5Model {
   }
 
   /** Loss and d loss / d prompt; the weights stay constants. The caller disposes `grad`. */
-  promptGradient(input: Seq2SeqInput & { prompt: PromptTensor }, opts: TrainOptions = {}): { loss: number; grad: PromptTensor } {
+  promptGradient(input: Seq2SeqInput & { prompt: PromptTensor }, opts: GradientOptions = {}): { loss: number; grad: PromptTensor } {
     const { value, grad } = tf.tidy(() => tf.valueAndGrad((p: tf.Tensor) => this.lossTensor(input, p as PromptTensor, opts))(input.prompt));
     const loss = value.dataSync()[0];
     value.dispose();
@@ -182,7 +194,7 @@ export class T5Model {
       const enc = repeatRows(this.encode(input), c);
       const logits = this.decode(toIdTensor(shiftRight(labels, this.config), 'labels'), enc);
       const logp = tf.logSoftmax(logits.reshape([-1, this.config.vocab_size]));
-      return tf.sum(tf.mul(logp, labelWeights(labels, this.config.vocab_size, false)).reshape([b * c, -1]), 1);
+      return tf.sum(tf.mul(logp, labelWeights(labels, this.config.vocab_size, 1)).reshape([b * c, -1]), 1);
     });
     const flat = Array.from(sums.dataSync());
     sums.dispose();
@@ -212,17 +224,18 @@ export function toIdTensor(rows: number[][], what: string): tf.Tensor2D {
 }
 
 /**
- * One-hot targets [B*T, vocab] weighted 1/count (mean) or 1 (sum); rows labelled -100 are zero.
- * A product with log-probabilities replaces gather, whose gradient wasm lacks.
+ * One-hot targets [B*T, vocab] weighted 1/normalizer (default: the label count, i.e. the mean);
+ * rows labelled -100 are zero. A product with log-probabilities replaces gather, whose gradient wasm lacks.
  */
-function labelWeights(labels: number[][], vocab: number, mean = true): tf.Tensor2D {
+function labelWeights(labels: number[][], vocab: number, normalizer?: number): tf.Tensor2D {
   const flat = labels.flat();
   const counted = flat.filter((id) => id !== -100).length;
   if (counted === 0) throw new Error('Every label is -100: nothing to compute a loss on.');
   for (const id of flat) if (id !== -100 && (id < 0 || id >= vocab)) throw new Error(`Label id ${id} is outside the vocabulary (0..${vocab - 1}).`);
+  const weight = 1 / (normalizer ?? counted);
   return tf.tidy(() => {
     const ids = tf.tensor1d(flat.map((id) => (id === -100 ? 0 : id)), 'int32');
-    const keep = tf.tensor1d(flat.map((id) => (id === -100 ? 0 : mean ? 1 / counted : 1)), 'float32');
+    const keep = tf.tensor1d(flat.map((id) => (id === -100 ? 0 : weight)), 'float32');
     return tf.mul(tf.cast(tf.oneHot(ids, vocab), 'float32'), keep.expandDims(1)) as tf.Tensor2D;
   });
 }

@@ -1,25 +1,31 @@
 // Maps HF T5 checkpoint names onto a typed weight tree of frozen tf tensors, checking every name and
-// shape against the config. Linear weights keep HF's [out, in] layout (see matmul.ts).
+// shape against the config. Linear weights keep HF's [out, in] layout (see tensor/products.ts).
+// Projections that read the same input are stacked into one matrix at load time (q/k/v, the
+// cross-attention's k/v, gated-GELU's wi_0/wi_1): one larger product runs faster than three.
 import * as tf from '../tf';
 import type { T5Config } from './config';
 import { readCheckpoint, type RawTensor } from './checkpoint';
 
-export interface AttentionWeights {
+export interface SelfAttentionWeights {
+  qkv: tf.Tensor2D; // [3 * num_heads * d_kv, d_model]: q, k, v stacked
+  o: tf.Tensor2D; // [d_model, num_heads * d_kv]
+}
+
+export interface CrossAttentionWeights {
   q: tf.Tensor2D; // [num_heads * d_kv, d_model]
-  k: tf.Tensor2D; // [num_heads * d_kv, d_model]
-  v: tf.Tensor2D; // [num_heads * d_kv, d_model]
+  kv: tf.Tensor2D; // [2 * num_heads * d_kv, d_model]: k, v stacked
   o: tf.Tensor2D; // [d_model, num_heads * d_kv]
 }
 
 export interface FeedForwardWeights {
-  wi: tf.Tensor2D[]; // [d_ff, d_model]: one (ReLU) or two (gated: wi_0 activated, wi_1 linear)
+  wi: tf.Tensor2D; // [d_ff, d_model], or gated [2 * d_ff, d_model]: wi_0 (activated) over wi_1 (linear)
   wo: tf.Tensor2D; // [d_model, d_ff]
 }
 
 export interface BlockWeights {
-  selfAttention: AttentionWeights;
+  selfAttention: SelfAttentionWeights;
   selfAttentionNorm: tf.Tensor1D; // [d_model]
-  crossAttention?: AttentionWeights; // decoder only
+  crossAttention?: CrossAttentionWeights; // decoder only
   crossAttentionNorm?: tf.Tensor1D;
   feedForward: FeedForwardWeights;
   feedForwardNorm: tf.Tensor1D;
@@ -121,11 +127,21 @@ export function loadWeights(dir: string, cfg: T5Config): LoadedWeights {
     throw new WeightsError(`${dir}: the checkpoint lacks tensor${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).map((n) => `"${n}"`).join(', ')}${more} that config.json requires.`);
   }
   const get = <T extends tf.Tensor>(name: string) => tensors.get(name) as T;
-  const attention = (p: string): AttentionWeights => ({
-    q: get(`${p}.q.weight`), k: get(`${p}.k.weight`), v: get(`${p}.v.weight`), o: get(`${p}.o.weight`),
+  /** The named [out, in] matrices stacked along out; the parts are freed as soon as they are copied. */
+  const stacked = (...names: string[]): tf.Tensor2D => {
+    const parts = names.map((n) => get<tf.Tensor2D>(n));
+    const out = tf.concat(parts, 0);
+    tf.dispose(parts);
+    return out;
+  };
+  const selfAttention = (p: string): SelfAttentionWeights => ({
+    qkv: stacked(`${p}.q.weight`, `${p}.k.weight`, `${p}.v.weight`), o: get(`${p}.o.weight`),
+  });
+  const crossAttention = (p: string): CrossAttentionWeights => ({
+    q: get(`${p}.q.weight`), kv: stacked(`${p}.k.weight`, `${p}.v.weight`), o: get(`${p}.o.weight`),
   });
   const feedForward = (p: string): FeedForwardWeights => ({
-    wi: cfg.is_gated_act ? [get(`${p}.DenseReluDense.wi_0.weight`), get(`${p}.DenseReluDense.wi_1.weight`)] : [get(`${p}.DenseReluDense.wi.weight`)],
+    wi: cfg.is_gated_act ? stacked(`${p}.DenseReluDense.wi_0.weight`, `${p}.DenseReluDense.wi_1.weight`) : get(`${p}.DenseReluDense.wi.weight`),
     wo: get(`${p}.DenseReluDense.wo.weight`),
   });
   const stack = (s: 'encoder' | 'decoder', n: number): StackWeights => ({
@@ -135,10 +151,10 @@ export function loadWeights(dir: string, cfg: T5Config): LoadedWeights {
       const b = `${s}.block.${i}`;
       const ffLayer = s === 'decoder' ? 2 : 1;
       return {
-        selfAttention: attention(`${b}.layer.0.SelfAttention`),
+        selfAttention: selfAttention(`${b}.layer.0.SelfAttention`),
         selfAttentionNorm: get(`${b}.layer.0.layer_norm.weight`),
         ...(s === 'decoder'
-          ? { crossAttention: attention(`${b}.layer.1.EncDecAttention`), crossAttentionNorm: get<tf.Tensor1D>(`${b}.layer.1.layer_norm.weight`) }
+          ? { crossAttention: crossAttention(`${b}.layer.1.EncDecAttention`), crossAttentionNorm: get<tf.Tensor1D>(`${b}.layer.1.layer_norm.weight`) }
           : {}),
         feedForward: feedForward(`${b}.layer.${ffLayer}`),
         feedForwardNorm: get(`${b}.layer.${ffLayer}.layer_norm.weight`),

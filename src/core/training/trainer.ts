@@ -10,6 +10,7 @@ import { openSession, insightsFor, type Session } from '../session';
 import { initPrompt, loadPrompt, savePrompt, softPrompt, type MetricPoint, type SoftPrompt } from '../prompt';
 import { writeJsonAtomic } from '../io/atomic';
 import { Rng } from './rng';
+import { dropoutStream } from '../tensor/dropout';
 import { loadExamples, splitValidation, labelSet, describeSkipped, type Example, type LoadedData } from './data/dataset';
 import { BatchOrder } from './data/batches';
 import { encodeExamples, padBatch, type EncodedExample } from './encode';
@@ -199,9 +200,8 @@ export async function train(options: RunOptions, hooks: TrainHooks): Promise<Don
     const batch = order.next();
     const rows = padBatch(batch.indices.map((i) => data.train[i]), s.tokenizer.padId);
     const step = state.step + 1;
-    // Dropout masks depend only on (seed, step, call): a resumed run draws the same ones.
-    let call = 0;
-    const dropout = dropoutRate > 0 ? { rate: dropoutRate, nextSeed: () => opts.seed * 1_000_003 + step * 1009 + call++ } : undefined;
+    // Dropout masks depend only on (seed, step, site, row): a resumed run draws the same ones.
+    const dropout = dropoutRate > 0 ? dropoutStream(dropoutRate, (opts.seed * 1_000_003 + step * 1009) | 0) : undefined;
     const p = tf.tensor2d(prompt.data, [k, d]);
     let loss: number;
     let grad: Float32Array;

@@ -1,0 +1,40 @@
+// TensorFlow ops that tfjs does not expose but the native backend (tfjs-node) can run by name: each
+// replaces a chain of tfjs ops (separate passes over memory) with one kernel. Other backends get
+// the same result from plain tfjs ops.
+import * as tf from '../tf';
+
+/** The part of tfjs-node's NodeJSKernelBackend used here. */
+interface TensorflowBackend {
+  binding: { TF_ATTR_TYPE: number; TF_FLOAT: number };
+  executeSingleOutput(name: string, attrs: { name: string; type: number; value: unknown }[], inputs: tf.Tensor[]): tf.Tensor;
+}
+
+let enabled = true;
+
+/** Tests: plain tfjs ops everywhere (they are differentiable by tfjs' autodiff; these are not). */
+export function useNativeOps(on: boolean): void {
+  enabled = on;
+}
+
+function tensorflowBackend(): TensorflowBackend | undefined {
+  if (!enabled || tf.getBackend() !== 'tensorflow') return undefined;
+  const backend = tf.backend() as unknown as Partial<TensorflowBackend>;
+  return typeof backend.executeSingleOutput === 'function' && backend.binding ? (backend as TensorflowBackend) : undefined;
+}
+
+function runFloatOp(be: TensorflowBackend, name: string, inputs: tf.Tensor[]): tf.Tensor {
+  return be.executeSingleOutput(name, [{ name: 'T', type: be.binding.TF_ATTR_TYPE, value: be.binding.TF_FLOAT }], inputs);
+}
+
+/** x where the bool `mask` is true, 0 elsewhere (same shapes). */
+export function keepWhere<T extends tf.Tensor>(x: T, mask: tf.Tensor): T {
+  const be = tensorflowBackend();
+  if (!be) return tf.mul(x, tf.cast(mask, 'float32')) as T;
+  return tf.tidy(() => runFloatOp(be, 'SelectV2', [mask, x, tf.scalar(0)])) as T;
+}
+
+/** d relu(a) = dy where a > 0, else 0. */
+export function reluBackward(dy: tf.Tensor, a: tf.Tensor): tf.Tensor {
+  const be = tensorflowBackend();
+  return be ? runFloatOp(be, 'ReluGrad', [dy, a]) : tf.mul(dy, tf.cast(tf.greater(a, 0), 'float32'));
+}
