@@ -1,8 +1,11 @@
 // prompt-tune: the headless CLI on the same core the extension's worker runs.
+// First import, before anything loads TensorFlow.js: where its packages come from (native install).
+import './cli/tensorflow-location';
 import { parseArgs } from 'node:util';
 import { convertCommand, evalCommand, inspectCommand, trainCommand, tryCommand, type Out } from './cli/commands';
 import { runTokenize } from './cli/tokenize';
 import { runDownload } from './cli/download';
+import { backendCommand } from './cli/backend';
 import { useHubForModels } from './core/hub/engine-resolver';
 import { formatBytes, type DownloadEvent } from './core/hub';
 import { formatDuration } from './core/format';
@@ -21,9 +24,14 @@ Commands:
   tokenize  --model <dir|spiece.model> "text"
   convert   --prompt <dir|file.npy> --to peft|npy --out <path> [--model M]
   download  <org/name[@revision]>
+  backend install [--gpu] [--dir D]   install native TensorFlow (@tensorflow/tfjs-node, or -gpu) with npm, check it
+  backend status [--dir D]            the install, and the backend other commands run on with its GFLOP/s
+  backend check                       load the backend in this process and time a matmul
 
 Everywhere: --json for machine-readable output, --backend auto|node-gpu|node|wasm|cpu (or PROMPT_TUNER_BACKEND),
---debug for stack traces. Init: random-uniform, sampled-vocab, class-labels, text:"...", file:<dir>.`;
+--debug for stack traces. Init: random-uniform, sampled-vocab, class-labels, text:"...", file:<dir>.
+Native backend: installed in $PROMPT_TUNER_NATIVE_DIR, else \${XDG_CACHE_HOME:-~/.cache}/prompt-tuner/native; every
+command loads TensorFlow.js from there when it holds an install. npm: PATH, or PROMPT_TUNER_NPM.`;
 
 const OPTIONS = {
   json: { type: 'boolean' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ensemble: { type: 'boolean' }, 'skip-invalid': { type: 'boolean' },
@@ -33,7 +41,7 @@ const OPTIONS = {
   'batch-size': { type: 'string' }, steps: { type: 'string' }, 'eval-every': { type: 'string' }, 'checkpoint-every': { type: 'string' }, metric: { type: 'string' },
   patience: { type: 'string' }, dropout: { type: 'string' }, 'max-input-length': { type: 'string' }, 'max-target-length': { type: 'string' }, seed: { type: 'string' },
   out: { type: 'string' }, resume: { type: 'string' }, backend: { type: 'string' }, prompt: { type: 'string' }, input: { type: 'string' }, top: { type: 'string' },
-  to: { type: 'string' }, 'max-new-tokens': { type: 'string' },
+  to: { type: 'string' }, 'max-new-tokens': { type: 'string' }, gpu: { type: 'boolean' }, dir: { type: 'string' },
 } as const;
 
 /** Download progress for --model hub ids, on stderr so that stdout stays the command's own output. */
@@ -82,8 +90,11 @@ async function main(argv: string[]): Promise<number> {
       await runDownload({ spec: rest[0], json: flags.json === true }, out, { signal: controller.signal });
       return 0;
     }
+    case 'backend':
+      if (rest.length > 1) throw new UsageError(`backend takes one subcommand (install, status or check), got ${rest.join(' ')}.`);
+      return backendCommand(rest[0], flags, out);
     default:
-      throw new UsageError(`Unknown command "${command}". Commands: train, eval, try, inspect, tokenize, convert, download.`);
+      throw new UsageError(`Unknown command "${command}". Commands: train, eval, try, inspect, tokenize, convert, download, backend.`);
   }
 }
 

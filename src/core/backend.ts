@@ -1,8 +1,13 @@
 // Chooses the TensorFlow.js backend once per process: native GPU, native CPU, wasm, then plain JS.
-// The native packages are optional dependencies: their install downloads libtensorflow, which can
-// fail, so each is tried at run time and the first that loads wins.
+// The native packages (@tensorflow/tfjs-node[-gpu]) live in one of two places: a native install
+// folder made by "Set Up Native Backend" / `prompt-tune backend install` (core/native), when this
+// process adopted one before loading TF.js, and then only there; else the engine's own node_modules
+// (optional dependencies, whose install downloads libtensorflow and often fails). Each is tried at
+// run time and the first that loads wins.
 import * as tf from './tf';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { nativeInstallState } from './native/resolution';
 
 export const BACKEND_PREFERENCES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
@@ -15,8 +20,12 @@ export interface BackendInfo {
   tfBackend: string;
   /** Why earlier choices were passed over, for the log. */
   skipped: { name: BackendPreference; reason: string }[];
+  /** For node and node-gpu: the install folder the package came from, or "node_modules". */
+  source?: string;
 }
 
+// require, not import(): ESM resolution bypasses the CommonJS hook that points every @tensorflow
+// package at the native install (native/resolution.ts), and would load a second copy of a backend.
 const requireOptional = createRequire(__filename);
 let chosen: BackendInfo | undefined;
 
@@ -26,24 +35,56 @@ export function parseBackendRequest(value: string | undefined, source: string): 
   throw new Error(`${source}: unknown backend "${value}". Use one of auto, ${BACKEND_PREFERENCES.join(', ')}.`);
 }
 
-async function tryBackend(name: BackendPreference): Promise<string> {
+/**
+ * Where a native package is loaded from: the adopted install folder (only there: a package it lacks
+ * is not taken from node_modules, which would mix two TensorFlow.js trees), else node_modules.
+ */
+export function nativePackageLocation(pkg: string): { source: string; resolve: () => string } {
+  const { folder, problem } = nativeInstallState();
+  if (folder) {
+    return {
+      source: folder,
+      resolve: () => {
+        try {
+          return createRequire(join(folder, 'package.json')).resolve(pkg);
+        } catch {
+          throw new Error(`${pkg} is not installed in the native install ${folder}`);
+        }
+      },
+    };
+  }
+  return {
+    source: 'node_modules',
+    resolve: () => {
+      try {
+        return requireOptional.resolve(pkg);
+      } catch (err) {
+        // Say why the set-up install was not used rather than only that node_modules lacks the package.
+        throw new Error(problem ?? (err as Error).message);
+      }
+    },
+  };
+}
+
+async function tryBackend(name: BackendPreference): Promise<{ tfBackend: string; source?: string }> {
   switch (name) {
     case 'node-gpu':
     case 'node': {
       // Registers the 'tensorflow' backend with the shared tfjs-core instance.
-      requireOptional(name === 'node-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node');
+      const location = nativePackageLocation(name === 'node-gpu' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node');
+      requireOptional(location.resolve());
       if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend did not initialise');
-      return 'tensorflow';
+      return { tfBackend: 'tensorflow', source: location.source };
     }
     case 'wasm': {
-      await import('@tensorflow/tfjs-backend-wasm');
+      requireOptional('@tensorflow/tfjs-backend-wasm');
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
-      return 'wasm';
+      return { tfBackend: 'wasm' };
     }
     case 'cpu': {
-      await import('@tensorflow/tfjs-backend-cpu');
+      requireOptional('@tensorflow/tfjs-backend-cpu');
       if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
-      return 'cpu';
+      return { tfBackend: 'cpu' };
     }
   }
 }
@@ -59,9 +100,9 @@ export async function selectBackend(request?: BackendRequest): Promise<BackendIn
   const skipped: BackendInfo['skipped'] = [];
   for (const name of order) {
     try {
-      const tfBackend = await tryBackend(name);
+      const { tfBackend, source } = await tryBackend(name);
       await tf.ready();
-      chosen = { name, tfBackend, skipped };
+      chosen = { name, tfBackend, skipped, ...(source ? { source } : {}) };
       return chosen;
     } catch (err) {
       const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
@@ -73,7 +114,8 @@ export async function selectBackend(request?: BackendRequest): Promise<BackendIn
 }
 
 export function describeBackend(info: BackendInfo): string {
+  const from = info.source && info.source !== 'node_modules' ? ` from ${info.source}` : '';
   return info.skipped.length === 0
-    ? `backend ${info.name}`
-    : `backend ${info.name} (skipped ${info.skipped.map((s) => s.name).join(', ')})`;
+    ? `backend ${info.name}${from}`
+    : `backend ${info.name}${from} (skipped ${info.skipped.map((s) => s.name).join(', ')})`;
 }

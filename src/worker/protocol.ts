@@ -4,11 +4,13 @@
 import type { PromptTokenInsight, TrainEvent } from '../core/training/events';
 import type { TryResult } from '../core/session';
 import type { DownloadEvent } from '../core/hub/progress';
+import type { BackendCheck } from '../core/native/install-record';
 
 export type { PromptTokenInsight, TrainEvent, DoneEvent, NearestPiece } from '../core/training/events';
 export type { StepEvent, EvalEvent, RunStartedEvent, CheckpointEvent } from '../core/training/events';
 export type { TryResult, PromptOutput } from '../core/session';
 export type { DownloadEvent, PlannedFile } from '../core/hub/progress';
+export type { BackendCheck } from '../core/native/install-record';
 
 /**
  * What the host asks the trainer for. Absent fields take the engine's defaults (the paper's), which
@@ -66,7 +68,9 @@ export type HostToWorker =
   | { type: 'cancelDownload' }
   | { type: 'try'; id: number; request: TryRequest }
   | { type: 'inspect'; id: number; request: InspectRequest }
-  | { type: 'exportNpy'; id: number; prompt: string; out: string };
+  | { type: 'exportNpy'; id: number; prompt: string; out: string }
+  /** Loads `backend` (auto, node, node-gpu, wasm, cpu) in this worker and times a matrix product. */
+  | { type: 'checkBackend'; id: number; backend: string };
 
 // ---- worker -> host ----
 
@@ -75,6 +79,7 @@ export type WorkerToHost =
   | { type: 'tryResult'; id: number; results: TryResult[] }
   | { type: 'inspectResult'; id: number; insights: PromptTokenInsight[] }
   | { type: 'exported'; id: number; path: string }
+  | { type: 'backendCheck'; id: number; check: BackendCheck }
   /** The hub client's progress while a `--model org/name` is fetched into the cache (run or request). */
   | { type: 'download'; event: DownloadEvent }
   /**
@@ -151,6 +156,8 @@ export function parseHostMessage(value: unknown): HostToWorker {
     }
     case 'exportNpy':
       return { type: 'exportNpy', id: num(m, 'id', 'exportNpy'), prompt: str(m, 'prompt', 'exportNpy'), out: str(m, 'out', 'exportNpy') };
+    case 'checkBackend':
+      return { type: 'checkBackend', id: num(m, 'id', 'checkBackend'), backend: str(m, 'backend', 'checkBackend') };
     default:
       throw new ProtocolError(`host message: unknown type ${JSON.stringify(m.type)}`);
   }
@@ -240,6 +247,17 @@ function checkDownloadEvent(value: unknown): DownloadEvent {
   return e as unknown as DownloadEvent;
 }
 
+/** Every field the host shows of a backend check is checked, so the report never shows "undefined". */
+function checkBackendCheck(value: unknown): BackendCheck {
+  const c = objectOf(value, 'backendCheck.check');
+  const what = 'backendCheck.check';
+  for (const key of ['backend', 'tfBackend', 'matmul', 'source']) str(c, key, what);
+  for (const key of ['gflops', 'loadSeconds']) num(c, key, what);
+  bool(c, 'gpu', what);
+  for (const key of ['tfVersion', 'nativeProblem']) if (c[key] !== undefined) str(c, key, what);
+  return c as unknown as BackendCheck;
+}
+
 /** Checks a message arriving in the host. Throws ProtocolError naming the bad field. */
 export function parseWorkerMessage(value: unknown): WorkerToHost {
   const m = objectOf(value, 'worker message');
@@ -256,6 +274,8 @@ export function parseWorkerMessage(value: unknown): WorkerToHost {
       return { type: 'exported', id: num(m, 'id', 'exported'), path: str(m, 'path', 'exported') };
     case 'download':
       return { type: 'download', event: checkDownloadEvent(m.event) };
+    case 'backendCheck':
+      return { type: 'backendCheck', id: num(m, 'id', 'backendCheck'), check: checkBackendCheck(m.check) };
     case 'error': {
       const out: WorkerToHost = { type: 'error', message: str(m, 'message', 'error') };
       if (m.id !== undefined) out.id = num(m, 'id', 'error');

@@ -3,9 +3,12 @@
 // One process trains at most one run; the host starts another for try/inspect/export requests.
 // A hub id as the model (org/name[@revision]) is fetched into the huggingface_hub cache first, with
 // the hub client's progress forwarded to the host as 'download' messages.
+// First import, before anything loads TensorFlow.js: where its packages come from (native install).
+import './tensorflow-location';
 import { exportNpy, loadPrompt } from '../core/prompt';
 import { inspectPrompt, tryPrompts } from '../core/session';
 import { parseBackendRequest } from '../core/backend';
+import { checkBackend } from '../core/native/check';
 import { HubError } from '../core/hub';
 import { useHubForModels } from '../core/hub/engine-resolver';
 import { train } from '../core/training/trainer';
@@ -117,6 +120,13 @@ function handle(message: HostToWorker): void {
         exportNpy(loadPrompt(message.prompt).prompt, message.out);
         return { type: 'exported', id: message.id, path: message.out };
       });
+      return;
+    case 'checkBackend':
+      void answer(message.id, async () => ({
+        type: 'backendCheck',
+        id: message.id,
+        check: await checkBackend(parseBackendRequest(message.backend, 'checkBackend')),
+      }));
       return;
   }
 }
