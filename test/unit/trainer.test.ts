@@ -10,6 +10,7 @@ import { train } from '../../src/core/training/trainer';
 import { DEFAULTS, type RunOptions } from '../../src/core/training/options';
 import type { TrainEvent } from '../../src/core/training/events';
 import { loadPrompt } from '../../src/core/prompt';
+import { loadCheckpoint } from '../../src/core/training/checkpoint';
 import { SKIP_NO_SHARED } from '../support/shared';
 import { tinyModelDir } from '../support/tiny-model';
 
@@ -88,6 +89,23 @@ test('a stopped run resumes to exactly the losses of an uninterrupted run', { sk
   const resumed = await train(options({ train: data, out: join(dir, 'split'), resume: join(dir, 'split', 'checkpoint') }), { onEvent: (e) => second.push(e) });
   assert.equal(resumed.status, 'completed');
   assert.deepEqual([...losses(first), ...losses(second)], losses(full), 'losses with a stop and resume equal the uninterrupted run');
+});
+
+test('a run in micro-batches of 1 trains like the whole batch: same losses, same prompt', { skip: SKIP_NO_SHARED }, async () => {
+  const dir = tmp();
+  const data = keywordData(dir, 24);
+  const run = async (name: string, microBatch?: number) => {
+    const events: TrainEvent[] = [];
+    await train(options({ train: data, out: join(dir, name), microBatch }), { onEvent: (e) => events.push(e) });
+    return { events, prompt: loadCheckpoint(join(dir, name, 'checkpoint')).prompt.data };
+  };
+  const whole = await run('whole');
+  const split = await run('split', 1);
+  assert.ok(split.events.some((e) => e.type === 'log' && /micro-batches of 1/.test(e.message)), 'the split is reported');
+  const losses = (events: TrainEvent[]) => events.flatMap((e) => (e.type === 'step' ? [e.loss] : []));
+  losses(split.events).forEach((l, i) => assert.ok(Math.abs(l - losses(whole.events)[i]) <= 1e-5 * Math.abs(l), `step ${i + 1}: ${l} vs ${losses(whole.events)[i]}`));
+  const drift = Math.max(...Array.from(split.prompt, (v, i) => Math.abs(v - whole.prompt[i])));
+  assert.ok(drift <= 1e-4, `prompts after 6 steps differ by ${drift}`);
 });
 
 test('bad data stops before training with the file, line and field named', { skip: SKIP_NO_SHARED }, async () => {

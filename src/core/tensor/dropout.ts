@@ -60,46 +60,60 @@ function mix32(x: number): number {
 }
 
 /**
- * Keep-mask bytes (1 = kept) for `rows` rows of `rowSize` elements. Counter-based: elements 2p and
- * 2p+1 of a row are decided by the low and high 16 bits of hash(rowKey + p), where rowKey hashes
- * (seed, site, row); the effective rate is round(rate * 65536) / 65536.
+ * Keep-mask bytes (1 = kept) for a tensor of `shape` whose first axis holds rows `firstRow`...
+ * Counter-based, so a decision depends only on its coordinates, never on the tensor's extent: an
+ * element's line (its indices but the last) is keyed by hashing (seed, site, row, indices), and
+ * elements 2p and 2p+1 of a line by the low and high 16 bits of hash(lineKey + p). So a row padded
+ * to another length (a micro-batch pads to its own longest row) keeps every mask value of its real
+ * positions. The effective rate is round(rate * 65536) / 65536.
  */
-export function keepMask(rows: number, rowSize: number, rate: number, seed: number, site: number, firstRow: number, into?: Uint8Array): Uint8Array {
-  const out = into ?? new Uint8Array(rows * rowSize);
+export function keepMask(shape: readonly number[], rate: number, seed: number, site: number, firstRow: number, into?: Uint8Array): Uint8Array {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const out = into ?? new Uint8Array(size);
   const t = Math.round(rate * 65536);
-  // Four bytes per store where the row is word-aligned: the hot loop of a training step.
-  const words = out.byteOffset % 4 === 0 ? new Uint32Array(out.buffer, out.byteOffset, out.length >>> 2) : undefined;
-  for (let r = 0; r < rows; r++) {
-    const key = mix32(mix32(seed ^ 0x9e3779b9) ^ mix32(site + 0x632be5ab) ^ mix32((firstRow + r) * 0x85ebca77 + 1));
-    const base = r * rowSize;
-    let j = 0; // next element of the row; always even, so pairs never straddle a store
-    if (words && rowSize % 2 === 0) {
-      if (base % 4 === 2 && rowSize >= 2) {
+  const n = shape[shape.length - 1];
+  // Four bytes per store where a line starts word-aligned: the hot loop of a training step.
+  const words = out.byteOffset % 4 === 0 ? new Uint32Array(out.buffer, out.byteOffset, size >>> 2) : undefined;
+  const stepKey = mix32(mix32(seed ^ 0x9e3779b9) ^ mix32(site + 0x632be5ab));
+  const fillLine = (key: number, base: number) => {
+    let j = 0; // the next element; even, so a draw's two decisions never straddle a store
+    if (words && base % 2 === 0) {
+      if (base % 4 === 2 && n >= 2) {
         const w = mix32(key);
         out[base] = (w & 0xffff) >= t ? 1 : 0;
         out[base + 1] = w >>> 16 >= t ? 1 : 0;
         j = 2;
       }
-      for (let i = (base + j) >>> 2, end = (base + rowSize) >>> 2; i < end; i++, j += 4) {
+      for (let i = (base + j) >>> 2, end = (base + n) >>> 2; i < end; i++, j += 4) {
         const a = mix32(key + (j >>> 1));
         const b = mix32(key + (j >>> 1) + 1);
         words[i] = ((a & 0xffff) >= t ? 1 : 0) | (a >>> 16 >= t ? 0x100 : 0) | ((b & 0xffff) >= t ? 0x10000 : 0) | (b >>> 16 >= t ? 0x1000000 : 0);
       }
     }
-    for (; j < rowSize; j++) {
+    for (; j < n; j++) {
       const w = mix32(key + (j >>> 1));
-      out[base + j] = ((j & 1 ? w >>> 16 : w & 0xffff) >= t ? 1 : 0);
+      out[base + j] = (j & 1 ? w >>> 16 : w & 0xffff) >= t ? 1 : 0;
     }
-  }
+  };
+  // Walks the lines in order; `axis` 0 is the row axis, keyed by the row's index in the full batch.
+  let base = 0;
+  const walk = (axis: number, key: number) => {
+    if (axis === shape.length - 1) {
+      fillLine(key, base);
+      base += n;
+      return;
+    }
+    for (let i = 0; i < shape[axis]; i++) walk(axis + 1, mix32(key ^ mix32((axis === 0 ? firstRow + i : i) * 0x85ebca77 + axis + 1)));
+  };
+  if (shape.length === 1) fillLine(stepKey, 0);
+  else walk(0, stepKey);
   return out;
 }
 
 /** The next site's keep-mask for a tensor of `shape` (rows along its first axis), as a bool tensor. */
 export function nextMask(shape: number[], d: DropoutStream): tf.Tensor {
-  const rows = shape[0];
-  const rowSize = shape.slice(1).reduce((a, b) => a * b, 1);
-  const bytes = d.arena?.take(rows * rowSize);
-  return tf.tensor(keepMask(rows, rowSize, d.rate, d.seed, d.site++, d.firstRow, bytes), shape, 'bool');
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(keepMask(shape, d.rate, d.seed, d.site++, d.firstRow, d.arena?.take(size)), shape, 'bool');
 }
 
 /** x * mask / (1 - rate): the forward and the backward of dropout alike. */

@@ -29,6 +29,8 @@ export interface RunOptions {
   lr?: number; // default per optimiser: 0.3 Adafactor (paper), 1e-3 Adam... see defaults
   weightDecay?: number;
   batchSize: number;
+  /** Rows per forward/backward pass; absent: planned from the backend's memory (micro-batch.ts). */
+  microBatch?: number;
   steps: number;
   evalEvery: number;
   checkpointEvery: number;

@@ -10,10 +10,11 @@ import { openSession, insightsFor, type Session } from '../session';
 import { initPrompt, loadPrompt, savePrompt, softPrompt, type MetricPoint, type SoftPrompt } from '../prompt';
 import { writeJsonAtomic } from '../io/atomic';
 import { Rng } from './rng';
-import { dropoutStream } from '../tensor/dropout';
+import { MaskArena } from '../tensor/dropout';
 import { loadExamples, splitValidation, labelSet, describeSkipped, type Example, type LoadedData } from './data/dataset';
 import { BatchOrder } from './data/batches';
-import { encodeExamples, padBatch, type EncodedExample } from './encode';
+import { encodeExamples, type EncodedExample } from './encode';
+import { batchGradient, planMicroBatch } from './micro-batch';
 import { evaluate, type EvalResult } from './evaluate';
 import { createOptimizer } from './optim';
 import { loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type TrainState } from './checkpoint';
@@ -80,6 +81,7 @@ function checkOptions(o: RunOptions): void {
   };
   positive(o.promptLength, '--prompt-length');
   positive(o.batchSize, '--batch-size');
+  if (o.microBatch !== undefined) positive(o.microBatch, '--micro-batch');
   positive(o.steps, '--steps');
   positive(o.evalEvery, '--eval-every');
   positive(o.checkpointEvery, '--checkpoint-every');
@@ -102,6 +104,11 @@ export async function train(options: RunOptions, hooks: TrainHooks): Promise<Don
   const data = prepareData(opts, s, log);
   const k = opts.promptLength;
   const d = s.model.config.d_model;
+  // Planned before anything is written: a run that cannot fit is told so at once.
+  const longest = (key: 'inputIds' | 'targetIds') => Math.max(...data.train.map((e) => e[key].length));
+  const plan = planMicroBatch(s.model.config, s.backend.name, opts.batchSize, { promptLength: k, inputLength: longest('inputIds'), targetLength: longest('targetIds') }, opts.microBatch);
+  if (plan.reason) log(`Each step of ${opts.batchSize} examples runs in micro-batches of ${plan.size} (${plan.reason}); the gradient is the same.`);
+  const evalBatch = plan.size; // inference keeps nothing for a backward pass: what trains fits
 
   let state: TrainState;
   let prompt: SoftPrompt;
@@ -155,7 +162,7 @@ export async function train(options: RunOptions, hooks: TrainHooks): Promise<Don
     const p = tf.tensor2d(prompt.data, [k, d]);
     let result: EvalResult;
     try {
-      result = evaluate(s.model, s.tokenizer, p, data.valid, { batchSize: opts.batchSize, labels: data.labels });
+      result = evaluate(s.model, s.tokenizer, p, data.valid, { batchSize: evalBatch, labels: data.labels });
     } finally {
       p.dispose();
     }
@@ -187,6 +194,7 @@ export async function train(options: RunOptions, hooks: TrainHooks): Promise<Don
   };
 
   if (!resumed) runEval(); // the untrained prompt: the baseline, and a best prompt from the start
+  const arena = new MaskArena();
   let referenceLoss: number | undefined = state.losses[0]?.loss;
   let emaSecondsPerStep = 0;
   let last = performance.now();
@@ -198,18 +206,15 @@ export async function train(options: RunOptions, hooks: TrainHooks): Promise<Don
       return done('stopped', `Stopped at step ${state.step}; resume with --resume ${checkpointDir}.`);
     }
     const batch = order.next();
-    const rows = padBatch(batch.indices.map((i) => data.train[i]), s.tokenizer.padId);
+    const rows = batch.indices.map((i) => data.train[i]);
     const step = state.step + 1;
     // Dropout masks depend only on (seed, step, site, row): a resumed run draws the same ones.
-    const dropout = dropoutRate > 0 ? dropoutStream(dropoutRate, (opts.seed * 1_000_003 + step * 1009) | 0) : undefined;
+    const dropout = { rate: dropoutRate, seed: (opts.seed * 1_000_003 + step * 1009) | 0 };
     const p = tf.tensor2d(prompt.data, [k, d]);
     let loss: number;
     let grad: Float32Array;
     try {
-      const r = s.model.promptGradient({ ...rows, prompt: p }, { dropout });
-      loss = r.loss;
-      grad = r.grad.dataSync() as Float32Array;
-      r.grad.dispose();
+      ({ loss, grad } = batchGradient(s.model, rows, p, { microBatch: plan.size, padId: s.tokenizer.padId, dropout, arena }));
     } finally {
       p.dispose();
     }
@@ -227,7 +232,7 @@ export async function train(options: RunOptions, hooks: TrainHooks): Promise<Don
     emaSecondsPerStep = emaSecondsPerStep === 0 ? seconds : 0.9 * emaSecondsPerStep + 0.1 * seconds;
     emit({
       type: 'step', step, totalSteps: opts.steps, epoch: batch.epoch, loss, learningRate: lr,
-      examplesPerSecond: rows.inputIds.length / Math.max(seconds, 1e-9), etaSeconds: emaSecondsPerStep * (opts.steps - step),
+      examplesPerSecond: rows.length / Math.max(seconds, 1e-9), etaSeconds: emaSecondsPerStep * (opts.steps - step),
       memoryMB: Math.round(process.memoryUsage().rss / 2 ** 20),
     });
     if (step % opts.evalEvery === 0 || step === opts.steps) {
