@@ -71,6 +71,7 @@ export function runOptions(flags: Flags): RunOptions {
     lr: num(flags, 'lr', false),
     weightDecay: num(flags, 'weight-decay', false),
     batchSize: num(flags, 'batch-size', true) ?? DEFAULTS.batchSize,
+    microBatch: flags['micro-batch'] === 'auto' ? undefined : num(flags, 'micro-batch', true),
     steps,
     evalEvery,
     checkpointEvery: num(flags, 'checkpoint-every', true) ?? evalEvery,
