@@ -8,6 +8,7 @@ import * as tf from './tf';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { nativeInstallState } from './native/resolution';
+import { registerWasmKernelFixes } from './tensor/wasm-kernels';
 
 export const BACKEND_PREFERENCES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
@@ -79,6 +80,7 @@ async function tryBackend(name: BackendPreference): Promise<{ tfBackend: string;
     case 'wasm': {
       requireOptional('@tensorflow/tfjs-backend-wasm');
       if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+      registerWasmKernelFixes();
       return { tfBackend: 'wasm' };
     }
     case 'cpu': {

@@ -3,7 +3,7 @@
 // follow transformers' generate() (4.57): output rows start with decoder_start_token_id.
 import * as tf from '../tf';
 import type { EncoderInput, T5Model } from './model';
-import { crossKeyValue, paddingBias, repeatRows, type KeyValue } from './layers';
+import type { KeyValue } from './layers';
 
 export interface GenerateOptions extends EncoderInput {
   maxNewTokens: number;
@@ -49,12 +49,10 @@ class DecoderCache {
 function startCache(model: T5Model, input: EncoderInput, repeat: number): DecoderCache {
   let cache: DecoderCache | undefined;
   tf.tidy(() => {
-    const enc = repeatRows(model.encode(input), repeat);
-    const cross = model.weights.decoder.blocks.map((b) => crossKeyValue(enc.hidden, b.crossAttention!, model.config));
-    const bias = paddingBias(enc.mask);
+    const { kv, bias } = model.crossCache(model.encode(input), repeat);
     tf.keep(bias);
-    cross.forEach((kv) => tf.keep(kv.k) && tf.keep(kv.v));
-    cache = new DecoderCache(cross, bias);
+    kv.forEach((x) => tf.keep(x.k) && tf.keep(x.v));
+    cache = new DecoderCache(kv, bias);
   });
   return cache!;
 }

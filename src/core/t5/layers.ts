@@ -7,10 +7,9 @@
 import * as tf from '../tf';
 import type { T5Config } from './config';
 import type { CrossAttentionWeights, FeedForwardWeights, SelfAttentionWeights } from './weights';
-import { bmm, linearBackward, linearForward } from '../tensor/products';
+import { bmm } from '../tensor/products';
 import { nextMask, type DropoutStream } from '../tensor/dropout';
 import { keepWhere, reluBackward, useNativeOps } from '../tensor/native';
-import type { EncoderState } from './model';
 
 // ---- RMS norm (T5LayerNorm: scale only, no mean subtraction, no bias) ----
 
@@ -32,18 +31,28 @@ function rmsNormBackward(dy: tf.Tensor, x: tf.Tensor, s: tf.Tensor, weight: tf.T
 
 // ---- heads ----
 
-/** [B, L, n * heads * d_kv] -> n tensors [B, heads, L, d_kv] (q/k/v packed by the fused weights). */
+/**
+ * [B, L, n * heads * d_kv] -> n tensors [B, heads, L, d_kv] (q/k/v packed by the fused weights).
+ * One 5-D transpose, or on wasm two of rank 3 and 4: its kernel is 100x slower at rank 5.
+ */
 function splitHeads(x: tf.Tensor, n: number, cfg: T5Config): tf.Tensor4D[] {
   const [b, l] = x.shape;
-  const heads = x.reshape([b, l, n, cfg.num_heads, cfg.d_kv]).transpose([2, 0, 3, 1, 4]);
-  return (n === 1 ? [heads.reshape([b, cfg.num_heads, l, cfg.d_kv])] : tf.unstack(heads)) as tf.Tensor4D[];
+  const { num_heads: h, d_kv: d } = cfg;
+  const heads = tf.getBackend() === 'wasm'
+    ? x.reshape([b * l, n, h * d]).transpose([1, 0, 2]).reshape([n * b, l, h, d]).transpose([0, 2, 1, 3]).reshape([n, b, h, l, d])
+    : x.reshape([b, l, n, h, d]).transpose([2, 0, 3, 1, 4]);
+  return (n === 1 ? [heads.reshape([b, h, l, d])] : tf.unstack(heads)) as tf.Tensor4D[];
 }
 
 /** n tensors [B, heads, L, d_kv] -> [B, L, n * heads * d_kv] (the inverse of splitHeads). */
 function mergeHeads(parts: tf.Tensor[]): tf.Tensor3D {
   const [b, h, l, d] = parts[0].shape;
-  const stacked = parts.length === 1 ? parts[0].expandDims(0) : tf.stack(parts);
-  return stacked.transpose([1, 3, 0, 2, 4]).reshape([b, l, parts.length * h * d]) as tf.Tensor3D;
+  const n = parts.length;
+  const stacked = n === 1 ? parts[0].expandDims(0) : tf.stack(parts); // [n, B, heads, L, d_kv]
+  const merged = tf.getBackend() === 'wasm'
+    ? stacked.reshape([n * b, h, l, d]).transpose([0, 2, 1, 3]).reshape([n, b * l, h * d]).transpose([1, 0, 2])
+    : stacked.transpose([1, 3, 0, 2, 4]);
+  return merged.reshape([b, l, n * h * d]) as tf.Tensor3D;
 }
 
 // ---- attention (unscaled: T5 folds 1/sqrt(d_kv) into the initialisation) ----
@@ -176,18 +185,18 @@ export function selfAttentionLayer(h: tf.Tensor3D, w: SelfAttentionWeights, norm
   const [probsMask, outMask] = masks(o.dropout, [b, cfg.num_heads, l, l], [b, l, dModel]);
   const forward = (x: tf.Tensor): Forward => {
     const s = rmsScale(x, cfg.layer_norm_epsilon);
-    const [q, k, v] = splitHeads(linearForward(tf.mul(tf.mul(x, s), norm), w.qkv), 3, cfg);
+    const [q, k, v] = splitHeads(w.qkv.forward(tf.mul(tf.mul(x, s), norm)), 3, cfg);
     const kv = o.extendKv ? o.extendKv({ k, v }) : { k, v };
     const { context, probs } = attentionCore(q, kv, o.bias, probsMask);
     return {
-      value: tf.add(x, throughDropouts(linearForward(mergeHeads([context]), w.o), outMask, rate)),
+      value: tf.add(x, throughDropouts(w.o.forward(mergeHeads([context])), outMask, rate)),
       saved: [x, s, q, k, v, probs, ...(probsMask ? [probsMask, outMask!] : [])],
     };
   };
   const backward = (dy: tf.Tensor, [x, s, q, k, v, probs, pm, om]: tf.Tensor[]) => {
-    const dContext = splitHeads(linearBackward(throughDropouts(dy, om, rate), w.o), 1, cfg)[0];
+    const dContext = splitHeads(w.o.backward(throughDropouts(dy, om, rate)), 1, cfg)[0];
     const { dq, dk, dv } = attentionCoreBackward(dContext, q, { k: k as tf.Tensor4D, v: v as tf.Tensor4D }, probs, pm);
-    return tf.add(dy, rmsNormBackward(linearBackward(mergeHeads([dq, dk, dv]), w.qkv), x, s, norm));
+    return tf.add(dy, rmsNormBackward(w.qkv.backward(mergeHeads([dq, dk, dv])), x, s, norm));
   };
   return tapeOp([h], [probsMask, outMask], forward, backward) as tf.Tensor3D;
 }
@@ -200,7 +209,7 @@ export interface CrossAttentionOptions {
 
 /** Keys and values of the encoder states for one decoder layer (computed once when generating). */
 export function crossKeyValue(enc: tf.Tensor3D, w: CrossAttentionWeights, cfg: T5Config): KeyValue {
-  const [k, v] = splitHeads(linearForward(enc, w.kv), 2, cfg);
+  const [k, v] = splitHeads(w.kv.forward(enc), 2, cfg);
   return { k, v };
 }
 
@@ -211,9 +220,9 @@ export function crossAttentionLayer(h: tf.Tensor3D, enc: tf.Tensor3D, w: CrossAt
   const [probsMask, outMask] = masks(o.dropout, [b, cfg.num_heads, t, enc.shape[1]], [b, t, dModel]);
   const forward = (x: tf.Tensor, e: tf.Tensor): Forward => crossAttention(x, crossKeyValue(e as tf.Tensor3D, w, cfg), w, norm, cfg, o.bias, probsMask, outMask, rate);
   const backward = (dy: tf.Tensor, [x, s, q, k, v, probs, pm, om]: tf.Tensor[]) => {
-    const dContext = splitHeads(linearBackward(throughDropouts(dy, om, rate), w.o), 1, cfg)[0];
+    const dContext = splitHeads(w.o.backward(throughDropouts(dy, om, rate)), 1, cfg)[0];
     const { dq, dk, dv } = attentionCoreBackward(dContext, q, { k: k as tf.Tensor4D, v: v as tf.Tensor4D }, probs, pm);
-    return [tf.add(dy, rmsNormBackward(linearBackward(mergeHeads([dq]), w.q), x, s, norm)), linearBackward(mergeHeads([dk, dv]), w.kv)];
+    return [tf.add(dy, rmsNormBackward(w.q.backward(mergeHeads([dq])), x, s, norm)), w.kv.backward(mergeHeads([dk, dv]))];
   };
   return tapeOp([h, enc], [probsMask, outMask], forward, backward) as tf.Tensor3D;
 }
@@ -225,10 +234,10 @@ export function crossAttentionCached(h: tf.Tensor3D, kv: KeyValue, w: CrossAtten
 
 function crossAttention(x: tf.Tensor, kv: KeyValue, w: CrossAttentionWeights, norm: tf.Tensor1D, cfg: T5Config, bias: tf.Tensor, probsMask: tf.Tensor | undefined, outMask: tf.Tensor | undefined, rate: number): Forward {
   const s = rmsScale(x, cfg.layer_norm_epsilon);
-  const [q] = splitHeads(linearForward(tf.mul(tf.mul(x, s), norm), w.q), 1, cfg);
+  const [q] = splitHeads(w.q.forward(tf.mul(tf.mul(x, s), norm)), 1, cfg);
   const { context, probs } = attentionCore(q, kv, bias, probsMask);
   return {
-    value: tf.add(x, throughDropouts(linearForward(mergeHeads([context]), w.o), outMask, rate)),
+    value: tf.add(x, throughDropouts(w.o.forward(mergeHeads([context])), outMask, rate)),
     saved: [x, s, q, kv.k, kv.v, probs, ...(probsMask ? [probsMask, outMask!] : [])],
   };
 }
@@ -240,17 +249,17 @@ export function feedForwardLayer(h: tf.Tensor3D, w: FeedForwardWeights, norm: tf
   const [hiddenMask, outMask] = masks(d, [b, l, cfg.d_ff], [b, l, dModel]);
   const forward = (x: tf.Tensor): Forward => {
     const s = rmsScale(x, cfg.layer_norm_epsilon);
-    const a = linearForward(tf.mul(tf.mul(x, s), norm), w.wi); // [B, L, d_ff] or gated [B, L, 2 d_ff]
+    const a = w.wi.forward(tf.mul(tf.mul(x, s), norm)); // [B, L, d_ff] or gated [B, L, 2 d_ff]
     const hidden = activate(a, cfg);
     return {
-      value: tf.add(x, throughDropouts(linearForward(hiddenMask ? keepWhere(hidden, hiddenMask) : hidden, w.wo), outMask, rate)),
+      value: tf.add(x, throughDropouts(w.wo.forward(hiddenMask ? keepWhere(hidden, hiddenMask) : hidden), outMask, rate)),
       saved: [x, s, a, ...(hiddenMask ? [hiddenMask, outMask!] : [])],
     };
   };
   const backward = (dy: tf.Tensor, [x, s, a, hm, om]: tf.Tensor[]) => {
-    let dHidden = linearBackward(throughDropouts(dy, om, rate), w.wo);
+    let dHidden = w.wo.backward(throughDropouts(dy, om, rate));
     if (hm) dHidden = keepWhere(dHidden, hm);
-    return tf.add(dy, rmsNormBackward(linearBackward(activateBackward(dHidden, a, cfg), w.wi), x, s, norm));
+    return tf.add(dy, rmsNormBackward(w.wi.backward(activateBackward(dHidden, a, cfg)), x, s, norm));
   };
   return tapeOp([h], [hiddenMask, outMask], forward, backward) as tf.Tensor3D;
 }
@@ -271,9 +280,9 @@ export function causalBias(qLen: number, kLen: number): tf.Tensor4D {
   return tf.tensor4d(values, [1, 1, qLen, kLen]);
 }
 
-/** Each row of the encoder's output repeated `times` times in place (torch's repeat_interleave). */
-export function repeatRows(enc: EncoderState, times: number): EncoderState {
-  if (times === 1) return enc;
-  const ids = tf.tensor1d(Array.from({ length: enc.hidden.shape[0] * times }, (_, i) => Math.floor(i / times)), 'int32');
-  return { hidden: tf.gather(enc.hidden, ids) as tf.Tensor3D, mask: tf.gather(enc.mask, ids) as tf.Tensor2D };
+/** Each row (first axis) repeated `times` times in place (torch's repeat_interleave). */
+export function repeatEach<T extends tf.Tensor>(t: T, times: number): T {
+  if (times === 1) return t;
+  const ids = tf.tensor1d(Array.from({ length: t.shape[0] * times }, (_, i) => Math.floor(i / times)), 'int32');
+  return tf.gather(t, ids) as T;
 }

@@ -5,7 +5,7 @@ import * as tf from '../tf';
 import type { T5Config } from './config';
 import type { BlockWeights, StackWeights, T5Weights } from './weights';
 import { disposeWeights } from './weights';
-import { causalBias, crossAttentionCached, crossAttentionLayer, feedForwardLayer, paddingBias, repeatRows, rmsNorm, selfAttentionLayer, type KeyValue } from './layers';
+import { causalBias, crossAttentionCached, crossAttentionLayer, crossKeyValue, feedForwardLayer, paddingBias, repeatEach, rmsNorm, selfAttentionLayer, type KeyValue } from './layers';
 import { positionBias } from './relative-position';
 import { linear } from '../tensor/products';
 import { dropout, type DropoutStream } from '../tensor/dropout';
@@ -45,6 +45,12 @@ export interface EncoderState {
 
 /** How the decoder's cross-attention gets its keys/values: from the encoder states (training, with gradient) or a cache. */
 type CrossSource = { enc: tf.Tensor3D } | { kv: KeyValue };
+
+/** Every decoder layer's cross-attention keys/values, computed once (scoring, generation). */
+export interface CrossCache {
+  kv: KeyValue[]; // per layer [N, heads, S, d_kv]
+  bias: tf.Tensor4D; // [N, 1, 1, S]
+}
 
 export class T5Model {
   constructor(
@@ -103,14 +109,33 @@ export class T5Model {
     });
   }
 
-  /** Decoder over a whole target sequence (teacher forcing) -> logits [B, T, vocab_size]. */
-  decode(decoderInputIds: tf.Tensor2D, enc: EncoderState, opts: TrainOptions = {}): tf.Tensor3D {
+  /**
+   * Decoder over a whole target sequence (teacher forcing) -> logits [B, T, vocab_size], attending
+   * to the encoder states (differentiable) or to a cache of their keys/values.
+   */
+  decode(decoderInputIds: tf.Tensor2D, enc: EncoderState | CrossCache, opts: TrainOptions = {}): tf.Tensor3D {
     const [b, t] = decoderInputIds.shape;
     const selfBias = tf.add(this.stackBias(this.weights.decoder, t, t, false, 0), causalBias(t, t));
-    const crossBias = paddingBias(enc.mask);
+    const crossBias = 'kv' in enc ? enc.bias : paddingBias(enc.mask);
     let h = dropout(this.embedTokens(decoderInputIds).reshape([b, t, this.config.d_model]) as tf.Tensor3D, opts.dropout);
-    for (const block of this.weights.decoder.blocks) h = this.decoderBlock(h, block, selfBias, { enc: enc.hidden }, crossBias, undefined, opts.dropout);
+    this.weights.decoder.blocks.forEach((block, i) => {
+      h = this.decoderBlock(h, block, selfBias, 'kv' in enc ? { kv: enc.kv[i] } : { enc: enc.hidden }, crossBias, undefined, opts.dropout);
+    });
     return this.logits(h, opts.dropout);
+  }
+
+  /**
+   * The cross-attention keys/values of every decoder layer, each input row's repeated `times` times
+   * (rank-classification candidates, beams): projected once per input row, not once per repeat.
+   */
+  crossCache(enc: EncoderState, times: number): CrossCache {
+    return {
+      kv: this.weights.decoder.blocks.map((block) => {
+        const { k, v } = crossKeyValue(enc.hidden, block.crossAttention!, this.config);
+        return { k: repeatEach(k, times), v: repeatEach(v, times) };
+      }),
+      bias: repeatEach(paddingBias(enc.mask), times),
+    };
   }
 
   /** Token embeddings of ids of any shape -> [ids.size, d_model]. */
@@ -190,9 +215,8 @@ export class T5Model {
     const longest = Math.max(...input.candidates.map((x) => x.length));
     const labels = Array.from({ length: b }, () => input.candidates.map((x) => [...x, ...Array(longest - x.length).fill(-100)])).flat();
     const sums = tf.tidy(() => {
-      // The encoder runs once per input row; its states are repeated for the row's C candidates.
-      const enc = repeatRows(this.encode(input), c);
-      const logits = this.decode(toIdTensor(shiftRight(labels, this.config), 'labels'), enc);
+      // The encoder and the cross-attention projections run once per input row, for all C candidates.
+      const logits = this.decode(toIdTensor(shiftRight(labels, this.config), 'labels'), this.crossCache(this.encode(input), c));
       const logp = tf.logSoftmax(logits.reshape([-1, this.config.vocab_size]));
       return tf.sum(tf.mul(logp, labelWeights(labels, this.config.vocab_size, 1)).reshape([b * c, -1]), 1);
     });

@@ -1,25 +1,28 @@
 // Maps HF T5 checkpoint names onto a typed weight tree of frozen tf tensors, checking every name and
-// shape against the config. Linear weights keep HF's [out, in] layout (see tensor/products.ts).
+// shape against the config. Linear maps are FrozenLinear: HF's [out, in] matrices, stored in the
+// layout the backend multiplies fastest (tensor/products.ts).
 // Projections that read the same input are stacked into one matrix at load time (q/k/v, the
 // cross-attention's k/v, gated-GELU's wi_0/wi_1): one larger product runs faster than three.
 import * as tf from '../tf';
 import type { T5Config } from './config';
 import { readCheckpoint, type RawTensor } from './checkpoint';
+import { FrozenLinear } from '../tensor/products';
 
+// Shapes as HF's [out, in].
 export interface SelfAttentionWeights {
-  qkv: tf.Tensor2D; // [3 * num_heads * d_kv, d_model]: q, k, v stacked
-  o: tf.Tensor2D; // [d_model, num_heads * d_kv]
+  qkv: FrozenLinear; // [3 * num_heads * d_kv, d_model]: q, k, v stacked
+  o: FrozenLinear; // [d_model, num_heads * d_kv]
 }
 
 export interface CrossAttentionWeights {
-  q: tf.Tensor2D; // [num_heads * d_kv, d_model]
-  kv: tf.Tensor2D; // [2 * num_heads * d_kv, d_model]: k, v stacked
-  o: tf.Tensor2D; // [d_model, num_heads * d_kv]
+  q: FrozenLinear; // [num_heads * d_kv, d_model]
+  kv: FrozenLinear; // [2 * num_heads * d_kv, d_model]: k, v stacked
+  o: FrozenLinear; // [d_model, num_heads * d_kv]
 }
 
 export interface FeedForwardWeights {
-  wi: tf.Tensor2D; // [d_ff, d_model], or gated [2 * d_ff, d_model]: wi_0 (activated) over wi_1 (linear)
-  wo: tf.Tensor2D; // [d_model, d_ff]
+  wi: FrozenLinear; // [d_ff, d_model], or gated [2 * d_ff, d_model]: wi_0 (activated) over wi_1 (linear)
+  wo: FrozenLinear; // [d_model, d_ff]
 }
 
 export interface BlockWeights {
@@ -38,8 +41,8 @@ export interface StackWeights {
 }
 
 export interface T5Weights {
-  shared: tf.Tensor2D; // [vocab_size, d_model]
-  lmHead: tf.Tensor2D; // [vocab_size, d_model]; the same tensor as `shared` when tied
+  shared: tf.Tensor2D; // [vocab_size, d_model], the token embeddings
+  lmHead: FrozenLinear; // [vocab_size, d_model]; over `shared` when tied
   encoder: StackWeights;
   decoder: StackWeights;
 }
@@ -127,22 +130,23 @@ export function loadWeights(dir: string, cfg: T5Config): LoadedWeights {
     throw new WeightsError(`${dir}: the checkpoint lacks tensor${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).map((n) => `"${n}"`).join(', ')}${more} that config.json requires.`);
   }
   const get = <T extends tf.Tensor>(name: string) => tensors.get(name) as T;
+  const dense = (name: string) => new FrozenLinear(get<tf.Tensor2D>(name));
   /** The named [out, in] matrices stacked along out; the parts are freed as soon as they are copied. */
-  const stacked = (...names: string[]): tf.Tensor2D => {
+  const stacked = (...names: string[]): FrozenLinear => {
     const parts = names.map((n) => get<tf.Tensor2D>(n));
     const out = tf.concat(parts, 0);
     tf.dispose(parts);
-    return out;
+    return new FrozenLinear(out);
   };
   const selfAttention = (p: string): SelfAttentionWeights => ({
-    qkv: stacked(`${p}.q.weight`, `${p}.k.weight`, `${p}.v.weight`), o: get(`${p}.o.weight`),
+    qkv: stacked(`${p}.q.weight`, `${p}.k.weight`, `${p}.v.weight`), o: dense(`${p}.o.weight`),
   });
   const crossAttention = (p: string): CrossAttentionWeights => ({
-    q: get(`${p}.q.weight`), kv: stacked(`${p}.k.weight`, `${p}.v.weight`), o: get(`${p}.o.weight`),
+    q: dense(`${p}.q.weight`), kv: stacked(`${p}.k.weight`, `${p}.v.weight`), o: dense(`${p}.o.weight`),
   });
   const feedForward = (p: string): FeedForwardWeights => ({
-    wi: cfg.is_gated_act ? stacked(`${p}.DenseReluDense.wi_0.weight`, `${p}.DenseReluDense.wi_1.weight`) : get(`${p}.DenseReluDense.wi.weight`),
-    wo: get(`${p}.DenseReluDense.wo.weight`),
+    wi: cfg.is_gated_act ? stacked(`${p}.DenseReluDense.wi_0.weight`, `${p}.DenseReluDense.wi_1.weight`) : dense(`${p}.DenseReluDense.wi.weight`),
+    wo: dense(`${p}.DenseReluDense.wo.weight`),
   });
   const stack = (s: 'encoder' | 'decoder', n: number): StackWeights => ({
     relativeAttentionBias: get(`${s}.block.0.layer.0.SelfAttention.relative_attention_bias.weight`),
@@ -165,7 +169,7 @@ export function loadWeights(dir: string, cfg: T5Config): LoadedWeights {
   return {
     weights: {
       shared,
-      lmHead: cfg.tie_word_embeddings ? shared : get<tf.Tensor2D>('lm_head.weight'),
+      lmHead: cfg.tie_word_embeddings ? new FrozenLinear(shared, true) : dense('lm_head.weight'),
       encoder: stack('encoder', cfg.num_layers),
       decoder: stack('decoder', cfg.num_decoder_layers),
     },
@@ -175,12 +179,10 @@ export function loadWeights(dir: string, cfg: T5Config): LoadedWeights {
 }
 
 export function disposeWeights(w: T5Weights): void {
-  const all = new Set<tf.Tensor>();
   const walk = (o: unknown): void => {
-    if (o instanceof tf.Tensor) all.add(o);
+    if (o instanceof tf.Tensor || o instanceof FrozenLinear) o.dispose();
     else if (Array.isArray(o)) o.forEach(walk);
     else if (o && typeof o === 'object') Object.values(o).forEach(walk);
   };
   walk(w);
-  all.forEach((t) => t.dispose());
 }
