@@ -17,7 +17,8 @@ Commands:
   train     --model <dir|hub-id> --train <file> --out <dir> [--valid <file>] [--input-field F] [--target-field F]
             [--template T] [--verbalizer 0=no,1=yes] [--labels a,b] [--prompt-length 20] [--init class-labels]
             [--optimizer adafactor|adam] [--lr X] [--batch-size 32] [--micro-batch auto|N] [--steps 1000]
-            [--eval-every 100] [--metric rank|exact-match] [--patience N] [--dropout P] [--seed S] [--skip-invalid] [--resume <dir>]
+            [--eval-every 100] [--metric rank|exact-match] [--patience N] [--dropout P] [--seed S] [--skip-invalid]
+            [--precision fp32|bf16-math] [--resume <dir>]
   eval      --model M --prompt <dir> --data <file> [--metric exact-match|rank] [--labels a,b] [field/template options]
   try       --model M [--prompt <dir>[,<dir>...]] [--ensemble] [--input "text"]   (stdin lines without --input)
   inspect   --model M --prompt <dir> [--top 5]
@@ -38,7 +39,7 @@ const OPTIONS = {
   model: { type: 'string' }, train: { type: 'string' }, valid: { type: 'string' }, 'valid-fraction': { type: 'string' }, data: { type: 'string' },
   'input-field': { type: 'string' }, 'target-field': { type: 'string' }, template: { type: 'string' }, verbalizer: { type: 'string' }, labels: { type: 'string' },
   'prompt-length': { type: 'string' }, init: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' }, 'weight-decay': { type: 'string' },
-  'batch-size': { type: 'string' }, 'micro-batch': { type: 'string' }, steps: { type: 'string' }, 'eval-every': { type: 'string' }, 'checkpoint-every': { type: 'string' }, metric: { type: 'string' },
+  'batch-size': { type: 'string' }, 'micro-batch': { type: 'string' }, precision: { type: 'string' }, steps: { type: 'string' }, 'eval-every': { type: 'string' }, 'checkpoint-every': { type: 'string' }, metric: { type: 'string' },
   patience: { type: 'string' }, dropout: { type: 'string' }, 'max-input-length': { type: 'string' }, 'max-target-length': { type: 'string' }, seed: { type: 'string' },
   out: { type: 'string' }, resume: { type: 'string' }, backend: { type: 'string' }, prompt: { type: 'string' }, input: { type: 'string' }, top: { type: 'string' },
   to: { type: 'string' }, 'max-new-tokens': { type: 'string' }, gpu: { type: 'boolean' }, dir: { type: 'string' },

@@ -1,5 +1,6 @@
 // The train/eval/try flags, parsed once into typed objects (RunOptions and friends).
 import { parseBackendRequest } from '../core/backend';
+import { parsePrecision } from '../core/precision';
 import { DEFAULTS, parseInit, type Metric, type OptimizerKind, type RunOptions } from '../core/training/options';
 
 export type Flags = Record<string, string | boolean | undefined>;
@@ -84,7 +85,16 @@ export function runOptions(flags: Flags): RunOptions {
     out: need(flags, 'out', 'the run folder to write the prompt and checkpoints to'),
     resume: str(flags, 'resume'),
     backend: backendOf(flags),
+    precision: precisionOf(flags),
   };
+}
+
+export function precisionOf(flags: Flags): RunOptions['precision'] {
+  try {
+    return parsePrecision(str(flags, 'precision') ?? process.env.PROMPT_TUNER_PRECISION, str(flags, 'precision') ? '--precision' : 'PROMPT_TUNER_PRECISION');
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 export function backendOf(flags: Flags): RunOptions['backend'] {

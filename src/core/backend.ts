@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { nativeInstallState } from './native/resolution';
 import { registerWasmKernelFixes } from './tensor/wasm-kernels';
+import { applyPrecision, parsePrecision, type Precision } from './precision';
 
 export const BACKEND_PREFERENCES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
@@ -23,6 +24,9 @@ export interface BackendInfo {
   skipped: { name: BackendPreference; reason: string }[];
   /** For node and node-gpu: the install folder the package came from, or "node_modules". */
   source?: string;
+  precision: Precision;
+  /** Why the precision asked for cannot take effect here, for the log. */
+  precisionNote?: string;
 }
 
 // require, not import(): ESM resolution bypasses the CommonJS hook that points every @tensorflow
@@ -93,18 +97,24 @@ async function tryBackend(name: BackendPreference): Promise<{ tfBackend: string;
 
 /**
  * Selects the backend: an explicit request (option, else PROMPT_TUNER_BACKEND) must load or this
- * throws; 'auto' walks BACKEND_PREFERENCES. Idempotent per process for the same request.
+ * throws; 'auto' walks BACKEND_PREFERENCES. The precision (option, else PROMPT_TUNER_PRECISION) is
+ * set before a native backend loads. Idempotent per process for the same request.
  */
-export async function selectBackend(request?: BackendRequest): Promise<BackendInfo> {
+export async function selectBackend(request?: BackendRequest, precision?: Precision): Promise<BackendInfo> {
   const wanted = request ?? parseBackendRequest(process.env.PROMPT_TUNER_BACKEND, 'PROMPT_TUNER_BACKEND');
-  if (chosen && (wanted === 'auto' || wanted === chosen.name)) return chosen;
+  const math = precision ?? parsePrecision(process.env.PROMPT_TUNER_PRECISION, 'PROMPT_TUNER_PRECISION');
+  if (chosen && (wanted === 'auto' || wanted === chosen.name)) {
+    if (math !== chosen.precision) throw new Error(`This process already runs the ${chosen.name} backend in ${chosen.precision}; the precision is chosen once per process, before the backend loads.`);
+    return chosen;
+  }
   const order = wanted === 'auto' ? BACKEND_PREFERENCES : [wanted];
   const skipped: BackendInfo['skipped'] = [];
   for (const name of order) {
     try {
+      const precisionNote = applyPrecision(math, name);
       const { tfBackend, source } = await tryBackend(name);
       await tf.ready();
-      chosen = { name, tfBackend, skipped, ...(source ? { source } : {}) };
+      chosen = { name, tfBackend, skipped, precision: math, ...(source ? { source } : {}), ...(precisionNote ? { precisionNote } : {}) };
       return chosen;
     } catch (err) {
       const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
@@ -117,7 +127,8 @@ export async function selectBackend(request?: BackendRequest): Promise<BackendIn
 
 export function describeBackend(info: BackendInfo): string {
   const from = info.source && info.source !== 'node_modules' ? ` from ${info.source}` : '';
+  const math = info.precision === 'fp32' ? '' : `, ${info.precision}`;
   return info.skipped.length === 0
-    ? `backend ${info.name}${from}`
-    : `backend ${info.name}${from} (skipped ${info.skipped.map((s) => s.name).join(', ')})`;
+    ? `backend ${info.name}${from}${math}`
+    : `backend ${info.name}${from}${math} (skipped ${info.skipped.map((s) => s.name).join(', ')})`;
 }

@@ -4,6 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { selectBackend, type BackendInfo, type BackendRequest } from './backend';
+import type { Precision } from './precision';
 import { loadT5 } from './t5/load';
 import type { T5Model } from './t5/model';
 import { T5Tokenizer } from './tokenizer';
@@ -23,6 +24,7 @@ export interface Session {
 
 export interface OpenOptions {
   backend?: BackendRequest;
+  precision?: Precision;
   onWarning?: (message: string) => void;
 }
 
@@ -47,7 +49,7 @@ export async function resolveModelDir(spec: string): Promise<string> {
 const sessions = new Map<string, Session>();
 
 export async function openSession(spec: string, opts: OpenOptions = {}): Promise<Session> {
-  const backend = await selectBackend(opts.backend);
+  const backend = await selectBackend(opts.backend, opts.precision);
   const dir = await resolveModelDir(spec);
   const cached = sessions.get(dir);
   if (cached) return cached;

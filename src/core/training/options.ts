@@ -1,6 +1,7 @@
 // Every setting of a prompt-tuning run, parsed once (CLI flags, extension settings, the panel's form)
 // into this typed object and passed down. Defaults follow the paper (Lester et al. 2021, §3).
 import type { BackendRequest } from '../backend';
+import type { Precision } from '../precision';
 
 export type PromptInit =
   | { kind: 'random-uniform' }
@@ -43,6 +44,8 @@ export interface RunOptions {
   out: string; // run folder
   resume?: string; // checkpoint folder to continue from
   backend: BackendRequest;
+  /** fp32 (exact) or bf16-math (oneDNN's BF16 products on the native backend); default fp32. */
+  precision?: Precision;
 }
 
 export const DEFAULTS = {

@@ -96,10 +96,11 @@ export async function train(options: RunOptions, hooks: TrainHooks): Promise<Don
   const log = (message: string, level: 'info' | 'warn' = 'info') => emit({ type: 'log', level, message });
   const resumed = options.resume ? loadCheckpoint(options.resume) : undefined;
   // A resumed run keeps its settings; only the step budget may be extended.
-  const opts: RunOptions = resumed ? { ...resumed.state.options, steps: Math.max(options.steps, resumed.state.options.steps), resume: options.resume, backend: options.backend } : options;
+  const opts: RunOptions = resumed ? { ...resumed.state.options, steps: Math.max(options.steps, resumed.state.options.steps), resume: options.resume, backend: options.backend, precision: options.precision, microBatch: options.microBatch } : options;
   checkOptions(opts);
   const out = resolve(opts.out);
-  const s = await openSession(opts.model, { backend: opts.backend, onWarning: (m) => log(m, 'warn') });
+  const s = await openSession(opts.model, { backend: opts.backend, precision: opts.precision, onWarning: (m) => log(m, 'warn') });
+  if (s.backend.precisionNote) log(s.backend.precisionNote, 'warn');
   log(`Model ${opts.model} (d_model ${s.model.config.d_model}, ${s.model.config.num_layers}+${s.model.config.num_decoder_layers} layers) on ${describeBackend(s.backend)}.`);
   const data = prepareData(opts, s, log);
   const k = opts.promptLength;
