@@ -1,7 +1,9 @@
-// Replacements for three tfjs-backend-wasm 4.22 kernels. Its Slice copies the WHOLE input out of
-// the wasm heap (readSync) before taking the slice, and Unpack and SplitV slice once per output:
-// unstacking a [64, 148, 64] tensor copied it 64 times (58 ms; 0.6 ms with these). These read the
-// input in place. Registered when the wasm backend is chosen (backend.ts).
+// Replacements for four tfjs-backend-wasm 4.22 kernels, registered when the wasm backend is chosen
+// (backend.ts). Its Slice copies the WHOLE input out of the wasm heap (readSync) before taking the
+// slice, and Unpack and SplitV slice once per output: unstacking a [64, 148, 64] tensor copied it
+// 64 times (58 ms; 0.6 ms here, reading the input in place). Its Identity copies the data, though
+// tensors are immutable (the cpu backend and wasm's own Reshape share it): every tensor a tape op
+// saves for its backward pass is a clone, so this halved what a training step moved and held.
 import * as tf from '../tf';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
@@ -49,6 +51,18 @@ export function registerWasmKernelFixes(): void {
       if (x.dtype === 'string' && original) return original.kernelFunc(args);
       const { begin, size } = args.attrs as unknown as SliceAttrs;
       return slice(x, begin, size, args.backend as BackendWasm);
+    },
+  });
+  const identity = tf.getKernel('Identity', 'wasm');
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Identity',
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { x } = args.inputs as { x: tf.TensorInfo };
+      if (x.dtype === 'string' && identity) return identity.kernelFunc(args);
+      (args.backend as BackendWasm).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
     },
   });
   tf.unregisterKernel('SplitV', 'wasm');
