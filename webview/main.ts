@@ -131,6 +131,8 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       for (const r of m.runs) runs.set(r.id, r);
       trustBanner.hidden = m.trusted;
       setup.setChoices(m.setup, m.trusted);
+      setup.setNative(m.native);
+      progress.setNative(m.native);
       playground.setPrompts(m.prompts);
       selectedRunId = m.selectedRunId ?? (selectedRunId && runs.has(selectedRunId) ? selectedRunId : undefined);
       renderPicker();
@@ -171,6 +173,10 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       return;
     case 'prompts':
       playground.setPrompts(m.prompts);
+      return;
+    case 'native':
+      setup.setNative(m.status);
+      progress.setNative(m.status);
       return;
     case 'datasetFields':
       setup.showDatasetFields(m.fields);

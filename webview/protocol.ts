@@ -2,9 +2,10 @@
 // the panel's webview app (webview/main.ts), typed both ways. The host checks what the webview sends
 // with parseWebviewMessage before acting on it.
 import type { RunSummary } from '../src/extension/runs/run';
+import type { NativeStatus } from '../src/extension/native/native-status';
 import type { PromptTokenInsight, TrainEvent, TryResult } from '../src/worker/protocol';
 
-export type { RunSummary, PromptTokenInsight, TrainEvent, TryResult };
+export type { RunSummary, NativeStatus, PromptTokenInsight, TrainEvent, TryResult };
 
 export type PanelView = 'setup' | 'progress' | 'interpretation' | 'playground';
 export const PANEL_VIEWS: readonly PanelView[] = ['setup', 'progress', 'interpretation', 'playground'];
@@ -63,7 +64,10 @@ export type HostToWebview =
       setup: SetupChoices;
       prompts: PromptChoice[];
       trusted: boolean;
+      native: NativeStatus;
     }
+  /** The native backend was set up (or found damaged): what the setup form and the hint show. */
+  | { type: 'native'; status: NativeStatus }
   | { type: 'run'; run: RunSummary }
   | { type: 'runRemoved'; runId: string }
   /** Everything the selected run's trainer has sent so far, replayed in order. */
@@ -86,7 +90,9 @@ export type WebviewToHost =
   | { type: 'browse'; field: 'model' | 'train' }
   | { type: 'datasetFields'; train: string }
   | { type: 'try'; requestId: number; input: string; prompts: string[]; ensemble: boolean }
-  | { type: 'openPrompt'; dir: string };
+  | { type: 'openPrompt'; dir: string }
+  /** The hint's button: runs "Set Up Native Backend". */
+  | { type: 'setUpNative' };
 
 export class WebviewMessageError extends Error {}
 
@@ -144,6 +150,8 @@ export function parseWebviewMessage(value: unknown): WebviewToHost {
     }
     case 'openPrompt':
       return { type: 'openPrompt', dir: str(m, 'dir', 'openPrompt') };
+    case 'setUpNative':
+      return { type: 'setUpNative' };
     default:
       return fail(`webview message: unknown type ${JSON.stringify(m.type)}`);
   }

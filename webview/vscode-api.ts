@@ -14,6 +14,8 @@ export interface PanelState {
   selectedRunId?: string;
   form?: Partial<SetupForm>;
   playground: PlaygroundState;
+  /** "Not now" on the native backend hint: not shown again in this panel. */
+  nativeHintDismissed?: boolean;
 }
 
 interface VsCodeApi {

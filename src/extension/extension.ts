@@ -2,7 +2,7 @@
 // manager (training in forked workers), the prompt catalog, the panel, the sidebar views, the prompt
 // documents with their hover, the status bar and the commands.
 import * as vscode from 'vscode';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { PanelController, PANEL_VIEW_TYPE, type PanelActions } from './panel/panel';
 import { PromptCatalog } from './prompts/prompt-catalog';
 import { describeMetric } from './prompts/saved-prompt';
@@ -23,6 +23,9 @@ import { TrainingStatus } from './status-bar';
 import { INSPECT_SELECTED_PROMPT, PromptsView } from './views/prompts-view';
 import { OPEN_SELECTED_RUN, RunsView } from './views/runs-view';
 import { registerCommands, startRun, workspaceRoot } from './commands';
+import { tfjsCoreVersion } from '../core/native/install-record';
+import { nativeWorkerEnv, readNativeStatus } from './native/native-status';
+import { setUpNativeBackend } from './native/setup-command';
 
 const RUNS_STATE_KEY = 'promptTuner.runs';
 
@@ -37,10 +40,23 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
   const output = vscode.window.createOutputChannel('Prompt Tuning', { log: true });
   const log = (line: string) => output.info(line);
   const workerScript = context.asAbsolutePath('dist/worker.js');
+  // Workers load TensorFlow.js from the native install of "Set Up Native Backend" when there is one.
+  const nativeRoot = join(context.globalStorageUri.fsPath, 'native');
+  const engineVersion = engineTfjsVersion(context);
+  // Read from disk when the panel loads (another window may have set it up); the status bar, which
+  // updates at every step, uses the last value read.
+  let nativeReady = false;
+  const nativeStatus = () => {
+    const native = readNativeStatus(nativeRoot, engineVersion);
+    nativeReady = native.state === 'ready';
+    return native;
+  };
+  nativeStatus();
+  const launchWorker = () => forkWorker(workerScript, nativeWorkerEnv(nativeRoot));
 
-  const runs = new RunManager(() => forkWorker(workerScript));
+  const runs = new RunManager(launchWorker);
   runManager = runs;
-  const service = new WorkerService(() => forkWorker(workerScript), (line) => output.info(`[worker] ${line}`));
+  const service = new WorkerService(launchWorker, (line) => output.info(`[worker] ${line}`));
   const catalog = new PromptCatalog();
   const documents = new PromptDocuments(service, () => readSettings().backend, log);
 
@@ -155,11 +171,30 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
       if (!saved) return;
       await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(promptDocumentUri(dir, saved.name)), { preview: true });
     },
+    nativeStatus,
+    setUpNative: () => void vscode.commands.executeCommand('promptTuner.setUpNativeBackend'),
     log,
   };
   const panel = new PanelController(context.extensionUri, runs, actions);
   const ctx = { runs, catalog, service, panel, log };
   catalog.onDidChange(() => panel.notifyPrompts());
+
+  const status = new TrainingStatus(runs, () => nativeReady);
+  const setUpNative = () =>
+    setUpNativeBackend({
+      root: nativeRoot,
+      engineVersion,
+      launchWorker: (env) => forkWorker(workerScript, env),
+      output,
+      npmPath: () => readSettings().npmPath,
+      onInstalled: (installed) => {
+        nativeReady = installed.state === 'ready';
+        // The prompt worker loaded its TensorFlow.js already: the next request starts a fresh one.
+        service.restartWhenIdle();
+        panel.notifyNative(installed);
+        status.refresh();
+      },
+    });
 
   const runsTree = vscode.window.createTreeView('promptTuner.runs', { treeDataProvider: new RunsView(runs) });
   const promptsTree = vscode.window.createTreeView('promptTuner.prompts', { treeDataProvider: new PromptsView(catalog) });
@@ -169,7 +204,7 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
     catalog,
     documents,
     panel,
-    new TrainingStatus(runs),
+    status,
     { dispose: () => service.dispose() },
     runsTree,
     promptsTree,
@@ -181,12 +216,23 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
       deserializeWebviewPanel: async (webviewPanel, state) => panel.restore(webviewPanel, state),
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => void catalog.refresh()),
+    vscode.commands.registerCommand('promptTuner.setUpNativeBackend', setUpNative),
     ...registerCommands(ctx),
   );
   void vscode.commands.executeCommand('setContext', 'promptTuner.training', false);
   if (!workspaceRoot()) log('No folder is open: runs and prompts need a workspace folder.');
   void catalog.refresh();
   return { runs };
+}
+
+/** The tfjs-core version the worker loads: the native package is pinned to it. */
+function engineTfjsVersion(context: vscode.ExtensionContext): string {
+  try {
+    return tfjsCoreVersion(join(context.extensionPath, 'package.json'));
+  } catch {
+    // node_modules damaged: the version the extension was built with (the install will say what fails).
+    return (context.extension.packageJSON as { dependencies: Record<string, string> }).dependencies['@tensorflow/tfjs-core'] ?? '';
+  }
 }
 
 export function deactivate(): void {

@@ -17,6 +17,8 @@ export interface TunerSettings {
   batchSize: number;
   steps: number;
   evalEvery: number;
+  /** The npm that installs the native backend; absent: searched in PATH and the usual places. */
+  npmPath?: string;
 }
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
@@ -41,5 +43,6 @@ export function readSettings(): TunerSettings {
     batchSize: positiveInt(c.get('batchSize'), 32),
     steps: positiveInt(c.get('steps'), 1000),
     evalEvery: positiveInt(c.get('evalEvery'), 100),
+    npmPath: c.get<string>('npmPath')?.trim() || undefined,
   };
 }

@@ -1,17 +1,25 @@
-// The status-bar item: step, loss and ETA of the training run (plus how many wait), hidden when
-// nothing trains. Clicking it opens the panel on that run.
+// The status-bar item: step, loss, ETA and backend of the training run (plus how many wait), hidden
+// when nothing trains. Clicking it opens the panel on that run.
 import * as vscode from 'vscode';
 import type { RunManager } from './runs/run-manager';
-import { formatDuration } from './views/format';
+import { trainingStatusText, trainingStatusTooltip } from './views/status-text';
 
 export class TrainingStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('promptTuner.status', vscode.StatusBarAlignment.Left, 10);
   private readonly subscription: { dispose(): void };
 
-  constructor(private readonly runs: RunManager) {
+  constructor(
+    private readonly runs: RunManager,
+    private readonly nativeReady: () => boolean,
+  ) {
     this.item.name = 'Prompt Tuning';
     this.item.command = 'promptTuner.openPanel';
     this.subscription = runs.onDidChange.on(() => this.update());
+    this.update();
+  }
+
+  /** The native backend changed: the tooltip's hint may go. */
+  refresh(): void {
     this.update();
   }
 
@@ -23,13 +31,9 @@ export class TrainingStatus implements vscode.Disposable {
       return;
     }
     const waiting = this.runs.list().filter((r) => r.status === 'queued').length;
-    const parts = [run.activity ?? `step ${run.step}/${run.totalSteps}`];
-    if (run.loss !== undefined) parts.push(`loss ${run.loss.toFixed(3)}`);
-    if (run.etaSeconds !== undefined) parts.push(`ETA ${formatDuration(run.etaSeconds)}`);
-    if (waiting > 0) parts.push(`+${waiting} queued`);
     const icon = run.status === 'stopping' ? '$(loading~spin)' : run.activity ? '$(cloud-download)' : '$(pulse)';
-    this.item.text = `${icon} ${parts.join(' · ')}`;
-    this.item.tooltip = `Prompt Tuning: ${run.name} (${run.status}). Click to open the panel.`;
+    this.item.text = `${icon} ${trainingStatusText(run, waiting)}`;
+    this.item.tooltip = trainingStatusTooltip(run, this.nativeReady());
     this.item.show();
   }
 

@@ -1,9 +1,11 @@
 // The progress view: step statistics, a progress bar, live charts of the training loss and the
 // validation metric, Stop/Resume, and the run's outcome (with the last output of a crashed worker).
 import { duration, el, icon, percent, setText } from '../dom';
-import type { RunSummary } from '../protocol';
+import type { NativeStatus, RunSummary } from '../protocol';
 import type { Change, RunData } from '../run-data';
-import { post } from '../vscode-api';
+import { getState, post, updateState } from '../vscode-api';
+import { backendLabel } from '../../src/core/native/labels';
+import { nativeHintText } from '../native-hint';
 import { LiveChart } from './charts';
 
 const STATS = ['status', 'step', 'loss', 'best', 'speed', 'eta', 'backend', 'memory'] as const;
@@ -33,7 +35,11 @@ export class ProgressView {
   private readonly logList = el('ul', { class: 'log', 'aria-label': 'Trainer messages' });
   private readonly empty = el('div', { class: 'empty' }, 'No run selected. Start one in Setup, or with “Prompt Tuning: Tune Prompt”.');
   private readonly body: HTMLElement;
+  private readonly nativeHint: HTMLElement;
+  private readonly nativeHintText = el('span', { id: 'native-hint-text' });
+  private native: NativeStatus | undefined;
   private runId: string | undefined;
+  private backend: string | undefined;
 
   constructor() {
     const statList = el('dl', { class: 'stats' });
@@ -53,10 +59,19 @@ export class ProgressView {
       { label: 'metric', color: '--vscode-charts-green', fallback: '#89d185', format: (v) => `${(v * 100).toFixed(1)}%` },
       { label: 'valid loss', color: '--vscode-charts-orange', fallback: '#d18616', scale: 'loss' },
     ], [0, 1]);
+    const setUp = el('vscode-button', { id: 'native-hint-setup', appearance: 'primary' }, icon('rocket'), ' Set Up Native Backend');
+    const notNow = el('vscode-button', { id: 'native-hint-dismiss', appearance: 'secondary' }, 'Not now');
+    setUp.addEventListener('click', () => post({ type: 'setUpNative' }));
+    notNow.addEventListener('click', () => {
+      updateState({ nativeHintDismissed: true });
+      this.renderNativeHint();
+    });
+    this.nativeHint = el('div', { class: 'native-hint', id: 'native-hint', role: 'note', hidden: true }, icon('info'), this.nativeHintText, el('div', { class: 'buttons' }, setUp, notNow));
     this.body = el(
       'div',
       { class: 'progress-body' },
       el('div', { class: 'toolbar' }, statList, el('div', { class: 'buttons' }, this.stopButton, this.resumeButton)),
+      this.nativeHint,
       this.barTrack,
       this.message,
       this.lastOutput,
@@ -67,9 +82,23 @@ export class ProgressView {
     this.body.hidden = true;
   }
 
+  /** The native install changed (or the panel loaded): the hint may appear or go. */
+  setNative(status: NativeStatus): void {
+    this.native = status;
+    this.renderNativeHint();
+  }
+
+  private renderNativeHint(): void {
+    const text = getState().nativeHintDismissed ? undefined : nativeHintText(this.backend, this.native);
+    this.nativeHint.hidden = text === undefined;
+    setText(this.nativeHintText, text ?? '');
+  }
+
   /** A run was selected: show its data from scratch. */
   show(run: RunSummary | undefined, data: RunData | undefined): void {
     this.runId = run?.id;
+    this.backend = run?.backend ?? data?.started?.backend;
+    this.renderNativeHint();
     this.empty.hidden = run !== undefined;
     this.body.hidden = run === undefined;
     if (!run || !data) return;
@@ -105,7 +134,12 @@ export class ProgressView {
     setText(this.stats.best, best ? `${percent(best.metric)} ${data?.metricName ?? ''} (step ${best.step})` : '—');
     setText(this.stats.speed, step ? step.examplesPerSecond.toFixed(1) : '—');
     setText(this.stats.eta, run.status === 'training' ? duration(run.etaSeconds) : '—');
-    setText(this.stats.backend, run.backend ?? data?.started?.backend ?? '—');
+    const backend = run.backend ?? data?.started?.backend;
+    setText(this.stats.backend, backendLabel(backend));
+    if (backend !== this.backend) {
+      this.backend = backend;
+      this.renderNativeHint();
+    }
     setText(this.stats.memory, step ? `${Math.round(step.memoryMB)} MB` : '—');
     const pct = run.totalSteps > 0 ? Math.min(100, (100 * run.step) / run.totalSteps) : 0;
     this.bar.style.width = `${pct}%`;

@@ -1,7 +1,7 @@
 // The setup form: the same choices as the guided Tune Prompt flow, as webview-ui-toolkit controls.
 // Values survive hiding the panel (kept in the webview state as they change).
 import { el, icon, setText, type ValueElement } from '../dom';
-import type { Choice, DatasetFields, SetupChoices, SetupForm } from '../protocol';
+import type { Choice, DatasetFields, NativeStatus, SetupChoices, SetupForm } from '../protocol';
 import { getState, post, updateState } from '../vscode-api';
 
 const INIT_CHOICES: Choice[] = [
@@ -36,6 +36,8 @@ export class SetupView {
   private readonly fieldHint = el('div', { class: 'hint', id: 'field-hint' });
   private readonly error = el('div', { class: 'form-error', role: 'alert', id: 'form-error' });
   private readonly startButton: HTMLElement;
+  private readonly nativeStatus = el('span', { id: 'native-status' });
+  private readonly nativeButton: HTMLElement;
 
   constructor() {
     this.modelChoice = dropdown('model-choice', []);
@@ -64,6 +66,8 @@ export class SetupView {
     const browseTrain = browse('train');
     browseModel.addEventListener('click', () => post({ type: 'browse', field: 'model' }));
     browseTrain.addEventListener('click', () => post({ type: 'browse', field: 'train' }));
+    this.nativeButton = el('vscode-button', { id: 'setup-native', appearance: 'secondary', hidden: true }, icon('rocket'), ' Set Up Native Backend');
+    this.nativeButton.addEventListener('click', () => post({ type: 'setUpNative' }));
     this.startButton = el('vscode-button', { id: 'start', appearance: 'primary' }, icon('play'), ' Start training');
     this.startButton.addEventListener('click', () => this.submit());
 
@@ -103,6 +107,7 @@ export class SetupView {
           labelled('Steps', this.fields.steps),
           labelled('Backend', this.fields.backend),
         ),
+        el('div', { class: 'hint native-status' }, 'Native TensorFlow backend: ', this.nativeStatus, ' ', this.nativeButton),
       ),
       this.error,
       el('div', { class: 'actions' }, this.startButton),
@@ -134,6 +139,12 @@ export class SetupView {
     if (values.train) post({ type: 'datasetFields', train: values.train });
     this.startButton.toggleAttribute('disabled', !trusted);
     if (!trusted) this.showError('This workspace is not trusted: Prompt Tuner does not train here.');
+  }
+
+  /** What "auto" can use: the native install's state, with the button to set it up when it is not ready. */
+  setNative(status: NativeStatus): void {
+    setText(this.nativeStatus, status.summary);
+    this.nativeButton.hidden = status.state === 'ready';
   }
 
   setValue(key: keyof SetupForm, value: string, remember = true): void {

@@ -16,6 +16,7 @@ import {
   type WebviewToHost,
 } from '../../../webview/protocol';
 import { panelHtml } from './html';
+import type { NativeStatus } from '../native/native-status';
 
 export const PANEL_VIEW_TYPE = 'promptTuner.panel';
 
@@ -29,6 +30,10 @@ export interface PanelActions {
   /** `model` is the selected run's, for trying the frozen model when no prompt is chosen. */
   tryPrompts(input: string, prompts: string[], ensemble: boolean, model?: string): Promise<TryResult[]>;
   openPrompt(dir: string): Promise<void>;
+  /** The extension's native install as it is now (read from disk). */
+  nativeStatus(): NativeStatus;
+  /** Runs "Set Up Native Backend". */
+  setUpNative(): void;
   log(line: string): void;
 }
 
@@ -91,6 +96,10 @@ export class PanelController implements vscode.Disposable {
     this.post({ type: 'prompts', prompts: this.actions.prompts() });
   }
 
+  notifyNative(status: NativeStatus): void {
+    this.post({ type: 'native', status });
+  }
+
   private webviewOptions(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
     // No retainContextWhenHidden: the webview reloads when shown again and the host replays its state.
     return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')] };
@@ -145,6 +154,7 @@ export class PanelController implements vscode.Disposable {
           setup,
           prompts: this.actions.prompts(),
           trusted: vscode.workspace.isTrusted,
+          native: this.actions.nativeStatus(),
         });
         if (this.pendingPrompts) this.post({ type: 'select', prompts: this.pendingPrompts });
         this.pendingView = undefined;
@@ -199,6 +209,9 @@ export class PanelController implements vscode.Disposable {
         return;
       case 'openPrompt':
         await this.actions.openPrompt(message.dir);
+        return;
+      case 'setUpNative':
+        this.actions.setUpNative();
         return;
     }
   }

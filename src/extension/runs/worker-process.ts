@@ -4,11 +4,12 @@ import { fork } from 'node:child_process';
 import { parseWorkerMessage, type HostToWorker } from '../../worker/protocol';
 import type { WorkerHandle } from './run-manager';
 
-export function forkWorker(script: string): WorkerHandle {
+/** `extraEnv` goes on top of the host's environment (e.g. PROMPT_TUNER_NATIVE_DIR: which TensorFlow to load). */
+export function forkWorker(script: string, extraEnv: Record<string, string> = {}): WorkerHandle {
   // silent: stdout/stderr are piped to us (for the output channel and crash reports).
   // execArgv []: the extension host's own flags (inspector ports, memory limits) are not inherited.
   // In desktop VS Code the extension host runs in Electron: its binary acts as Node only when asked.
-  const env = { ...process.env, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
+  const env = { ...process.env, ...extraEnv, ...(process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {}) };
   const child = fork(script, [], { silent: true, execArgv: [], env });
   const outputListeners: ((text: string) => void)[] = [];
   const emit = (text: string) => outputListeners.forEach((l) => l(text));

@@ -17,6 +17,8 @@ export class WorkerService {
   private readonly output = new LineTail(20);
   private nextId = 1;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The worker loaded a TensorFlow.js that is no longer the one to use: replace it once idle. */
+  private stale = false;
   /** The worker is fetching a model for a request. */
   readonly onDidDownload = new Emitter<[DownloadEvent]>();
   /** No request is waiting any more (all answered, or the worker exited): a download, if any, is over. */
@@ -51,8 +53,18 @@ export class WorkerService {
     this.worker?.send({ type: 'cancelDownload' });
   }
 
+  /**
+   * The backend changed (a native install was set up): the worker's TensorFlow.js cannot be swapped
+   * in place, so it is stopped now when idle, else after its last pending request.
+   */
+  restartWhenIdle(): void {
+    if (this.pending.size === 0) this.dispose();
+    else this.stale = true;
+  }
+
   dispose(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.stale = false;
     this.worker?.kill();
     this.worker = undefined;
   }
@@ -102,6 +114,7 @@ export class WorkerService {
   private scheduleIdleStop(): void {
     if (this.pending.size > 0) return;
     this.onDidSettle.fire();
+    if (this.stale) return this.dispose();
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => this.dispose(), this.idleMs);
     this.idleTimer.unref?.();
