@@ -122,6 +122,18 @@ test('npm failing is reported with its error lines; the previous install stays',
   assert.deepEqual(readActiveRecord(h.root), good.record);
   assert.deepEqual(installs(h.root), [good.record.folder]);
   assert.equal(summarizeNpmFailure(['a', 'b']), 'a | b');
+  const scriptFailed = [
+    '* Downloading libtensorflow',
+    'Error: TAR_BAD_ARCHIVE: Unrecognized archive format',
+    '    at Unpack.warn (/x/node_modules/tar/lib/warn-mixin.js:21:40)',
+    'Node.js v20.20.2',
+    'npm error code 1',
+    'npm error path /x/node_modules/@tensorflow/tfjs-node',
+    'npm error command failed',
+    'npm error command sh -c node scripts/install.js',
+    'npm error A complete log of this run can be found in: /root/.npm/_logs/x.log',
+  ];
+  assert.equal(summarizeNpmFailure(scriptFailed), 'Error: TAR_BAD_ARCHIVE: Unrecognized archive format | code 1 | command failed | command sh -c node scripts/install.js');
 });
 
 test('cancelling ends npm and the process it started, removes the new folder, keeps the previous install', async () => {

@@ -108,10 +108,18 @@ function removeOtherInstalls(root: string, keep: string | undefined, log: (line:
   }
 }
 
-/** npm's own error lines, else its last lines: what the user needs to see of a failed install. */
+/**
+ * What the user needs to see of a failed install: the error an install script threw (npm then only
+ * says "command failed") and npm's own error lines, without the log-file and path noise.
+ */
 export function summarizeNpmFailure(tail: readonly string[]): string {
-  const errors = tail.filter((l) => /^npm (ERR!|error)/.test(l)).map((l) => l.replace(/^npm (ERR!|error) ?/, ''));
-  return (errors.length ? errors : tail).slice(-6).join(' | ');
+  const thrown = tail.filter((l) => !/^npm /.test(l) && /^\s*(\w*Error|\w+Error:|Error:)/.test(l)).at(-1)?.trim();
+  const npmErrors = tail
+    .filter((l) => /^npm (ERR!|error)/.test(l))
+    .map((l) => l.replace(/^npm (ERR!|error) ?/, ''))
+    .filter((l) => !/^(path |A complete log of this run)/.test(l));
+  const lines = [...(thrown ? [thrown] : []), ...npmErrors];
+  return (lines.length ? lines : tail).slice(-6).join(' | ');
 }
 
 function folderName(variant: NativeVariant, version: string, now: Date): string {

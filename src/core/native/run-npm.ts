@@ -20,7 +20,8 @@ export interface NpmOutcome {
   tail: string[];
 }
 
-const TAIL_LINES = 30;
+/** Enough for an install script's error and stack trace before npm's own error lines. */
+const TAIL_LINES = 80;
 const KILL_GRACE_MS = 3000;
 
 /** Ends the process and its descendants: its process group on POSIX, taskkill /T on Windows. */
