@@ -2,7 +2,7 @@
 // built extension installed by copying, started in its own process group and stopped by killing
 // that group (extension hosts otherwise wait for the browser for hours).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, openSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -25,13 +25,26 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Copies package.json, dist/ and media/ into the extensions folder; node_modules is linked (production deps). */
+/** The checkout's native TensorFlow build: a user's extension has none (the packaged .vsix ships none). */
+const NATIVE_PACKAGES = new Set(['tfjs-node', 'tfjs-node-gpu']);
+
+/**
+ * Copies package.json, dist/ and media/ into the extensions folder; node_modules entries are linked,
+ * all but @tensorflow/tfjs-node(-gpu), so that the extension runs on wasm until it sets up its own.
+ */
 export function installExtension(repo: string, extensionsDir: string): string {
   const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { publisher: string; name: string; version: string };
   const dir = join(extensionsDir, `${pkg.publisher}.${pkg.name}-${pkg.version}`);
   mkdirSync(dir, { recursive: true });
   for (const entry of ['package.json', 'dist', 'media']) cpSync(join(repo, entry), join(dir, entry), { recursive: true });
-  symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  const modules = join(repo, 'node_modules');
+  mkdirSync(join(dir, 'node_modules', '@tensorflow'), { recursive: true });
+  for (const entry of readdirSync(modules)) {
+    if (entry !== '@tensorflow') symlinkSync(join(modules, entry), join(dir, 'node_modules', entry));
+  }
+  for (const entry of readdirSync(join(modules, '@tensorflow'))) {
+    if (!NATIVE_PACKAGES.has(entry)) symlinkSync(join(modules, '@tensorflow', entry), join(dir, 'node_modules', '@tensorflow', entry), 'dir');
+  }
   return dir;
 }
 
@@ -46,7 +59,15 @@ export function installVsix(harness: string, vsix: string, root: string, extensi
   });
 }
 
-export async function startCodeServer(opts: { harness: string; root: string; workspace: string; extensionsDir: string; settings: Record<string, unknown> }): Promise<CodeServer> {
+export async function startCodeServer(opts: {
+  harness: string;
+  root: string;
+  workspace: string;
+  extensionsDir: string;
+  settings: Record<string, unknown>;
+  /** More environment for the server and its extension host (and what they start). */
+  env?: Record<string, string>;
+}): Promise<CodeServer> {
   const home = join(opts.root, 'home');
   const userDataDir = join(opts.root, 'user-data');
   mkdirSync(join(userDataDir, 'User'), { recursive: true });
@@ -71,7 +92,7 @@ export async function startCodeServer(opts: { harness: string; root: string; wor
     '--extensions-dir', opts.extensionsDir,
     opts.workspace,
   ];
-  const env = { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share'), XDG_CACHE_HOME: join(home, '.cache') };
+  const env = { ...process.env, ...opts.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share'), XDG_CACHE_HOME: join(home, '.cache') };
   const child: ChildProcess = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env });
   const stop = () => {
     if (child.pid === undefined) return;

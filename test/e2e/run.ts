@@ -3,6 +3,9 @@
 // palette (guided quick picks), watches the loss chart and the interpretation table fill in, stops,
 // starts a second run from the panel's setup form, resumes the first from the sidebar (it queues),
 // tries an input in the playground, finds runs and prompts in the sidebar, and hovers a prompt token.
+// Then it sets up the native TensorFlow backend from the command palette — the real npm install of
+// @tensorflow/tfjs-node from the npm registry, with libtensorflow and the binding from a loopback
+// mirror (native-mirror.ts) — and checks that the next run trains on it.
 // Screenshots go to test-results/e2e/; any console error from the extension fails the run.
 //
 //   npm run test:e2e      (builds, runs test/e2e/setup.sh, then this file)
@@ -14,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { installExtension, installVsix, startCodeServer, type CodeServer } from './code-server';
+import { buildNativeMirror, findNativeBuild, startNativeMirror, type NativeMirror } from './native-mirror';
 import { Workbench } from './workbench';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -193,7 +197,13 @@ async function scenario(wb: Workbench, workspaceDir: string, report: Record<stri
   report.hover = hoverText.split('\n').filter((l) => l.trim()).slice(0, 16);
   report.hoverShot = await wb.screenshot('prompt-token-hover');
 
-  // 10. Export a prompt as .npy (palette, quick picks, save dialog), then delete it from the sidebar.
+  // 10. Stop Training from the command palette: run A is the only one training. (Before the export
+  // and delete below: a tiny model on wasm sends ~20 steps a second, which starves a 2-core machine's
+  // renderer enough that a context-menu click can go unanswered for seconds.)
+  await wb.runCommand('Prompt Tuning: Stop Training');
+  report.finalRuns = await wb.until('run A to stop', () => runA.innerText(), (t) => /stopped/.test(t), 120_000);
+
+  // 11. Export a prompt as .npy (palette, quick picks, save dialog), then delete it from the sidebar.
   await wb.runCommand('Prompt Tuning: Export Prompt');
   await wb.pick(/^Export Prompt$/, 'keywords-2', 'keywords-2');
   await wb.pick(/^Export keywords-2$/, 'NumPy', 'NumPy .npy');
@@ -205,10 +215,12 @@ async function scenario(wb: Workbench, workspaceDir: string, report: Record<stri
   await wb.openSidebar('Prompt Tuning');
   const promptB = wb.treeRow('Prompts', 'keywords-2');
   const dialog = page.locator('.monaco-dialog-box');
-  // The context menu closes if the tree redraws under it (training goes on): open it again then.
+  // The context menu closes if the tree redraws under it: open it again then. Its item is hovered
+  // (which focuses it) and taken with Enter: a click right after the menu opens can go unanswered.
   for (let attempt = 1; ; attempt++) {
     await promptB.click({ button: 'right' });
-    await page.locator('.monaco-menu .action-label', { hasText: 'Delete Prompt' }).click();
+    await page.locator('.monaco-menu .action-label', { hasText: 'Delete Prompt' }).hover();
+    await page.keyboard.press('Enter');
     try {
       await dialog.waitFor({ timeout: 5000 });
       break;
@@ -221,13 +233,79 @@ async function scenario(wb: Workbench, workspaceDir: string, report: Record<stri
   report.deleteShot = await wb.screenshot('delete-prompt-confirmation');
   await dialog.locator('.monaco-button', { hasText: 'Delete' }).click();
   await wb.until('the deleted prompt to leave the sidebar', () => promptB.count(), (n) => n === 0);
+}
 
-  // 11. Stop Training from the command palette: run A is the only one training.
-  await wb.runCommand('Prompt Tuning: Stop Training');
-  report.finalRuns = await wb.until('run A to stop', () => runA.innerText(), (t) => /stopped/.test(t), 120_000);
+/**
+ * 12. The native backend: the runs so far trained on wasm and the panel says so, with a button. Set
+ * Up Native Backend from the palette installs @tensorflow/tfjs-node with npm, checks it in a fresh
+ * worker and reports its GFLOP/s; the next run trains on tensorflow (panel and status bar).
+ */
+async function nativeBackendScenario(wb: Workbench, mirror: NativeMirror, mirrorBuilt: Promise<void>, report: Record<string, unknown>): Promise<void> {
+  const { page } = wb;
+  const panel = () => wb.panel();
+  const stat = (name: string) => panel().locator(`#stat-${name}`).innerText();
+
+  await wb.runCommand('Prompt Tuning: Open Panel');
+  await panel().locator('#tab-progress').click();
+  const backendBefore = await wb.until('the run’s backend', () => stat('backend'), (t) => t !== '—');
+  if (!/^wasm/.test(backendBefore)) throw new Error(`the runs before the setup should train on wasm, not ${backendBefore}`);
+  const hint = panel().locator('#native-hint');
+  const hintText = await wb.until('the native backend hint', () => hint.innerText(), (t) => /This run trains on wasm/.test(t) && /Set Up Native Backend/.test(t));
+  report.nativeHint = hintText.split('\n').filter((l) => l.trim());
+  report.nativeHintShot = await wb.screenshot('native-backend-hint');
+
+  const waited = Date.now();
+  await mirrorBuilt;
+  const started = Date.now();
+  report.nativeMirrorWaitSeconds = Math.round((started - waited) / 1000);
+  await wb.runCommand('Prompt Tuning: Set Up Native Backend');
+  const toast = (text: RegExp) => page.locator('.notification-list-item-message', { hasText: text }).first();
+  await toast(/Setting up the native backend/).waitFor({ timeout: TIMEOUT_MS });
+  await wb.until('npm to run', () => page.locator('.notification-toast', { hasText: /Setting up the native backend/ }).first().innerText(), (t) => /npm install|checking/.test(t), TIMEOUT_MS);
+  await page.waitForTimeout(NOTIFICATION_FADE_MS);
+  report.nativeInstallingShot = await wb.screenshot('native-backend-installing');
+  const outcome = await wb.until(
+    'the native backend setup to report',
+    () => toast(/Native backend ready|Setting up the native backend failed|npm was not found/).innerText(),
+    (t) => t.length > 0,
+    600_000,
+  );
+  const installSeconds = Math.round((Date.now() - started) / 1000);
+  await page.waitForTimeout(NOTIFICATION_FADE_MS);
+  report.nativeReadyShot = await wb.screenshot('native-backend-ready');
+  if (!/^Native backend ready: tensorflow \(TensorFlow [\d.]+ on the CPU\): [\d.]+ GFLOP\/s/.test(outcome)) throw new Error(`Set Up Native Backend did not succeed: ${outcome}`);
+  const gflops = Number(/([\d.]+) GFLOP\/s/.exec(outcome)?.[1]);
+  await wb.until('the hint to go', () => hint.isVisible(), (visible) => !visible);
+
+  // A new run from the setup form (which now states the native backend): it trains on tensorflow.
+  await panel().locator('#tab-setup').click();
+  const nativeStatus = await wb.until('the setup form’s native status', () => panel().locator('#native-status').innerText(), (t) => /GFLOP\/s/.test(t));
+  await panel().locator('#steps input').fill('1000');
+  await panel().locator('#start').click();
+  await wb.until('the new run to train', () => stat('status'), (t) => t === 'training', 120_000);
+  const backendAfter = await wb.until('the new run’s backend', () => stat('backend'), (t) => t !== '—', 120_000);
+  if (backendAfter !== 'tensorflow (native CPU)') throw new Error(`the run after the setup trains on ${backendAfter}, not tensorflow`);
+  await wb.until('steps on tensorflow', () => stat('step'), (t) => Number.parseInt(t, 10) >= 5, 120_000);
+  const statusBar = await page.locator('.statusbar-item', { hasText: /step \d+\/\d+.* · tensorflow/ }).first().innerText({ timeout: TIMEOUT_MS });
+  report.nativeTrainingShot = await wb.screenshot('native-backend-training');
+  report.native = {
+    installSeconds,
+    gflops,
+    notification: outcome,
+    setupForm: nativeStatus,
+    backendBefore,
+    backendAfter,
+    statusBar,
+    speed: await stat('speed'),
+    mirrorRequests: mirror.requests,
+  };
+  await panel().locator('#stop').click();
+  await wb.until('the tensorflow run to stop', () => stat('status'), (t) => t === 'stopped', 120_000);
 }
 
 const TIMEOUT_MS = 60_000;
+/** Notifications fade in: a screenshot right away shows them half transparent. */
+const NOTIFICATION_FADE_MS = 700;
 
 async function main(): Promise<void> {
   if (!existsSync(join(HARNESS, 'node_modules', 'code-server'))) throw new Error('The e2e harness is not installed: run bash test/e2e/setup.sh');
@@ -239,15 +317,22 @@ async function main(): Promise<void> {
   const report: Record<string, unknown> = {};
   let server: CodeServer | undefined;
   let browser: BrowserContext | undefined;
+  let mirror: NativeMirror | undefined;
   let failure: unknown;
   let workspace = '';
   const started = Date.now();
   try {
+    // The archives are made while the first scenario runs: they are needed only at its end.
+    const nativeBuild = findNativeBuild(REPO);
+    const mirrorDir = join(root, 'native-mirror');
+    mirror = await startNativeMirror(mirrorDir);
+    const mirrorBuilt = buildNativeMirror(nativeBuild, mirrorDir);
+    mirrorBuilt.catch(() => undefined); // awaited (and reported) in the native scenario
     workspace = makeWorkspace(root);
     const extensionsDir = join(root, 'extensions');
     if (process.env.E2E_VSIX) installVsix(HARNESS, resolve(process.env.E2E_VSIX), root, extensionsDir);
     else installExtension(REPO, extensionsDir);
-    server = await startCodeServer({ harness: HARNESS, root, workspace, extensionsDir, settings: USER_SETTINGS });
+    server = await startCodeServer({ harness: HARNESS, root, workspace, extensionsDir, settings: USER_SETTINGS, env: mirror.env });
     browser = await chromium.launchPersistentContext(join(root, 'chromium'), {
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
       headless: true,
@@ -260,7 +345,9 @@ async function main(): Promise<void> {
     });
     page.on('pageerror', (err) => errors.push({ text: `${err.name}: ${err.message}`, url: page.url() }));
     await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-    await scenario(new Workbench(page, RESULTS), workspace, report);
+    const wb = new Workbench(page, RESULTS);
+    await scenario(wb, workspace, report);
+    await nativeBackendScenario(wb, mirror, mirrorBuilt, report);
   } catch (err) {
     failure = err;
     if (browser) {
@@ -272,6 +359,7 @@ async function main(): Promise<void> {
     const hostErrors = server ? extensionHostErrors(server.userDataDir) : [];
     if (server) writeFileSync(join(RESULTS, 'code-server.log'), readFileSync(server.logFile));
     server?.stop();
+    await mirror?.close();
     const ours = errors.filter(fromExtension);
     report.seconds = Math.round((Date.now() - started) / 1000);
     report.consoleErrors = errors.length;
