@@ -63,9 +63,9 @@ export function nativePackageLocation(pkg: string): { source: string; resolve: (
     resolve: () => {
       try {
         return requireOptional.resolve(pkg);
-      } catch (err) {
-        // Say why the set-up install was not used rather than only that node_modules lacks the package.
-        throw new Error(problem ?? (err as Error).message);
+      } catch {
+        // Say why the set-up install was not used, or how to set one up, rather than "Cannot find module".
+        throw new Error(problem ?? `${pkg} is not installed: set it up with "Prompt Tuning: Set Up Native Backend" (the CLI: prompt-tune backend install)`);
       }
     },
   };
