@@ -2,7 +2,7 @@
 // are often missing from PATH: VS Code started from a desktop launcher or the macOS Dock gets a
 // minimal PATH without the user's shell profile (nvm, Homebrew, Volta...).
 import { statSync } from 'node:fs';
-import { delimiter as hostDelimiter, join } from 'node:path';
+import { join } from 'node:path';
 
 export interface SearchContext {
   env: NodeJS.ProcessEnv;
@@ -22,8 +22,7 @@ export function isFile(path: string): boolean {
 /** The PATH entries, in order (Windows spells it Path). */
 export function pathDirs(ctx: SearchContext): string[] {
   const value = ctx.env.PATH ?? ctx.env.Path ?? '';
-  const delimiter = ctx.platform === 'win32' ? ';' : ctx.platform === process.platform ? hostDelimiter : ':';
-  return value.split(delimiter).filter((d) => d.trim() !== '');
+  return value.split(ctx.platform === 'win32' ? ';' : ':').filter((d) => d.trim() !== '');
 }
 
 /** File names `name` may have: Windows runs npm as npm.cmd and nvidia-smi as nvidia-smi.exe. */

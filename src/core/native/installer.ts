@@ -142,7 +142,7 @@ function packageJson(pkg: string, version: string): string {
   )}\n`;
 }
 
-export function describeNoGpu(check: BackendCheck): string {
+function describeNoGpu(check: BackendCheck): string {
   return `${check.backend === 'node-gpu' ? '@tensorflow/tfjs-node-gpu' : 'TensorFlow'} loaded but found no usable GPU (binding.isUsingGpuDevice() is false)`;
 }
 

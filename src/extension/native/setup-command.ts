@@ -4,7 +4,7 @@
 // fresh worker, times a matrix product and reports the backend and its GFLOP/s. The install logic
 // itself is shared with the CLI (core/native); this file is only the VS Code side of it.
 import * as vscode from 'vscode';
-import { describeCudaLibraries, describeGpu, describeGpuRequirements, detectNvidiaGpus, findCudaLibraries, gpuPlatformProblem, type GpuInfo } from '../../core/native/gpu';
+import { describeCudaLibraries, describeGpu, describeGpuRequirements, detectNvidiaGpus, findCudaLibraries, gpuPlatformProblem } from '../../core/native/gpu';
 import { InstallCancelledError, installNativeBackend, type InstallOutcome } from '../../core/native/installer';
 import { NATIVE_PACKAGES, type NativeVariant } from '../../core/native/install-record';
 import { describeCheck } from '../../core/native/labels';
@@ -43,7 +43,7 @@ async function chooseVariant(setup: NativeSetup, version: string): Promise<Nativ
     log(setup, `GPU package not offered: ${detection.reason ?? 'no NVIDIA GPU'}`);
     return 'cpu';
   }
-  const gpus: GpuInfo[] = detection.gpus;
+  const gpus = detection.gpus;
   log(setup, `nvidia-smi reports ${gpus.map(describeGpu).join('; ')}`);
   const cuda = describeCudaLibraries(findCudaLibraries({ env: process.env, platform: process.platform }));
   const picked = await vscode.window.showQuickPick(
@@ -68,7 +68,7 @@ async function chooseVariant(setup: NativeSetup, version: string): Promise<Nativ
 
 function reportSuccess(setup: NativeSetup, outcome: InstallOutcome): void {
   const { record } = outcome;
-  const what = `${describeCheck(record.check)}`;
+  const what = describeCheck(record.check);
   log(setup, `${outcome.keptPrevious ? 'Kept' : 'Installed'} ${record.package}@${record.version} in ${outcome.seconds.toFixed(0)} s; the check in a fresh worker: ${what}.`);
   const open = (choice: string | undefined) => choice === 'Show Log' && setup.output.show(true);
   if (outcome.gpuFallback) {
