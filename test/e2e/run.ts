@@ -332,7 +332,9 @@ async function main(): Promise<void> {
     const extensionsDir = join(root, 'extensions');
     if (process.env.E2E_VSIX) installVsix(HARNESS, resolve(process.env.E2E_VSIX), root, extensionsDir);
     else installExtension(REPO, extensionsDir);
-    server = await startCodeServer({ harness: HARNESS, root, workspace, extensionsDir, settings: USER_SETTINGS, env: mirror.env });
+    // npm gets its own cache: nothing is written to the user's ~/.npm, and the install is as cold as in CI.
+    const env = { ...mirror.env, npm_config_cache: join(root, 'npm-cache') };
+    server = await startCodeServer({ harness: HARNESS, root, workspace, extensionsDir, settings: USER_SETTINGS, env });
     browser = await chromium.launchPersistentContext(join(root, 'chromium'), {
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
       headless: true,
