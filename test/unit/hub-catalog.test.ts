@@ -61,20 +61,20 @@ test('catalog parameter counts are the published num_parameters()', () => {
   for (const e of T5_CATALOG) assert.ok(Math.abs(e.downloadBytes - 4 * e.parameters) < 1e6, e.repo);
 });
 
-test('the memory estimate follows the documented formula', () => {
+test('the picker\'s memory estimate: the weights plus activations linear in the batch, against the machine', () => {
   const tiny: T5Architecture = { vocab_size: 320, d_model: 32, d_kv: 8, d_ff: 48, num_layers: 2, num_decoder_layers: 3, num_heads: 4, relative_attention_num_buckets: 8, is_gated_act: true, tie_word_embeddings: false };
   const m = estimateTrainingMemory(tiny, { batchSize: 1, inputLength: 2, targetLength: 1 }, 1e9);
-  // encoder 2·2·(6·32 + 4·32 + 4·48 + 2·4·2) + decoder 1·3·(9·32 + 8·32 + 4·48 + 2·4·1 + 2·4·2) + logits 1·3·320 floats
-  assert.equal(m.activationBytes, 4 * (2112 + 2280 + 960));
-  assert.equal(m.weightsBytes, 4 * 76_832);
-  assert.equal(m.totalBytes, m.weightsBytes + m.activationBytes + 300 * 1024 * 1024);
+  assert.equal(m.weightsBytes, 4 * parameterCount(tiny));
+  assert.ok(m.activationBytes > 0 && m.totalBytes > m.weightsBytes + m.activationBytes, 'the runtime is counted too');
   assert.equal(m.fits, true);
   assert.equal(estimateTrainingMemory(tiny, {}, 1e6).fits, false);
   const small = T5_CATALOG.find((e) => e.repo === 'google/flan-t5-small');
   assert.ok(small);
   const b32 = estimateTrainingMemory(small.architecture, { batchSize: 32, inputLength: 128 });
   const b16 = estimateTrainingMemory(small.architecture, { batchSize: 16, inputLength: 128 });
+  const long = estimateTrainingMemory(small.architecture, { batchSize: 16, inputLength: 512 });
   assert.equal(b32.activationBytes, 2 * b16.activationBytes);
+  assert.ok(long.activationBytes > 4 * b16.activationBytes, 'attention makes memory grow faster than the input length');
   assert.deepEqual([b32.batchSize, b32.inputLength, b32.targetLength], [32, 128, 16]);
 });
 

@@ -6,29 +6,15 @@
 // 4 bytes per parameter (all these checkpoints are published in float32) plus ~0.8 MB for
 // spiece.model; the hub's files differ from this by a few kilobytes of headers.
 //
-// Memory estimate for a prompt-tuning step (estimateTrainingMemory), in bytes:
-//   weights     = 4 · P                                    (frozen, float32)
-//   activations = 4 · B · ( Le · Lenc · (6d + 4i + k·f + 2·h·Le)
-//                         + Ld · Ldec · (9d + 8i + k·f + 2·h·Ld + 2·h·Le)
-//                         + Ld · 3V )
-//   total       = weights + activations + 300 MB (runtime)
-// with B the batch size, Le the encoder length (prompt included), Ld the target length, d = d_model,
-// i = num_heads·d_kv, f = d_ff, h = num_heads, V = vocab_size, Lenc / Ldec the layer counts, and
-// k = 4 d_ff-wide tensors kept per token for a gated feed-forward (2 for ReLU). The per-token terms
-// count the tensors the backward pass to the prompt keeps alive (inputs of the norms and
-// projections, q/k/v, attention scores and probabilities, feed-forward activations); the last
-// term is the logits, their log-softmax and gradient. It is an estimate, not a measurement: real
-// batches are padded only to their longest example, so shorter inputs need proportionally less.
+// Memory estimate for a prompt-tuning step: the engine's own (t5/memory.ts), which also plans its
+// micro-batches, for the batch size and lengths of the user's settings.
 import { totalmem } from 'node:os';
-import type { T5Config } from '../t5/config';
+import { parameterCount, trainingBytesPerExample, type T5Architecture } from '../t5/memory';
 import { DEFAULTS } from '../training/options';
 import type { Env } from './env';
 import { findCachedModel } from './resolve';
 
-export type T5Architecture = Pick<
-  T5Config,
-  'vocab_size' | 'd_model' | 'd_kv' | 'd_ff' | 'num_layers' | 'num_decoder_layers' | 'num_heads' | 'relative_attention_num_buckets' | 'is_gated_act' | 'tie_word_embeddings'
->;
+export { parameterCount, type T5Architecture };
 
 export type T5Family = 'T5' | 'T5 1.1' | 'T5 1.1 LM-adapted' | 'FLAN-T5';
 
@@ -43,18 +29,6 @@ export interface CatalogEntry {
   parameters: number;
   /** Approximate bytes to download (see the header comment). */
   downloadBytes: number;
-}
-
-/** The number of distinct parameters (tied embeddings counted once), as transformers counts them. */
-export function parameterCount(a: T5Architecture): number {
-  const inner = a.num_heads * a.d_kv;
-  const attention = 4 * a.d_model * inner;
-  const feedForward = (a.is_gated_act ? 3 : 2) * a.d_model * a.d_ff;
-  const relativeBias = a.relative_attention_num_buckets * a.num_heads; // block 0 of each stack
-  const encoder = a.num_layers * (attention + feedForward + 2 * a.d_model) + relativeBias + a.d_model;
-  const decoder = a.num_decoder_layers * (2 * attention + feedForward + 3 * a.d_model) + relativeBias + a.d_model;
-  const embeddings = a.vocab_size * a.d_model * (a.tie_word_embeddings ? 1 : 2);
-  return embeddings + encoder + decoder;
 }
 
 const SPIECE_BYTES = 791_656;
@@ -111,27 +85,18 @@ export interface MemoryEstimate extends MemoryAssumptions {
   fits: boolean;
 }
 
-const RUNTIME_BYTES = 300 * 1024 * 1024;
+/** What TensorFlow.js and Node hold before any tensor (measured: ~440 MB with native TensorFlow). */
+const RUNTIME_BYTES = 450 * 2 ** 20;
 
-/** The formula in this file's header comment. */
+/** Weights, one step's activations and the runtime, against 90% of this machine's memory. */
 export function estimateTrainingMemory(a: T5Architecture, assumptions: Partial<MemoryAssumptions> = {}, machineBytes = totalmem()): MemoryEstimate {
-  const B = assumptions.batchSize ?? DEFAULTS.batchSize;
-  const Le = assumptions.inputLength ?? DEFAULTS.maxInputLength;
-  const Ld = assumptions.targetLength ?? DEFAULTS.maxTargetLength;
-  const d = a.d_model;
-  const i = a.num_heads * a.d_kv;
-  const f = a.d_ff;
-  const h = a.num_heads;
-  const k = a.is_gated_act ? 4 : 2;
-  const floats =
-    B *
-    (Le * a.num_layers * (6 * d + 4 * i + k * f + 2 * h * Le) +
-      Ld * a.num_decoder_layers * (9 * d + 8 * i + k * f + 2 * h * Ld + 2 * h * Le) +
-      Ld * 3 * a.vocab_size);
+  const batchSize = assumptions.batchSize ?? DEFAULTS.batchSize;
+  const inputLength = assumptions.inputLength ?? DEFAULTS.maxInputLength;
+  const targetLength = assumptions.targetLength ?? DEFAULTS.maxTargetLength;
   const weightsBytes = 4 * parameterCount(a);
-  const activationBytes = 4 * floats;
+  const activationBytes = batchSize * trainingBytesPerExample(a, { promptLength: 0, inputLength, targetLength });
   const totalBytes = weightsBytes + activationBytes + RUNTIME_BYTES;
-  return { batchSize: B, inputLength: Le, targetLength: Ld, weightsBytes, activationBytes, totalBytes, machineBytes, fits: totalBytes <= 0.9 * machineBytes };
+  return { batchSize, inputLength, targetLength, weightsBytes, activationBytes, totalBytes, machineBytes, fits: totalBytes <= 0.9 * machineBytes };
 }
 
 /** The id under which `repo` (or one of its aliases) has a complete snapshot of `main` in the hub cache. */

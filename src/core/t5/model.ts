@@ -10,6 +10,7 @@ import { positionBias } from './relative-position';
 import { linear } from '../tensor/products';
 import { dropout, type DropoutStream } from '../tensor/dropout';
 import { generate, type GenerateOptions, type GenerateResult } from './generate';
+import { labelLogProbs, weightedCrossEntropy } from './loss';
 
 /** A soft prompt: [k, d_model] shared by every row, or [B, k, d_model] with one prompt per row. */
 export type PromptTensor = tf.Tensor2D | tf.Tensor3D;
@@ -190,11 +191,13 @@ export class T5Model {
 
   private lossTensor(input: Seq2SeqInput, prompt: PromptTensor | undefined, opts: GradientOptions): tf.Scalar {
     if (!input.labels) throw new Error('loss needs labels.');
-    const target = labelWeights(input.labels, this.config.vocab_size, opts.normalizer); // constant, built outside any gradient
+    const labels = input.labels.flat();
+    const counted = labels.filter((id) => id !== -100).length;
+    if (counted === 0) throw new Error('Every label is -100: nothing to compute a loss on.');
+    const weight = 1 / (opts.normalizer ?? counted);
     const enc = this.encode({ ...input, prompt }, opts);
     const logits = this.decode(toIdTensor(this.decoderIds(input), 'decoderInputIds'), enc, opts);
-    const logp = tf.logSoftmax(logits.reshape([-1, this.config.vocab_size]));
-    return tf.neg(tf.sum(tf.mul(logp, target))) as tf.Scalar;
+    return weightedCrossEntropy(logits.reshape([-1, this.config.vocab_size]) as tf.Tensor2D, labels, labels.map((id) => (id === -100 ? 0 : weight)));
   }
 
   /** Loss and d loss / d prompt; the weights stay constants. The caller disposes `grad`. */
@@ -217,8 +220,7 @@ export class T5Model {
     const sums = tf.tidy(() => {
       // The encoder and the cross-attention projections run once per input row, for all C candidates.
       const logits = this.decode(toIdTensor(shiftRight(labels, this.config), 'labels'), this.crossCache(this.encode(input), c));
-      const logp = tf.logSoftmax(logits.reshape([-1, this.config.vocab_size]));
-      return tf.sum(tf.mul(logp, labelWeights(labels, this.config.vocab_size, 1)).reshape([b * c, -1]), 1);
+      return tf.sum(labelLogProbs(logits.reshape([-1, this.config.vocab_size]) as tf.Tensor2D, labels.flat()).reshape([b * c, -1]), 1);
     });
     const flat = Array.from(sums.dataSync());
     sums.dispose();
@@ -245,21 +247,4 @@ export function toIdTensor(rows: number[][], what: string): tf.Tensor2D {
   if (rows.length === 0 || width === 0) throw new Error(`${what} is empty.`);
   if (rows.some((r) => r.length !== width)) throw new Error(`${what}: rows have different lengths; pad them to one length.`);
   return tf.tensor2d(rows.flat(), [rows.length, width], 'int32');
-}
-
-/**
- * One-hot targets [B*T, vocab] weighted 1/normalizer (default: the label count, i.e. the mean);
- * rows labelled -100 are zero. A product with log-probabilities replaces gather, whose gradient wasm lacks.
- */
-function labelWeights(labels: number[][], vocab: number, normalizer?: number): tf.Tensor2D {
-  const flat = labels.flat();
-  const counted = flat.filter((id) => id !== -100).length;
-  if (counted === 0) throw new Error('Every label is -100: nothing to compute a loss on.');
-  for (const id of flat) if (id !== -100 && (id < 0 || id >= vocab)) throw new Error(`Label id ${id} is outside the vocabulary (0..${vocab - 1}).`);
-  const weight = 1 / (normalizer ?? counted);
-  return tf.tidy(() => {
-    const ids = tf.tensor1d(flat.map((id) => (id === -100 ? 0 : id)), 'int32');
-    const keep = tf.tensor1d(flat.map((id) => (id === -100 ? 0 : weight)), 'float32');
-    return tf.mul(tf.cast(tf.oneHot(ids, vocab), 'float32'), keep.expandDims(1)) as tf.Tensor2D;
-  });
 }

@@ -4,9 +4,16 @@
 import * as tf from '../tf';
 
 /** The part of tfjs-node's NodeJSKernelBackend used here. */
+interface OpAttr {
+  name: string;
+  type: number;
+  value: unknown;
+}
+
 interface TensorflowBackend {
-  binding: { TF_ATTR_TYPE: number; TF_FLOAT: number };
-  executeSingleOutput(name: string, attrs: { name: string; type: number; value: unknown }[], inputs: tf.Tensor[]): tf.Tensor;
+  binding: { TF_ATTR_TYPE: number; TF_FLOAT: number; TF_INT32: number };
+  executeSingleOutput(name: string, attrs: OpAttr[], inputs: tf.Tensor[]): tf.Tensor;
+  executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
 }
 
 let enabled = true;
@@ -37,4 +44,16 @@ export function keepWhere<T extends tf.Tensor>(x: T, mask: tf.Tensor): T {
 export function reluBackward(dy: tf.Tensor, a: tf.Tensor): tf.Tensor {
   const be = tensorflowBackend();
   return be ? runFloatOp(be, 'ReluGrad', [dy, a]) : tf.mul(dy, tf.cast(tf.greater(a, 0), 'float32'));
+}
+
+/**
+ * TensorFlow's fused SparseSoftmaxCrossEntropyWithLogits: per row -log softmax(logits)[label] [N]
+ * and its gradient softmax - one-hot [N, V], in one pass. Undefined off the native backend.
+ */
+export function sparseSoftmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): { loss: tf.Tensor1D; grad: tf.Tensor2D } | undefined {
+  const be = tensorflowBackend();
+  if (!be) return undefined;
+  const type = (name: string, value: number) => ({ name, type: be.binding.TF_ATTR_TYPE, value });
+  const [loss, grad] = be.executeMultipleOutputs('SparseSoftmaxCrossEntropyWithLogits', [type('T', be.binding.TF_FLOAT), type('Tlabels', be.binding.TF_INT32)], [logits, labels], 2);
+  return { loss: loss as tf.Tensor1D, grad: grad as tf.Tensor2D };
 }

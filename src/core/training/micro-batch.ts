@@ -27,13 +27,21 @@ export interface MicroBatchPlan {
   reason?: string;
 }
 
-/** Memory a step may use on `backend`, and what it holds whatever the batch (bytes). */
-function budget(cfg: T5Config, backend: string): { total: number; fixed: number; where: string } {
-  // XNNPACK keeps a packed copy of every weight multiplied from the right (the backward pass's
-  // dy W), so on wasm the weights count twice once a step has run.
-  if (backend === 'wasm') return { total: WASM_HEAP_BYTES, fixed: 2 * weightBytes(cfg), where: 'the wasm backend\'s 4 GiB heap' };
+/**
+ * Memory a step may use on `backend`, what it holds whatever the batch, and how much more than the
+ * estimate an example takes there (bytes).
+ */
+function budget(cfg: T5Config, backend: string): { total: number; fixed: number; perExampleFactor: number; where: string } {
+  // XNNPACK keeps a packed copy of every weight it multiplies, so on wasm the weights count twice
+  // once a step has run; its batched products go through per-head slices (a fifth more, measured).
+  if (backend === 'wasm') return { total: WASM_HEAP_BYTES, fixed: 2 * weightBytes(cfg), perExampleFactor: 1.2, where: 'the wasm backend\'s 4 GiB heap' };
   // The weights are loaded already: what is free now is what a step can have.
-  return { total: NATIVE_SHARE * freemem(), fixed: 0, where: `${Math.round(NATIVE_SHARE * 100)}% of this machine's available memory` };
+  return { total: NATIVE_SHARE * freemem(), fixed: 0, perExampleFactor: 1, where: `${Math.round(NATIVE_SHARE * 100)}% of this machine's available memory` };
+}
+
+/** Bytes one example adds to a step on `backend`. */
+export function stepBytesPerExample(cfg: T5Config, backend: string, shape: StepShape): number {
+  return Math.ceil(budget(cfg, backend).perExampleFactor * trainingBytesPerExample(cfg, shape));
 }
 
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
@@ -44,7 +52,7 @@ const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
  * even one example does.
  */
 export function planMicroBatch(cfg: T5Config, backend: string, batchSize: number, shape: StepShape, requested?: number): MicroBatchPlan {
-  const perExample = trainingBytesPerExample(cfg, shape);
+  const perExample = stepBytesPerExample(cfg, backend, shape);
   const { total, fixed, where } = budget(cfg, backend);
   if (requested !== undefined) {
     const size = Math.min(requested, batchSize);
@@ -59,7 +67,11 @@ export function planMicroBatch(cfg: T5Config, backend: string, batchSize: number
 }
 
 function cannotFit(cfg: T5Config, backend: string, shape: StepShape, need: number, total: number, where: string): string {
-  const fitsWith = (s: StepShape) => budget(cfg, backend).fixed + trainingBytesPerExample(cfg, s) <= total;
+  const { fixed } = budget(cfg, backend);
+  if (fixed >= total) {
+    return `This model's weights alone take ~${gib(fixed)} on the ${backend} backend (XNNPACK keeps a packed copy of each), more than ${where} (${gib(total)}). Use the native backend (Prompt Tuning: Set Up Native Backend, or prompt-tune backend install), which is not limited to 4 GiB, or a smaller model.`;
+  }
+  const fitsWith = (s: StepShape) => budget(cfg, backend).fixed + stepBytesPerExample(cfg, backend, s) <= total;
   const largest = (key: 'inputLength' | 'promptLength') => {
     let lo = 0;
     let hi = shape[key];
