@@ -120,10 +120,17 @@ let current: ChildProcess | undefined;
 type Json = Record<string, unknown>;
 type Outcome = { ok: true; result: Json } | { ok: false; error: string };
 
+const ROW_TIMEOUT_S = 30 * 60; // a hung row must not hang CI
+
 function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Outcome> {
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     current = child;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, ROW_TIMEOUT_S * 1000);
     let out = '';
     let err = '';
     child.stdout!.on('data', (d) => (out += d));
@@ -131,6 +138,8 @@ function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<
     child.on('error', (e) => resolve({ ok: false, error: e.message }));
     child.on('close', (code, signal) => {
       current = undefined;
+      clearTimeout(timer);
+      if (timedOut) return resolve({ ok: false, error: `timed out after ${ROW_TIMEOUT_S} s` });
       const line = out.trim().split('\n').reverse().find((l) => l.startsWith('{'));
       if (code === 0 && line) {
         try {
@@ -160,7 +169,7 @@ const peerThreads = availableParallelism();
 const runPeer = (peer: Peer, args: string[]) => runChild(peer.python, [peer.script, '--json', '--threads', String(peerThreads), ...args], peer.env);
 
 // ---------------------------------------------------------------------------------------------------
-// Output: a table on stdout (progress on stderr), or JSON lines on stdout (everything else on stderr).
+// Output: a table on stdout (progress on stderr); with --json, JSON lines on stdout and the table on stderr.
 const say = (line: string) => (o.json ? process.stderr : process.stdout).write(`${line}\n`);
 const progress = (line: string) => {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
@@ -268,10 +277,9 @@ function printRow(r: Json, peer: Json | undefined) {
         const ratio = peerMatmul && typeof m.gflops_median === 'number' ? round(m.gflops_median / (peerMatmul.gflops_median as number), 3) : null;
         console.log(JSON.stringify({ ...m, precision: m.precision ?? precision, ratio, peer: peerMatmul ?? null }));
       }
-    } else {
-      say('');
-      tableLine(COLS.map(([name]) => name));
     }
+    say('');
+    tableLine(COLS.map(([name]) => name));
     if (usable.length === 0) failures.push('no backend loaded');
 
     const ran: Json[] = [];
@@ -331,18 +339,19 @@ function printRow(r: Json, peer: Json | undefined) {
               torch: (peerRow.env as Json | undefined)?.torch ?? null, threads: (peerRow.env as Json | undefined)?.threads ?? null,
             };
             console.log(JSON.stringify({ ...r, peer: p ?? null }));
-          } else printRow(r, peerRow?.error ? undefined : peerRow);
+          }
+          printRow(r, peerRow?.error ? undefined : peerRow);
         }
       }
     }
 
     // Footer: how to read the table, what was not quiet, what failed, how long it took.
     say('');
-    if (!o.json) {
-      say(`ratio = our examples/s ÷ PEFT's (above 1: we are faster). steps = timed+warm-up. RSS = the row's own process peak (ru_maxrss, model load included).`);
-      say(`others = cores used by the rest of the machine during the timed steps; ! = measured under load (> ${LOADED} cores), ? = no quiet machine within ${quietWait} s.`);
-    }
+    say(`ratio = our examples/s ÷ PEFT's (above 1: we are faster). steps = timed+warm-up. RSS = the row's own process peak (ru_maxrss, model load included).`);
+    say(`others = cores used by the rest of the machine during the timed steps; ! = measured under load (> ${LOADED} cores), ? = no quiet machine within ${quietWait} s.`);
     if (!peer) say('No PEFT figures: add --peer to run HF PEFT (../shared/bench/peft_baseline.py) for the same rows in the same run.');
+    const short = ran.filter((r) => r.mode === 'generate' && ((r.checks as Json | undefined)?.generated_tokens_min as number) < T);
+    if (short.length > 0) notes.push(`generate: some rows stopped at eos before ${T} tokens (${short.map((r) => `${r.model} K=${r.prompt_len} ${r.backend}`).join(', ')}); the peer always generates ${T}.`);
     const wasmSelf = ran.filter((r) => r.backend === 'wasm' && typeof r.cpu_cores_self === 'number').map((r) => r.cpu_cores_self as number);
     if (wasmSelf.length > 0) notes.push(`wasm kept ${Math.max(...wasmSelf).toFixed(1)} cores busy at most: tfjs-backend-wasm runs single-threaded in Node.`);
     for (const n of notes) say(`note: ${n}`);
