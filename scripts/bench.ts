@@ -160,8 +160,12 @@ function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<
 function ourEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2' };
   delete env.PROMPT_TUNER_BACKEND;
-  if (precision === 'bf16-math') env.ONEDNN_DEFAULT_FPMATH_MODE = 'BF16';
-  else delete env.ONEDNN_DEFAULT_FPMATH_MODE;
+  // The engine's own setting (src/core/precision.ts) and the oneDNN variable it sets, both explicit.
+  if (precision === 'bf16-math') Object.assign(env, { ONEDNN_DEFAULT_FPMATH_MODE: 'BF16', PROMPT_TUNER_PRECISION: 'bf16-math' });
+  else {
+    delete env.ONEDNN_DEFAULT_FPMATH_MODE;
+    delete env.PROMPT_TUNER_PRECISION;
+  }
   return env;
 }
 const runOurs = (job: RowJob) => runChild(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'bench', 'row.ts'), JSON.stringify(job)], ourEnv());

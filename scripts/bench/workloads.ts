@@ -1,10 +1,13 @@
-// The three operations `npm run bench` measures, calling the engine exactly as the product does:
-// a training step as src/core/training/trainer.ts takes it, rank scoring and greedy generation as
-// src/core/training/evaluate.ts runs them. Only these functions are timed (scripts/bench/row.ts).
-// When the engine's API changes, this file is the one to update.
+// The three operations `npm run bench` measures, calling the engine as the product does: a training
+// step as src/core/training/trainer.ts takes it (model.promptGradient on the whole batch, then
+// Adafactor; the trainer now goes through micro-batch.ts's batchGradient, which is this when the
+// batch fits in one micro-batch), rank scoring and greedy generation as training/evaluate.ts runs
+// them. Only these functions are timed (scripts/bench/row.ts). When the engine's API changes, this
+// file is the one to update.
 import * as tf from '../../src/core/tf';
 import type { T5Model } from '../../src/core';
 import { createOptimizer, type PromptOptimizer } from '../../src/core/training/optim';
+import { dropoutStream } from '../../src/core/tensor/dropout';
 
 /** One padded batch, as padBatch() gives it: [B, L] ids and mask, [B, T] labels. */
 export interface Batch {
@@ -31,11 +34,7 @@ export function startTraining(model: T5Model, prompt: Float32Array, k: number): 
 /** One prompt-tuning step: loss and d loss / d prompt with dropout on, then the paper's Adafactor. Returns the loss. */
 export function trainStep(model: T5Model, s: TrainState, batch: Batch): number {
   const seed = ++s.step * 1009; // masks depend only on the step, as the trainer's
-  // TRANSITION: this object is both the committed engine's DropoutState {rate, nextSeed} and the
-  // in-progress dropoutStream(rate, seed) {rate, seed, firstRow, site}; keep the new one when it lands.
-  let call = 0;
-  const stream = { rate: s.dropoutRate, nextSeed: () => seed + call++, seed, firstRow: 0, site: 0 };
-  const dropout = s.dropoutRate > 0 ? stream : undefined;
+  const dropout = s.dropoutRate > 0 ? dropoutStream(s.dropoutRate, seed) : undefined;
   const p = tf.tensor2d(s.prompt, [s.k, model.config.d_model]);
   let loss: number;
   let grad: Float32Array;
