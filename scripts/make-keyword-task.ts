@@ -5,7 +5,7 @@
 //
 //   npx tsx scripts/make-keyword-task.ts --out demo-output/keywords.jsonl --n 200 --seed 1
 import { writeFileAtomic } from '../src/core/io/atomic';
-import { Rng, shuffle } from '../src/core/training/rng';
+import { Rng, shuffle } from '../src/core/rng';
 
 const KEYWORDS = ['apple', 'guitar', 'rocket'];
 // No word here contains a keyword, so "contains a keyword" is the same as "has a keyword word".

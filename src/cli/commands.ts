@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describeBackend } from '../core/backend';
-import { openSession, tryPrompts, inspectPrompt } from '../core/session';
+import { openSession } from '../core/session';
+import { tryPrompts, inspectPrompt } from '../core/playground';
 import { exportNpy, loadPrompt, promptToTensor, savePrompt } from '../core/prompt';
 import { loadExamples, labelSet } from '../core/training/data/dataset';
 import { encodeExamples } from '../core/training/encode';

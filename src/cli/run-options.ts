@@ -1,7 +1,8 @@
 // The train/eval/try flags, parsed once into typed objects (RunOptions and friends).
 import { parseBackendRequest } from '../core/backend';
 import { parsePrecision } from '../core/precision';
-import { DEFAULTS, parseInit, type Metric, type OptimizerKind, type RunOptions } from '../core/training/options';
+import { DEFAULTS, type Metric, type OptimizerKind, type RunOptions } from '../core/training/options';
+import { parseInit } from '../core/prompt/init';
 
 export type Flags = Record<string, string | boolean | undefined>;
 

@@ -1,6 +1,6 @@
-// A loaded model with its tokenizer, and the things users do with prompts outside training: try
-// them on text (alone, without a prompt, or as an ensemble in one batched pass, §6) and inspect
-// what each prompt token is near to (§7). The worker keeps one session per model across requests.
+// A session: a model loaded on the selected backend with its tokenizer and identity, from a folder
+// or (once the hub module registers its resolver) a hub id. Cached per folder: the worker keeps one
+// per model across requests. The trainer (training/) and the playground (playground.ts) open them.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { selectBackend, type BackendInfo, type BackendRequest } from './backend';
@@ -8,9 +8,7 @@ import type { Precision } from './precision';
 import { loadT5 } from './t5/load';
 import type { T5Model } from './t5/model';
 import { T5Tokenizer } from './tokenizer';
-import { ensemblePromptTensor, groupReplicated, loadPrompt, majorityVote, modelIdentity, promptInsights, replicateExamples, type LoadedPrompt, type ModelIdentity, type SoftPrompt } from './prompt';
-import type { PromptTokenInsight } from './training/events';
-import { DEFAULTS } from './training/options';
+import { modelIdentity, type ModelIdentity } from './prompt';
 
 export interface Session {
   model: T5Model;
@@ -64,112 +62,4 @@ export async function openSession(spec: string, opts: OpenOptions = {}): Promise
   const session = { model, tokenizer, identity: modelIdentity(model, spec), name: spec, dir, backend };
   sessions.set(dir, session);
   return session;
-}
-
-export function closeSessions(): void {
-  for (const s of sessions.values()) s.model.dispose();
-  sessions.clear();
-}
-
-export interface PromptOutput {
-  prompt: string;
-  text: string;
-  labelScores?: Record<string, number>; // summed log-probability of each label word
-}
-
-export interface TryResult {
-  input: string;
-  bare?: string; // the frozen model's output without any prompt
-  outputs: PromptOutput[];
-  ensemble?: { text: string; votes: Record<string, number> };
-}
-
-export interface TryRequest {
-  model: string;
-  prompts: string[];
-  ensemble: boolean;
-  inputs: string[];
-  labels?: string[];
-  includeBare?: boolean; // default: true when no prompt is given or always for the playground
-  maxNewTokens?: number;
-  backend?: BackendRequest;
-}
-
-/**
- * Runs every input through the model with each prompt. All prompts go through ONE batched pass per
- * input batch: each input is replicated once per prompt and each copy carries its own prompt (§6).
- */
-export async function tryPrompts(req: TryRequest): Promise<TryResult[]> {
-  const s = await openSession(req.model, { backend: req.backend });
-  const prompts = req.prompts.map((p) => loadPrompt(p, s.identity));
-  const labels = req.labels ?? commonLabels(prompts);
-  const enc = s.tokenizer.encodeBatch(req.inputs, { maxLength: DEFAULTS.maxInputLength - Math.max(0, ...prompts.map((p) => p.prompt.k)) });
-  const maxNewTokens = req.maxNewTokens ?? 16;
-  const decode = (ids: number[]) => s.tokenizer.decode(ids.slice(1)).trim();
-  const results: TryResult[] = req.inputs.map((input) => ({ input, outputs: [] }));
-  if (req.includeBare ?? true) {
-    const out = s.model.generate({ inputIds: enc.inputIds, attentionMask: enc.attentionMask, maxNewTokens });
-    out.sequences.forEach((ids, i) => (results[i].bare = decode(ids)));
-  }
-  if (prompts.length > 0) {
-    const n = prompts.length;
-    const inputIds = replicateExamples(enc.inputIds, n);
-    const attentionMask = replicateExamples(enc.attentionMask, n);
-    const prompt = ensemblePromptTensor(prompts.map((p) => p.prompt), req.inputs.length);
-    try {
-      const texts = groupReplicated(s.model.generate({ inputIds, attentionMask, prompt, maxNewTokens }).sequences.map(decode), n);
-      const scores = labels.length > 0 ? groupReplicated(s.model.score({ inputIds, attentionMask, prompt, candidates: labels.map((l) => s.tokenizer.encode(l)) }), n) : undefined;
-      results.forEach((r, i) => {
-        r.outputs = texts[i].map((text, j) => ({
-          prompt: req.prompts[j],
-          text,
-          ...(scores ? { labelScores: Object.fromEntries(labels.map((l, c) => [l, scores[i][j][c]])) } : {}),
-        }));
-        if (req.ensemble && n > 1) {
-          const votes: Record<string, number> = {};
-          for (const t of texts[i]) votes[t] = (votes[t] ?? 0) + 1;
-          r.ensemble = { text: majorityVote(texts[i]), votes };
-        }
-      });
-    } finally {
-      prompt.dispose();
-    }
-  }
-  return results;
-}
-
-function commonLabels(prompts: LoadedPrompt[]): string[] {
-  const first = prompts[0]?.metadata?.labels;
-  return first && prompts.every((p) => JSON.stringify(p.metadata?.labels) === JSON.stringify(first)) ? first : [];
-}
-
-export interface InspectRequest {
-  model: string;
-  prompt: string;
-  top: number;
-  backend?: BackendRequest;
-}
-
-/** Nearest vocabulary pieces, norm and drift of each prompt token. */
-export async function inspectPrompt(req: InspectRequest): Promise<PromptTokenInsight[]> {
-  const s = await openSession(req.model, { backend: req.backend });
-  const loaded = loadPrompt(req.prompt, s.identity);
-  const insights = insightsFor(s, loaded.prompt, { top: req.top, labels: loaded.metadata?.labels, initPieces: loaded.metadata?.initPieces });
-  // The initial prompt is not saved; the drift recorded at save time is.
-  const saved = loaded.metadata?.nearest;
-  return saved ? insights.map((x) => ({ ...x, drift: saved[x.index]?.drift ?? x.drift })) : insights;
-}
-
-export function insightsFor(
-  s: Session,
-  prompt: SoftPrompt,
-  opts: { top: number; labels?: readonly string[]; initPieces?: readonly (string | null)[]; initial?: SoftPrompt },
-): PromptTokenInsight[] {
-  return promptInsights(prompt, s.model.weights.shared, {
-    displayPiece: (id) => s.tokenizer.displayPiece(id),
-    topK: opts.top,
-    labelTokenIds: (opts.labels ?? []).flatMap((l) => s.tokenizer.encode(l, { addEos: false })),
-    initPieces: opts.initPieces,
-    initial: opts.initial,
-  });
 }

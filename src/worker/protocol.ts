@@ -2,13 +2,13 @@
 // (dist/worker.js, a forked Node process) send each other, typed both ways and checked on arrival.
 // Only plain JSON crosses it. The host imports this file, never the engine, so it stays TF.js-free.
 import type { PromptTokenInsight, TrainEvent } from '../core/training/events';
-import type { TryResult } from '../core/session';
+import type { TryResult } from '../core/playground';
 import type { DownloadEvent } from '../core/hub/progress';
 import type { BackendCheck } from '../core/native/install-record';
 
 export type { PromptTokenInsight, TrainEvent, DoneEvent, NearestPiece } from '../core/training/events';
 export type { StepEvent, EvalEvent, RunStartedEvent, CheckpointEvent } from '../core/training/events';
-export type { TryResult, PromptOutput } from '../core/session';
+export type { TryResult, PromptOutput } from '../core/playground';
 export type { DownloadEvent, PlannedFile } from '../core/hub/progress';
 export type { BackendCheck } from '../core/native/install-record';
 

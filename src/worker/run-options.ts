@@ -1,7 +1,8 @@
 // Turns the host's RunRequest (only what the user chose) into the engine's RunOptions, filling in
 // the paper's defaults. Done here, in the worker, so the extension host never loads core/training.
 import { parseBackendRequest } from '../core/backend';
-import { DEFAULTS, parseInit, type RunOptions } from '../core/training/options';
+import { DEFAULTS, type RunOptions } from '../core/training/options';
+import { parseInit } from '../core/prompt/init';
 import type { RunRequest } from './protocol';
 
 export function resolveRunOptions(req: RunRequest): RunOptions {

@@ -6,7 +6,7 @@
 // First import, before anything loads TensorFlow.js: where its packages come from (native install).
 import './tensorflow-location';
 import { exportNpy, loadPrompt } from '../core/prompt';
-import { inspectPrompt, tryPrompts } from '../core/session';
+import { inspectPrompt, tryPrompts } from '../core/playground';
 import { parseBackendRequest } from '../core/backend';
 import { checkBackend } from '../core/native/check';
 import { HubError } from '../core/hub';

@@ -12,7 +12,7 @@ import * as tf from '../../src/core/tf';
 import { selectBackend, loadT5 } from '../../src/core';
 import { batchGradient } from '../../src/core/training/micro-batch';
 import { MaskArena } from '../../src/core/tensor/dropout';
-import { Rng } from '../../src/core/training/rng';
+import { Rng } from '../../src/core/rng';
 import { SKIP_NO_SHARED } from '../support/shared';
 import { goldenDirs, maxAbsDiff, relDiff } from '../support/golden';
 

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Rng, shuffle } from '../../src/core/training/rng';
+import { Rng, shuffle } from '../../src/core/rng';
 import { parseDelimited } from '../../src/core/training/data/delimited';
 import { parseTemplate, renderTemplate } from '../../src/core/training/data/template';
 import { parseVerbalizer } from '../../src/core/training/data/verbalizer';

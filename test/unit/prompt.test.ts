@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '../../src/core/tf';
 import { selectBackend } from '../../src/core';
-import { Rng } from '../../src/core/training/rng';
+import { Rng } from '../../src/core/rng';
 import {
   FIRST_ORDINARY_ID,
   NpyError,

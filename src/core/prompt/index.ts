@@ -4,6 +4,7 @@ export { softPrompt, promptToTensor, promptFromTensor, promptRow, type SoftPromp
 export { modelIdentity, embeddingFingerprint, type ModelIdentity } from './identity';
 export {
   initPrompt,
+  parseInit,
   sampleVocabIds,
   RANDOM_UNIFORM_RANGE,
   SAMPLED_VOCAB_SIZE,
@@ -11,6 +12,7 @@ export {
   type InitContext,
   type InitRng,
   type InitializedPrompt,
+  type PromptInit,
 } from './init';
 export { savePrompt, loadPrompt, checkPromptFitsModel, PromptFileError, PromptMismatchError, type LoadedPrompt } from './files';
 export {
@@ -26,5 +28,5 @@ export {
   type MetricPoint,
 } from './metadata';
 export { exportNpy, readNpy, encodeNpy, decodeNpy, NpyError } from './npy';
-export { promptInsights, nearestVocabulary, vocabNorms, DEFAULT_TOP_K, type InsightOptions } from './nearest';
+export { promptInsights, insightsFor, nearestVocabulary, vocabNorms, DEFAULT_TOP_K, type InsightOptions, type NearestPiece, type PromptTokenInsight } from './nearest';
 export { ensemblePromptTensor, replicateExamples, groupReplicated, majorityVote } from './ensemble';

@@ -1,8 +1,8 @@
 // What a saved prompt folder says about itself: PEFT's adapter_config.json (so PEFT can load the
 // prompt) and our prompt-tuner.json (the model it belongs to and how it was made).
-import type { PromptTokenInsight } from '../training/events';
-import type { PromptInit, RunOptions } from '../training/options';
 import type { ModelIdentity } from './identity';
+import type { PromptInit } from './init';
+import type { PromptTokenInsight } from './nearest';
 
 export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
 export const ADAPTER_WEIGHTS_FILE = 'adapter_model.safetensors';
@@ -64,14 +64,22 @@ export function peftAdapterConfig(model: ModelIdentity, k: number): PeftPromptTu
 export const METADATA_FORMAT = 'prompt-tuner/soft-prompt';
 export const METADATA_VERSION = 1;
 
-/** Run settings worth keeping with the prompt (names as in RunOptions). */
-export type TrainingSettings = Partial<
-  Pick<RunOptions, 'optimizer' | 'lr' | 'weightDecay' | 'batchSize' | 'steps' | 'dropout' | 'maxInputLength' | 'maxTargetLength' | 'seed' | 'metric'>
-> & {
+/** Run settings worth keeping with the prompt (names as the trainer's options spell them). */
+export interface TrainingSettings {
+  optimizer?: string;
+  lr?: number;
+  weightDecay?: number;
+  batchSize?: number;
+  steps?: number;
+  dropout?: number;
+  maxInputLength?: number;
+  maxTargetLength?: number;
+  seed?: number;
+  metric?: string;
   stepsDone?: number;
   bestStep?: number;
   backend?: string;
-};
+}
 
 export interface MetricPoint {
   step: number;

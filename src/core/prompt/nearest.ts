@@ -2,8 +2,25 @@
 // by cosine against the INPUT embedding matrix (every row, ids 0 and 1 included), its L2 norm beside
 // the vocabulary's mean norm, and how far it moved from its initial value.
 import * as tf from '../tf';
-import type { NearestPiece, PromptTokenInsight } from '../training/events';
 import { promptRow, promptToTensor, type SoftPrompt } from './soft-prompt';
+import type { T5Model } from '../t5/model';
+import type { T5Tokenizer } from '../tokenizer';
+
+export interface NearestPiece {
+  id: number;
+  piece: string; // display form (word boundary visible)
+  cosine: number;
+}
+
+export interface PromptTokenInsight {
+  index: number; // prompt position 0..k-1
+  nearest: NearestPiece[]; // top-k by cosine against the input embedding matrix
+  norm: number; // L2 norm of the prompt row
+  vocabMeanNorm: number; // mean L2 norm of the vocabulary rows
+  initPiece?: string; // the piece this row was initialised from, if any
+  drift: number; // L2 distance from the row's initial value
+  isLabel: boolean; // nearest piece is (part of) a label word
+}
 
 export interface InsightOptions {
   /** Readable piece for an id (the tokenizer's displayPiece). */
@@ -103,5 +120,20 @@ export function promptInsights(prompt: SoftPrompt, shared: tf.Tensor2D, opts: In
       drift: opts.initial ? l2(row, promptRow(opts.initial, index)) : 0,
       isLabel: labelIds.has(ids[0]),
     };
+  });
+}
+
+/** promptInsights for a model and its tokenizer: readable pieces, label rows by the label words' tokens. */
+export function insightsFor(
+  s: { model: T5Model; tokenizer: T5Tokenizer },
+  prompt: SoftPrompt,
+  opts: { top: number; labels?: readonly string[]; initPieces?: readonly (string | null)[]; initial?: SoftPrompt },
+): PromptTokenInsight[] {
+  return promptInsights(prompt, s.model.weights.shared, {
+    displayPiece: (id) => s.tokenizer.displayPiece(id),
+    topK: opts.top,
+    labelTokenIds: (opts.labels ?? []).flatMap((l) => s.tokenizer.encode(l, { addEos: false })),
+    initPieces: opts.initPieces,
+    initial: opts.initial,
   });
 }

@@ -6,7 +6,7 @@ import { chmodSync, copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../io/atomic';
 import { writeSafetensors } from '../io/safetensors';
-import { Rng } from '../training/rng';
+import { Rng } from '../rng';
 import { parseT5Config, type T5Config } from './config';
 import { expectedShapes } from './weights';
 

@@ -1,21 +1,9 @@
 // What the trainer tells the outside world while it runs. The CLI renders these as a progress bar or
 // JSON lines; the worker forwards them to the extension, which draws charts. Plain JSON values only.
 
-export interface NearestPiece {
-  id: number;
-  piece: string; // display form (word boundary visible)
-  cosine: number;
-}
+import type { PromptTokenInsight } from '../prompt/nearest';
 
-export interface PromptTokenInsight {
-  index: number; // prompt position 0..k-1
-  nearest: NearestPiece[]; // top-k by cosine against the input embedding matrix
-  norm: number; // L2 norm of the prompt row
-  vocabMeanNorm: number; // mean L2 norm of the vocabulary rows
-  initPiece?: string; // the piece this row was initialised from, if any
-  drift: number; // L2 distance from the row's initial value
-  isLabel: boolean; // nearest piece is (part of) a label word
-}
+export type { NearestPiece, PromptTokenInsight } from '../prompt/nearest';
 
 export interface RunStartedEvent {
   type: 'started';

@@ -1,14 +1,8 @@
 // Every setting of a prompt-tuning run, parsed once (CLI flags, extension settings, the panel's form)
 // into this typed object and passed down. Defaults follow the paper (Lester et al. 2021, §3).
 import type { BackendRequest } from '../backend';
+import type { PromptInit } from '../prompt/init';
 import type { Precision } from '../precision';
-
-export type PromptInit =
-  | { kind: 'random-uniform' }
-  | { kind: 'sampled-vocab' }
-  | { kind: 'class-labels' }
-  | { kind: 'text'; text: string }
-  | { kind: 'file'; path: string };
 
 export type OptimizerKind = 'adafactor' | 'adam';
 export type Metric = 'exact-match' | 'rank';
@@ -64,22 +58,3 @@ export const DEFAULTS = {
   seed: 0,
   backend: 'auto' as BackendRequest,
 } as const;
-
-export function parseInit(spec: string): PromptInit {
-  if (spec === 'random-uniform' || spec === 'sampled-vocab' || spec === 'class-labels') return { kind: spec };
-  if (spec.startsWith('text:')) {
-    const text = spec.slice(5).replace(/^"(.*)"$/s, '$1');
-    if (!text.trim()) throw new Error('--init text:"..." needs a phrase, e.g. text:"Classify the sentiment".');
-    return { kind: 'text', text };
-  }
-  if (spec.startsWith('file:')) {
-    const path = spec.slice(5);
-    if (!path) throw new Error('--init file:<path> needs the folder of a saved prompt.');
-    return { kind: 'file', path };
-  }
-  throw new Error(`--init "${spec}" is not known. Use random-uniform, sampled-vocab, class-labels, text:"...", or file:<path>.`);
-}
-
-export function formatInit(init: PromptInit): string {
-  return init.kind === 'text' ? `text:${init.text}` : init.kind === 'file' ? `file:${init.path}` : init.kind;
-}

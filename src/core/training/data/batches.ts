@@ -2,7 +2,7 @@
 // example indices, cut into batches of `batchSize`. The last batch of an epoch is kept even when it
 // is smaller (every example is seen once per epoch; batches never straddle epochs). The whole state
 // is serialisable, so a run resumed from a checkpoint sees exactly the batches it would have seen.
-import { Rng, shuffle } from '../rng';
+import { Rng, shuffle } from '../../rng';
 
 export interface BatchOrderState {
   size: number;

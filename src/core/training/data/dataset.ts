@@ -6,7 +6,7 @@ import { DataError, DataSpecError, OR_SKIP, type DataLocation } from './errors';
 import { readDataFile, type SourceFile, type SourceRecord } from './formats';
 import { checkTemplateFields, parseTemplate, renderTemplate, type Template } from './template';
 import { parseVerbalizer, verbalize } from './verbalizer';
-import { Rng, shuffle } from '../rng';
+import { Rng, shuffle } from '../../rng';
 
 export { DataError, DataSpecError } from './errors';
 

@@ -1,0 +1,95 @@
+// What users do with prompts outside training: try them on text (alone, without a prompt, or as an
+// ensemble in one batched pass, §6) and inspect what each prompt token is near to (§7).
+import type { BackendRequest } from './backend';
+import { openSession } from './session';
+import { ensemblePromptTensor, groupReplicated, insightsFor, loadPrompt, majorityVote, replicateExamples, type LoadedPrompt, type PromptTokenInsight } from './prompt';
+import { DEFAULTS } from './training/options';
+
+export interface PromptOutput {
+  prompt: string;
+  text: string;
+  labelScores?: Record<string, number>; // summed log-probability of each label word
+}
+
+export interface TryResult {
+  input: string;
+  bare?: string; // the frozen model's output without any prompt
+  outputs: PromptOutput[];
+  ensemble?: { text: string; votes: Record<string, number> };
+}
+
+export interface TryRequest {
+  model: string;
+  prompts: string[];
+  ensemble: boolean;
+  inputs: string[];
+  labels?: string[];
+  includeBare?: boolean; // default: true when no prompt is given or always for the playground
+  maxNewTokens?: number;
+  backend?: BackendRequest;
+}
+
+/**
+ * Runs every input through the model with each prompt. All prompts go through ONE batched pass per
+ * input batch: each input is replicated once per prompt and each copy carries its own prompt (§6).
+ */
+export async function tryPrompts(req: TryRequest): Promise<TryResult[]> {
+  const s = await openSession(req.model, { backend: req.backend });
+  const prompts = req.prompts.map((p) => loadPrompt(p, s.identity));
+  const labels = req.labels ?? commonLabels(prompts);
+  const enc = s.tokenizer.encodeBatch(req.inputs, { maxLength: DEFAULTS.maxInputLength - Math.max(0, ...prompts.map((p) => p.prompt.k)) });
+  const maxNewTokens = req.maxNewTokens ?? 16;
+  const decode = (ids: number[]) => s.tokenizer.decode(ids.slice(1)).trim();
+  const results: TryResult[] = req.inputs.map((input) => ({ input, outputs: [] }));
+  if (req.includeBare ?? true) {
+    const out = s.model.generate({ inputIds: enc.inputIds, attentionMask: enc.attentionMask, maxNewTokens });
+    out.sequences.forEach((ids, i) => (results[i].bare = decode(ids)));
+  }
+  if (prompts.length > 0) {
+    const n = prompts.length;
+    const inputIds = replicateExamples(enc.inputIds, n);
+    const attentionMask = replicateExamples(enc.attentionMask, n);
+    const prompt = ensemblePromptTensor(prompts.map((p) => p.prompt), req.inputs.length);
+    try {
+      const texts = groupReplicated(s.model.generate({ inputIds, attentionMask, prompt, maxNewTokens }).sequences.map(decode), n);
+      const scores = labels.length > 0 ? groupReplicated(s.model.score({ inputIds, attentionMask, prompt, candidates: labels.map((l) => s.tokenizer.encode(l)) }), n) : undefined;
+      results.forEach((r, i) => {
+        r.outputs = texts[i].map((text, j) => ({
+          prompt: req.prompts[j],
+          text,
+          ...(scores ? { labelScores: Object.fromEntries(labels.map((l, c) => [l, scores[i][j][c]])) } : {}),
+        }));
+        if (req.ensemble && n > 1) {
+          const votes: Record<string, number> = {};
+          for (const t of texts[i]) votes[t] = (votes[t] ?? 0) + 1;
+          r.ensemble = { text: majorityVote(texts[i]), votes };
+        }
+      });
+    } finally {
+      prompt.dispose();
+    }
+  }
+  return results;
+}
+
+function commonLabels(prompts: LoadedPrompt[]): string[] {
+  const first = prompts[0]?.metadata?.labels;
+  return first && prompts.every((p) => JSON.stringify(p.metadata?.labels) === JSON.stringify(first)) ? first : [];
+}
+
+export interface InspectRequest {
+  model: string;
+  prompt: string;
+  top: number;
+  backend?: BackendRequest;
+}
+
+/** Nearest vocabulary pieces, norm and drift of each prompt token. */
+export async function inspectPrompt(req: InspectRequest): Promise<PromptTokenInsight[]> {
+  const s = await openSession(req.model, { backend: req.backend });
+  const loaded = loadPrompt(req.prompt, s.identity);
+  const insights = insightsFor(s, loaded.prompt, { top: req.top, labels: loaded.metadata?.labels, initPieces: loaded.metadata?.initPieces });
+  // The initial prompt is not saved; the drift recorded at save time is.
+  const saved = loaded.metadata?.nearest;
+  return saved ? insights.map((x) => ({ ...x, drift: saved[x.index]?.drift ?? x.drift })) : insights;
+}
