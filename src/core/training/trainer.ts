@@ -16,7 +16,7 @@ import { BatchOrder } from './data/batches';
 import { encodeExamples, type EncodedExample } from './encode';
 import { batchGradient, planMicroBatch } from './micro-batch';
 import { evaluate, type EvalResult } from './evaluate';
-import { createOptimizer } from './optim';
+import { createOptimizer, type PromptOptimizer } from './optim';
 import { loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type TrainState } from './checkpoint';
 import type { DoneEvent, TrainEvent } from './events';
 import type { RunOptions } from './options';
@@ -90,12 +90,37 @@ function checkOptions(o: RunOptions): void {
   if (!(o.validFraction > 0 && o.validFraction < 1)) throw new Error(`The validation fraction must be in (0, 1) (got ${o.validFraction}).`);
 }
 
-/** Trains a prompt; resolves when the run completes, stops, stops early or diverges. */
-export async function train(options: RunOptions, hooks: TrainHooks): Promise<DoneEvent> {
-  const emit = hooks.onEvent;
+/** Everything a run works with between steps. */
+interface Run {
+  opts: RunOptions;
+  s: Session;
+  data: Prepared;
+  k: number;
+  d: number;
+  /** Rows per forward/backward pass (micro-batch.ts). */
+  microBatch: number;
+  dropoutRate: number;
+  state: TrainState;
+  prompt: SoftPrompt;
+  initial: SoftPrompt;
+  order: BatchOrder;
+  optimizer: PromptOptimizer;
+  arena: MaskArena;
+  promptDir: string;
+  checkpointDir: string;
+  emit: (e: TrainEvent) => void;
+  log: (message: string, level?: 'info' | 'warn') => void;
+}
+
+/**
+ * Opens the model, prepares the data, plans the micro-batches and starts or restores the prompt,
+ * its optimiser and the data order; writes run.json and emits `started`. A run that cannot fit in
+ * memory fails here, before anything is written.
+ */
+async function setUp(options: RunOptions, emit: (e: TrainEvent) => void): Promise<{ run: Run; resumed: boolean }> {
   const log = (message: string, level: 'info' | 'warn' = 'info') => emit({ type: 'log', level, message });
   const resumed = options.resume ? loadCheckpoint(options.resume) : undefined;
-  // A resumed run keeps its settings; only the step budget may be extended.
+  // A resumed run keeps its settings; only the step budget may be extended, and the machine's own.
   const opts: RunOptions = resumed ? { ...resumed.state.options, steps: Math.max(options.steps, resumed.state.options.steps), resume: options.resume, backend: options.backend, precision: options.precision, microBatch: options.microBatch } : options;
   checkOptions(opts);
   const out = resolve(opts.out);
@@ -105,26 +130,18 @@ export async function train(options: RunOptions, hooks: TrainHooks): Promise<Don
   const data = prepareData(opts, s, log);
   const k = opts.promptLength;
   const d = s.model.config.d_model;
-  // Planned before anything is written: a run that cannot fit is told so at once.
   const longest = (key: 'inputIds' | 'targetIds') => Math.max(...data.train.map((e) => e[key].length));
   const plan = planMicroBatch(s.model.config, s.backend.name, opts.batchSize, { promptLength: k, inputLength: longest('inputIds'), targetLength: longest('targetIds') }, opts.microBatch);
   if (plan.reason) log(`Each step of ${opts.batchSize} examples runs in micro-batches of ${plan.size} (${plan.reason}); the gradient is the same.`);
-  const evalBatch = plan.size; // inference keeps nothing for a backward pass: what trains fits
 
-  let state: TrainState;
-  let prompt: SoftPrompt;
-  let initial: SoftPrompt;
-  let order: BatchOrder;
   const optimizer = createOptimizer(opts.optimizer, [k, d], { lr: opts.lr, weightDecay: opts.weightDecay });
+  let start: Pick<Run, 'state' | 'prompt' | 'initial' | 'order'>;
   if (resumed) {
     if (resumed.state.modelFingerprint !== s.identity.embeddingFingerprint) throw new Error(`${options.resume}: this checkpoint was made with another model than ${opts.model}.`);
     if (resumed.state.dataFingerprint !== data.dataFingerprint) throw new Error(`${options.resume}: the training data changed since this checkpoint was written; resume needs the same data (or start a new run).`);
-    state = resumed.state;
-    prompt = resumed.prompt;
-    initial = resumed.initial;
-    optimizer.setState(state.optimizer);
-    order = BatchOrder.restore(state.order);
-    log(`Resuming from step ${state.step} (${options.resume}).`);
+    optimizer.setState(resumed.state.optimizer);
+    start = { state: resumed.state, prompt: resumed.prompt, initial: resumed.initial, order: BatchOrder.restore(resumed.state.order) };
+    log(`Resuming from step ${resumed.state.step} (${options.resume}).`);
   } else {
     const init = opts.init.kind === 'file' ? { prompt: loadPrompt(opts.init.path, s.identity).prompt, initPieces: Array<string | null>(k).fill(null), notes: [] } : initPrompt(opts.init, {
       k, shared: s.model.weights.shared, model: s.identity, rng: new Rng(opts.seed),
@@ -132,70 +149,99 @@ export async function train(options: RunOptions, hooks: TrainHooks): Promise<Don
     });
     if (init.prompt.k !== k) throw new Error(`--init file:${opts.init.kind === 'file' ? opts.init.path : ''} holds a prompt of length ${init.prompt.k}, but --prompt-length is ${k}.`);
     init.notes.forEach((n) => log(n));
-    prompt = softPrompt(Float32Array.from(init.prompt.data), k, d);
-    initial = softPrompt(Float32Array.from(init.prompt.data), k, d);
-    order = new BatchOrder(data.train.length, opts.batchSize, opts.seed);
-    state = {
-      version: CHECKPOINT_VERSION, step: 0, options: opts, modelFingerprint: s.identity.embeddingFingerprint, dataFingerprint: data.dataFingerprint,
-      optimizer: optimizer.getState(), order: order.getState(), evalsWithoutImprovement: 0, metrics: [], losses: [], initPieces: init.initPieces,
+    const order = new BatchOrder(data.train.length, opts.batchSize, opts.seed);
+    start = {
+      prompt: softPrompt(Float32Array.from(init.prompt.data), k, d),
+      initial: softPrompt(Float32Array.from(init.prompt.data), k, d),
+      order,
+      state: {
+        version: CHECKPOINT_VERSION, step: 0, options: opts, modelFingerprint: s.identity.embeddingFingerprint, dataFingerprint: data.dataFingerprint,
+        optimizer: optimizer.getState(), order: order.getState(), evalsWithoutImprovement: 0, metrics: [], losses: [], initPieces: init.initPieces,
+      },
     };
   }
   writeJsonAtomic(join(out, 'run.json'), { options: opts, model: s.name, modelDir: s.dir, backend: s.backend.name, labels: data.labels, startedAt: new Date().toISOString() });
   emit({
     type: 'started', runDir: out, backend: s.backend.name, model: opts.model, totalSteps: opts.steps, promptLength: k, dModel: d,
     trainExamples: data.train.length, validExamples: data.valid.length, validFromTrain: data.validFromTrain, skippedLines: data.skipped,
-    truncatedInputs: data.truncatedInputs, ...(data.labels ? { labels: data.labels } : {}), ...(resumed ? { resumedFromStep: state.step } : {}),
+    truncatedInputs: data.truncatedInputs, ...(data.labels ? { labels: data.labels } : {}), ...(resumed ? { resumedFromStep: start.state.step } : {}),
   });
-
-  const promptDir = join(out, 'prompt');
-  const checkpointDir = join(out, 'checkpoint');
-  const dropoutRate = opts.dropout ?? s.model.config.dropout_rate;
-  const metricOf = (r: EvalResult) => (opts.metric === 'rank' && r.rankAccuracy !== undefined ? r.rankAccuracy : r.exactMatch);
-
-  const checkpoint = (reason: 'interval' | 'stop' | 'final') => {
-    state.optimizer = optimizer.getState();
-    state.order = order.getState();
-    saveCheckpoint(checkpointDir, { state, prompt, initial });
-    emit({ type: 'checkpoint', step: state.step, dir: checkpointDir, reason });
+  const run: Run = {
+    opts, s, data, k, d, microBatch: plan.size, dropoutRate: opts.dropout ?? s.model.config.dropout_rate, ...start, optimizer, arena: new MaskArena(),
+    promptDir: join(out, 'prompt'), checkpointDir: join(out, 'checkpoint'), emit, log,
   };
+  return { run, resumed: resumed !== undefined };
+}
 
-  const runEval = (): { result: EvalResult; best: boolean } => {
-    const p = tf.tensor2d(prompt.data, [k, d]);
-    let result: EvalResult;
-    try {
-      result = evaluate(s.model, s.tokenizer, p, data.valid, { batchSize: evalBatch, labels: data.labels });
-    } finally {
-      p.dispose();
-    }
-    const metric = metricOf(result);
-    const prev = state.best;
-    const best = !prev || metric > prev.metric || (metric === prev.metric && result.validLoss < prev.validLoss);
-    const insights = insightsFor(s, prompt, { top: INSIGHT_TOP_K, labels: data.labels, initPieces: state.initPieces, initial });
-    const point: MetricPoint = { step: state.step, validLoss: result.validLoss, exactMatch: result.exactMatch, ...(result.rankAccuracy !== undefined ? { rankAccuracy: result.rankAccuracy } : {}), trainLoss: state.losses.at(-1)?.loss };
-    state.metrics.push(point);
-    if (best) {
-      state.best = { step: state.step, metric, validLoss: result.validLoss };
-      state.evalsWithoutImprovement = 0;
-      savePrompt(promptDir, prompt, s.identity, {
-        init: opts.init, initPieces: state.initPieces, template: opts.template, verbalizer: opts.verbalizer, labels: data.labels,
-        training: { optimizer: opts.optimizer, lr: opts.lr, weightDecay: opts.weightDecay, batchSize: opts.batchSize, steps: opts.steps, dropout: dropoutRate, maxInputLength: opts.maxInputLength, maxTargetLength: opts.maxTargetLength, seed: opts.seed, metric: opts.metric, stepsDone: state.step, bestStep: state.step, backend: s.backend.name },
-        metrics: state.metrics, nearest: insights,
-      });
-    } else {
-      state.evalsWithoutImprovement++;
-    }
-    emit({ type: 'eval', step: state.step, exactMatch: result.exactMatch, ...(result.rankAccuracy !== undefined ? { rankAccuracy: result.rankAccuracy } : {}), validLoss: result.validLoss, best, insights });
-    return { result, best };
-  };
+/** The next batch's mean token loss and its gradient with respect to the prompt. */
+function nextBatchGradient(run: Run): { loss: number; grad: Float32Array; examples: number; epoch: number } {
+  const batch = run.order.next();
+  const rows = batch.indices.map((i) => run.data.train[i]);
+  const step = run.state.step + 1;
+  // Dropout masks depend only on (seed, step, site, row): a resumed run draws the same ones.
+  const dropout = { rate: run.dropoutRate, seed: (run.opts.seed * 1_000_003 + step * 1009) | 0 };
+  const p = tf.tensor2d(run.prompt.data, [run.k, run.d]);
+  let loss: number;
+  let grad: Float32Array;
+  try {
+    ({ loss, grad } = batchGradient(run.s.model, rows, p, { microBatch: run.microBatch, padId: run.s.tokenizer.padId, dropout, arena: run.arena }));
+  } finally {
+    p.dispose();
+  }
+  return { loss, grad, examples: rows.length, epoch: batch.epoch };
+}
 
-  const done = (status: DoneEvent['status'], message: string): DoneEvent => {
-    const event: DoneEvent = { type: 'done', status, step: state.step, ...(state.best ? { bestStep: state.best.step, bestMetric: state.best.metric } : {}), promptDir, message };
-    emit(event);
-    return event;
-  };
+/** Validation metrics of the current prompt; a new best prompt is saved. Emits `eval`. */
+function evaluateRun(run: Run): void {
+  const { opts, s, state } = run;
+  const p = tf.tensor2d(run.prompt.data, [run.k, run.d]);
+  let result: EvalResult;
+  try {
+    // Inference keeps nothing for a backward pass: the micro-batch that trains fits.
+    result = evaluate(s.model, s.tokenizer, p, run.data.valid, { batchSize: run.microBatch, labels: run.data.labels });
+  } finally {
+    p.dispose();
+  }
+  const metric = opts.metric === 'rank' && result.rankAccuracy !== undefined ? result.rankAccuracy : result.exactMatch;
+  const prev = state.best;
+  const best = !prev || metric > prev.metric || (metric === prev.metric && result.validLoss < prev.validLoss);
+  const insights = insightsFor(s, run.prompt, { top: INSIGHT_TOP_K, labels: run.data.labels, initPieces: state.initPieces, initial: run.initial });
+  const point: MetricPoint = { step: state.step, validLoss: result.validLoss, exactMatch: result.exactMatch, ...(result.rankAccuracy !== undefined ? { rankAccuracy: result.rankAccuracy } : {}), trainLoss: state.losses.at(-1)?.loss };
+  state.metrics.push(point);
+  if (best) {
+    state.best = { step: state.step, metric, validLoss: result.validLoss };
+    state.evalsWithoutImprovement = 0;
+    savePrompt(run.promptDir, run.prompt, s.identity, {
+      init: opts.init, initPieces: state.initPieces, template: opts.template, verbalizer: opts.verbalizer, labels: run.data.labels,
+      training: { optimizer: opts.optimizer, lr: opts.lr, weightDecay: opts.weightDecay, batchSize: opts.batchSize, steps: opts.steps, dropout: run.dropoutRate, maxInputLength: opts.maxInputLength, maxTargetLength: opts.maxTargetLength, seed: opts.seed, metric: opts.metric, stepsDone: state.step, bestStep: state.step, backend: s.backend.name },
+      metrics: state.metrics, nearest: insights,
+    });
+  } else {
+    state.evalsWithoutImprovement++;
+  }
+  run.emit({ type: 'eval', step: state.step, exactMatch: result.exactMatch, ...(result.rankAccuracy !== undefined ? { rankAccuracy: result.rankAccuracy } : {}), validLoss: result.validLoss, best, insights });
+}
 
-  if (!resumed) runEval(); // the untrained prompt: the baseline, and a best prompt from the start
-  const arena = new MaskArena();
+/** Writes the resumable state (atomically). Emits `checkpoint`. */
+function writeCheckpoint(run: Run, reason: 'interval' | 'stop' | 'final'): void {
+  run.state.optimizer = run.optimizer.getState();
+  run.state.order = run.order.getState();
+  saveCheckpoint(run.checkpointDir, { state: run.state, prompt: run.prompt, initial: run.initial });
+  run.emit({ type: 'checkpoint', step: run.state.step, dir: run.checkpointDir, reason });
+}
+
+function finish(run: Run, status: DoneEvent['status'], message: string): DoneEvent {
+  const { state } = run;
+  const event: DoneEvent = { type: 'done', status, step: state.step, ...(state.best ? { bestStep: state.best.step, bestMetric: state.best.metric } : {}), promptDir: run.promptDir, message };
+  run.emit(event);
+  return event;
+}
+
+/** Trains a prompt; resolves when the run completes, stops, stops early or diverges. */
+export async function train(options: RunOptions, hooks: TrainHooks): Promise<DoneEvent> {
+  const { run, resumed } = await setUp(options, hooks.onEvent);
+  const { opts, state } = run;
+  if (!resumed) evaluateRun(run); // the untrained prompt: the baseline, and a best prompt from the start
   let referenceLoss: number | undefined = state.losses[0]?.loss;
   let emaSecondsPerStep = 0;
   let last = performance.now();
@@ -203,49 +249,38 @@ export async function train(options: RunOptions, hooks: TrainHooks): Promise<Don
     // Let the event loop run between steps: a stop message, Ctrl-C or a disconnect arrives here.
     await new Promise((r) => setImmediate(r));
     if (hooks.signal?.aborted) {
-      checkpoint('stop');
-      return done('stopped', `Stopped at step ${state.step}; resume with --resume ${checkpointDir}.`);
+      writeCheckpoint(run, 'stop');
+      return finish(run, 'stopped', `Stopped at step ${state.step}; resume with --resume ${run.checkpointDir}.`);
     }
-    const batch = order.next();
-    const rows = batch.indices.map((i) => data.train[i]);
+    const { loss, grad, examples, epoch } = nextBatchGradient(run);
     const step = state.step + 1;
-    // Dropout masks depend only on (seed, step, site, row): a resumed run draws the same ones.
-    const dropout = { rate: dropoutRate, seed: (opts.seed * 1_000_003 + step * 1009) | 0 };
-    const p = tf.tensor2d(prompt.data, [k, d]);
-    let loss: number;
-    let grad: Float32Array;
-    try {
-      ({ loss, grad } = batchGradient(s.model, rows, p, { microBatch: plan.size, padId: s.tokenizer.padId, dropout, arena }));
-    } finally {
-      p.dispose();
-    }
     referenceLoss ??= loss;
     if (!Number.isFinite(loss) || loss > EXPLODING_FACTOR * Math.max(referenceLoss, 1)) {
-      log(`The loss ${Number.isFinite(loss) ? `rose to ${loss.toFixed(3)}` : 'became NaN'} at step ${step}; stopping. Lower the learning rate (--lr).`, 'warn');
-      return done('diverged', `Training diverged at step ${step} (loss ${loss}); the best prompt (step ${state.best?.step ?? 0}) is kept in ${promptDir}. Try a lower --lr.`);
+      run.log(`The loss ${Number.isFinite(loss) ? `rose to ${loss.toFixed(3)}` : 'became NaN'} at step ${step}; stopping. Lower the learning rate (--lr).`, 'warn');
+      return finish(run, 'diverged', `Training diverged at step ${step} (loss ${loss}); the best prompt (step ${state.best?.step ?? 0}) is kept in ${run.promptDir}. Try a lower --lr.`);
     }
-    const lr = optimizer.step(prompt.data, grad);
+    const lr = run.optimizer.step(run.prompt.data, grad);
     state.step = step;
     state.losses.push({ step, loss });
     const now = performance.now();
     const seconds = (now - last) / 1000;
     last = now;
     emaSecondsPerStep = emaSecondsPerStep === 0 ? seconds : 0.9 * emaSecondsPerStep + 0.1 * seconds;
-    emit({
-      type: 'step', step, totalSteps: opts.steps, epoch: batch.epoch, loss, learningRate: lr,
-      examplesPerSecond: rows.length / Math.max(seconds, 1e-9), etaSeconds: emaSecondsPerStep * (opts.steps - step),
+    run.emit({
+      type: 'step', step, totalSteps: opts.steps, epoch, loss, learningRate: lr,
+      examplesPerSecond: examples / Math.max(seconds, 1e-9), etaSeconds: emaSecondsPerStep * (opts.steps - step),
       memoryMB: Math.round(process.memoryUsage().rss / 2 ** 20),
     });
     if (step % opts.evalEvery === 0 || step === opts.steps) {
-      runEval();
+      evaluateRun(run);
       last = performance.now(); // evaluation time is not training speed
       if (opts.patience !== undefined && state.evalsWithoutImprovement >= opts.patience) {
-        checkpoint('final');
-        return done('early-stopped', `No improvement in ${opts.patience} evaluations; stopped early at step ${step}. Best prompt (step ${state.best!.step}) in ${promptDir}.`);
+        writeCheckpoint(run, 'final');
+        return finish(run, 'early-stopped', `No improvement in ${opts.patience} evaluations; stopped early at step ${step}. Best prompt (step ${state.best!.step}) in ${run.promptDir}.`);
       }
     }
-    if (step % opts.checkpointEvery === 0 && step < opts.steps) checkpoint('interval');
+    if (step % opts.checkpointEvery === 0 && step < opts.steps) writeCheckpoint(run, 'interval');
   }
-  checkpoint('final');
-  return done('completed', `Done: ${opts.steps} steps. Best prompt (step ${state.best!.step}, ${opts.metric} ${state.best!.metric.toFixed(3)}) in ${promptDir}.`);
+  writeCheckpoint(run, 'final');
+  return finish(run, 'completed', `Done: ${opts.steps} steps. Best prompt (step ${state.best!.step}, ${opts.metric} ${state.best!.metric.toFixed(3)}) in ${run.promptDir}.`);
 }
