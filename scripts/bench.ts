@@ -232,6 +232,7 @@ function printRow(r: Json, peer: Json | undefined) {
   let weightsS = 0;
   const failures: string[] = [];
   const notQuiet: string[] = [];
+  const loaded: string[] = []; // rows whose timed steps shared the machine (others > LOADED cores)
   const quiet = async (what: string): Promise<QuietWait | undefined> => {
     progress(`${what}: waiting for a quiet machine...`);
     const q = await waitQuiet(quietWait);
@@ -274,6 +275,9 @@ function printRow(r: Json, peer: Json | undefined) {
     ];
     say(`Prompt Tuner${peer ? ' vs HF PEFT' : ''}: B=${B} L=${L} T=${T}, random weights, dropout 0.1 in train, ${precision}; ms per step = median of the timed steps (after untimed warm-up), one process per row`);
     say(versions.join(' | '));
+    for (const m of [...matmul, ...(peerMatmul ? [{ ...peerMatmul, backend: 'PEFT' }] : [])]) {
+      if (typeof m.cpu_cores_other === 'number' && m.cpu_cores_other > LOADED) loaded.push(`matmul on ${m.backend}: ${m.cpu_cores_other}`);
+    }
     const mm = (m: Json) => `${m.backend} ${m.error ? 'failed' : `${num(m.gflops_median, 1)}${isLoaded(m) ? '!' : ''}`}`;
     say(`matmul ${MATMUL.m}x${MATMUL.k}x${MATMUL.n} GFLOP/s: ${[...matmul.map(mm), ...(peerMatmul ? [`PEFT ${num(peerMatmul.gflops_median, 1)}${isLoaded(peerMatmul) ? '!' : ''}`] : [])].join(' | ')}`);
     if (o.json) {
@@ -329,6 +333,9 @@ function printRow(r: Json, peer: Json | undefined) {
         }
         progress('');
         ran.push(...ours);
+        for (const r of [...ours, ...(peerRow ? [{ ...peerRow, backend: 'PEFT' }] : [])]) {
+          if (!r.error && typeof r.cpu_cores_other === 'number' && r.cpu_cores_other > LOADED) loaded.push(`${what} on ${r.backend}: ${r.cpu_cores_other}`);
+        }
         for (const r of ours) {
           const peerEx = peerRow?.examples_per_s;
           r.ratio = typeof r.examples_per_s === 'number' && typeof peerEx === 'number' ? round(r.examples_per_s / peerEx, 3) : null;
@@ -362,7 +369,9 @@ function printRow(r: Json, peer: Json | undefined) {
     for (const n of notQuiet) say(`NOT QUIET: ${n}`);
     for (const f of failures) say(`FAILED: ${f}`);
     say(`took ${Math.round((performance.now() - t0) / 1000)} s (of which ${Math.round(waitedS)} s waiting for a quiet machine, ${Math.round(weightsS)} s writing weights)`);
-    if (notQuiet.length > 0) say(`The machine was not quiet for ${notQuiet.length} row(s): rerun them on a quiet machine before trusting their figures.`);
+    if (loaded.length > 0 || notQuiet.length > 0) {
+      say(`THE MACHINE WAS NOT QUIET: ${loaded.length > 0 ? `${loaded.length} row(s) measured while other processes used over ${LOADED} cores (${loaded.join('; ')})` : 'see above'}. Rerun them on a quiet machine before trusting their figures.`);
+    }
   } finally {
     cleanup();
   }
