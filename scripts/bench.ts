@@ -10,7 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeRandomT5 } from '../src/core/t5/random-model';
-import { round, waitQuiet, type QuietWait } from './bench/machine';
+import { cpuModel, round, waitQuiet, type QuietWait } from './bench/machine';
 import { defaultPeerVenv, preparePeer, type Peer } from './bench/peer';
 import { BACKENDS, DEFAULT_BACKENDS, defaultCounts, FULL, MATMUL, MODEL_NAMES, MODES, QUICK, shapeConfig, type Backend, type Counts, type Mode, type ModelName, type Precision, type RowJob } from './bench/plan';
 
@@ -269,7 +269,7 @@ function printRow(r: Json, peer: Json | undefined) {
     progress('');
 
     const versions = [
-      `machine: ${availableParallelism()} cores`,
+      `machine: ${availableParallelism()} cores${cpuModel() ? ` (${cpuModel()})` : ''}`,
       ...matmul.filter((m) => m.tensorflow).slice(0, 1).map((m) => `TensorFlow ${m.tensorflow} (tfjs-node)`),
       ...(peerMatmul ? [`PEFT ${(peerMatmul.env as Json)?.peft}, transformers ${(peerMatmul.env as Json)?.transformers}, torch ${(peerMatmul.env as Json)?.torch} (${(peerMatmul.env as Json)?.threads} threads, fp32)`] : []),
     ];

@@ -17,6 +17,15 @@ export function machineBusySeconds(): number | undefined {
   }
 }
 
+/** The CPU's model name (Linux), for the table's header. */
+export function cpuModel(): string | undefined {
+  try {
+    return readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.+)$/m)?.[1].trim();
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU seconds this process has used (all its threads). */
 export function selfCpuSeconds(): number {
   const u = process.cpuUsage();
