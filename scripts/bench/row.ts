@@ -96,11 +96,11 @@ async function main(job: RowJob): Promise<Record<string, unknown>> {
   const checks: Record<string, unknown> = {};
   let timed;
   if (job.mode === 'train') {
-    const state = work.startTraining(model, prompt, job.promptLen);
+    const state = work.startTraining(model, info.name, prompt, job.promptLen, batches[0]);
     const before = prompt.slice();
     const losses: number[] = [];
     timed = timeSteps(job.steps, job.warmup, (i) => losses.push(work.trainStep(model, state, batches[i % 4])));
-    Object.assign(checks, { dropout: state.dropoutRate, loss_first: round(losses[0], 4), loss_last: round(losses.at(-1)!, 4), prompt_moved: prompt.some((x, i) => x !== before[i]) });
+    Object.assign(checks, { dropout: state.dropoutRate, micro_batch: state.microBatch, loss_first: round(losses[0], 4), loss_last: round(losses.at(-1)!, 4), prompt_moved: prompt.some((x, i) => x !== before[i]) });
   } else {
     const p = tf.tensor2d(prompt, [job.promptLen, d]);
     if (job.mode === 'score') {

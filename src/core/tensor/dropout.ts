@@ -5,6 +5,7 @@
 // tensors for the backward pass: a quarter of the memory of a float mask.
 import * as tf from '../tf';
 import { keepWhere } from './native';
+import { KEEP_MASK_WASM } from './keep-mask.wasm';
 
 /**
  * Reusable memory for one forward/backward pass's masks. Backends may keep a typed array as a
@@ -18,7 +19,7 @@ export class MaskArena {
   private offset = 0;
 
   take(bytes: number): Uint8Array {
-    const n = (bytes + 3) & ~3; // word-aligned starts (see keepMask)
+    const n = (bytes + 7) & ~7;
     while (this.chunk < this.chunks.length && this.offset + n > this.chunks[this.chunk].length) {
       this.chunk++;
       this.offset = 0;
@@ -59,54 +60,67 @@ function mix32(x: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
+/** Bytes of mask the wasm kernel makes per call (its memory holds them and the line keys). */
+const CHUNK_BYTES = 1 << 22;
+
+interface KeepMaskKernel {
+  memory: WebAssembly.Memory;
+  fill(keys: number, lines: number, n: number, t: number, out: number): void;
+}
+
+let kernel: KeepMaskKernel | undefined;
+
+/** keep-mask.wat's module, compiled once (a few hundred bytes: synchronous is fine). */
+function keepMaskKernel(): KeepMaskKernel {
+  kernel ??= new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(KEEP_MASK_WASM, 'base64'))).exports as unknown as KeepMaskKernel;
+  return kernel;
+}
+
 /**
- * Keep-mask bytes (1 = kept) for a tensor of `shape` whose first axis holds rows `firstRow`...
- * Counter-based, so a decision depends only on its coordinates, never on the tensor's extent: an
- * element's line (its indices but the last) is keyed by hashing (seed, site, row, indices), and
- * elements 2p and 2p+1 of a line by the low and high 16 bits of hash(lineKey + p). So a row padded
- * to another length (a micro-batch pads to its own longest row) keeps every mask value of its real
- * positions. The effective rate is round(rate * 65536) / 65536.
+ * The key of every line (all indices but the last) of a tensor of `shape`, in row-major order: a
+ * hash of (seed, site, row in the full batch, the line's other indices).
  */
-export function keepMask(shape: readonly number[], rate: number, seed: number, site: number, firstRow: number, into?: Uint8Array): Uint8Array {
-  const size = shape.reduce((a, b) => a * b, 1);
-  const out = into ?? new Uint8Array(size);
-  const t = Math.round(rate * 65536);
-  const n = shape[shape.length - 1];
-  // Four bytes per store where a line starts word-aligned: the hot loop of a training step.
-  const words = out.byteOffset % 4 === 0 ? new Uint32Array(out.buffer, out.byteOffset, size >>> 2) : undefined;
+export function lineKeys(shape: readonly number[], seed: number, site: number, firstRow: number): Int32Array {
+  const keys = new Int32Array(shape.slice(0, -1).reduce((a, b) => a * b, 1));
   const stepKey = mix32(mix32(seed ^ 0x9e3779b9) ^ mix32(site + 0x632be5ab));
-  const fillLine = (key: number, base: number) => {
-    let j = 0; // the next element; even, so a draw's two decisions never straddle a store
-    if (words && base % 2 === 0) {
-      if (base % 4 === 2 && n >= 2) {
-        const w = mix32(key);
-        out[base] = (w & 0xffff) >= t ? 1 : 0;
-        out[base + 1] = w >>> 16 >= t ? 1 : 0;
-        j = 2;
-      }
-      for (let i = (base + j) >>> 2, end = (base + n) >>> 2; i < end; i++, j += 4) {
-        const a = mix32(key + (j >>> 1));
-        const b = mix32(key + (j >>> 1) + 1);
-        words[i] = ((a & 0xffff) >= t ? 1 : 0) | (a >>> 16 >= t ? 0x100 : 0) | ((b & 0xffff) >= t ? 0x10000 : 0) | (b >>> 16 >= t ? 0x1000000 : 0);
-      }
-    }
-    for (; j < n; j++) {
-      const w = mix32(key + (j >>> 1));
-      out[base + j] = (j & 1 ? w >>> 16 : w & 0xffff) >= t ? 1 : 0;
-    }
-  };
-  // Walks the lines in order; `axis` 0 is the row axis, keyed by the row's index in the full batch.
-  let base = 0;
+  if (shape.length === 1) {
+    keys[0] = stepKey;
+    return keys;
+  }
+  let at = 0;
   const walk = (axis: number, key: number) => {
     if (axis === shape.length - 1) {
-      fillLine(key, base);
-      base += n;
+      keys[at++] = key;
       return;
     }
     for (let i = 0; i < shape[axis]; i++) walk(axis + 1, mix32(key ^ mix32((axis === 0 ? firstRow + i : i) * 0x85ebca77 + axis + 1)));
   };
-  if (shape.length === 1) fillLine(stepKey, 0);
-  else walk(0, stepKey);
+  walk(0, stepKey);
+  return keys;
+}
+
+/**
+ * Keep-mask bytes (1 = kept) for a tensor of `shape` whose first axis holds rows `firstRow`...
+ * Counter-based, so a decision depends only on its coordinates, never on the tensor's extent:
+ * element j of a line is kept when its 16-bit half (low for even j, high for odd) of
+ * lowbias32(lineKey + j/2) is at least round(rate * 65536). So a row padded to another length (a
+ * micro-batch pads to its own longest row) keeps every mask value of its real positions. The bytes
+ * come from keep-mask.wat (WebAssembly SIMD, ~8x JavaScript's speed).
+ */
+export function keepMask(shape: readonly number[], rate: number, seed: number, site: number, firstRow: number, into?: Uint8Array): Uint8Array {
+  const n = shape[shape.length - 1];
+  const out = into ?? new Uint8Array(shape.reduce((a, b) => a * b, 1));
+  const keys = lineKeys(shape, seed, site, firstRow);
+  const k = keepMaskKernel();
+  const perCall = Math.max(1, Math.floor(CHUNK_BYTES / Math.max(n, 1)));
+  for (let first = 0; first < keys.length; first += perCall) {
+    const lines = Math.min(perCall, keys.length - first);
+    const need = 4 * lines + lines * n;
+    if (k.memory.buffer.byteLength < need) k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
+    new Int32Array(k.memory.buffer, 0, lines).set(keys.subarray(first, first + lines));
+    k.fill(0, lines, n, Math.round(rate * 65536), 4 * lines);
+    out.set(new Uint8Array(k.memory.buffer, 4 * lines, lines * n), first * n);
+  }
   return out;
 }
 
