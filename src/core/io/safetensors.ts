@@ -1,6 +1,7 @@
 // The safetensors format: 8-byte little-endian header length, a JSON header
 // { name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: {...} }, then raw little-endian data.
 // Every float dtype is converted to float32 on read: the engine computes in float32.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DTYPE_BYTES, decodeToFloat32, type DType } from './dtypes';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32';
@@ -28,12 +29,13 @@ export interface SafetensorsHeader {
   dataStart: number;
 }
 
-export function readHeader(buf: Uint8Array, file: string): SafetensorsHeader {
+/** The header of a file of `fileBytes` bytes from its first bytes (`buf`: at least the header; by default the whole file). */
+export function readHeader(buf: Uint8Array, file: string, fileBytes = buf.byteLength): SafetensorsHeader {
   if (buf.byteLength < 8) throw new SafetensorsError(`${file}: not a safetensors file (shorter than 8 bytes).`);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const headerLen = Number(view.getBigUint64(0, true));
-  if (headerLen <= 0 || 8 + headerLen > buf.byteLength) {
-    throw new SafetensorsError(`${file}: not a safetensors file (header length ${headerLen} does not fit a ${buf.byteLength}-byte file). Is the download complete?`);
+  if (headerLen <= 0 || 8 + headerLen > fileBytes || 8 + headerLen > buf.byteLength) {
+    throw new SafetensorsError(`${file}: not a safetensors file (header length ${headerLen} does not fit a ${fileBytes}-byte file). Is the download complete?`);
   }
   let json: Record<string, unknown>;
   try {
@@ -53,7 +55,7 @@ export function readHeader(buf: Uint8Array, file: string): SafetensorsHeader {
     const [begin, end] = e.data_offsets ?? [];
     if (!(e.dtype in SAFETENSORS_DTYPES)) throw new SafetensorsError(`${file}: tensor "${name}" has dtype ${e.dtype}, which is not supported (use F32, F16 or BF16).`);
     const count = e.shape.reduce((a, b) => a * b, 1);
-    if (end - begin !== count * DTYPE_BYTES[SAFETENSORS_DTYPES[e.dtype as SafetensorsDtype]] || dataStart + end > buf.byteLength) {
+    if (end - begin !== count * DTYPE_BYTES[SAFETENSORS_DTYPES[e.dtype as SafetensorsDtype]] || dataStart + end > fileBytes) {
       throw new SafetensorsError(`${file}: tensor "${name}" has offsets [${begin}, ${end}] that do not match its shape [${e.shape}] and dtype ${e.dtype}, or run past the end of the file. The file is damaged or truncated.`);
     }
     tensors.set(name, e);
@@ -70,6 +72,44 @@ export function decodeTensor(buf: Uint8Array, header: SafetensorsHeader, name: s
   const data = decodeToFloat32(buf.subarray(header.dataStart + e.data_offsets[0]), SAFETENSORS_DTYPES[dtype], count);
   return { dtype, shape: [...e.shape], data };
 }
+
+/**
+ * Every tensor of a safetensors file, as float32, handed to `sink` one at a time and read from the
+ * file one at a time: a checkpoint never sits in memory twice (file bytes and tensors).
+ */
+export function streamSafetensors(path: string, sink: (name: string, tensor: TensorEntry) => void): void {
+  const fd = openSync(path, 'r');
+  try {
+    const fileBytes = fstatSync(fd).size;
+    const read = (bytes: Uint8Array, at: number) => {
+      if (readSync(fd, bytes, 0, bytes.byteLength, at) !== bytes.byteLength) throw new SafetensorsError(`${path}: the file ended early; it is truncated.`);
+    };
+    const length = new Uint8Array(8);
+    read(length.subarray(0, Math.min(8, fileBytes)), 0);
+    const headerBytes = new Uint8Array(Math.min(fileBytes, 8 + Number(new DataView(length.buffer).getBigUint64(0, true))));
+    read(headerBytes, 0);
+    const header = readHeader(headerBytes, path, fileBytes);
+    for (const [name, e] of header.tensors) {
+      const dtype = SAFETENSORS_DTYPES[e.dtype as SafetensorsDtype];
+      const count = e.shape.reduce((a, b) => a * b, 1);
+      const at = header.dataStart + e.data_offsets[0];
+      let data: Float32Array;
+      if (dtype === 'f32' && LITTLE_ENDIAN) {
+        data = new Float32Array(count);
+        read(new Uint8Array(data.buffer), at); // the file's bytes are the values: read them in place
+      } else {
+        const raw = new Uint8Array(count * DTYPE_BYTES[dtype]);
+        read(raw, at);
+        data = decodeToFloat32(raw, dtype, count);
+      }
+      sink(name, { dtype: e.dtype as SafetensorsDtype, shape: [...e.shape], data });
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 export function readSafetensors(buf: Uint8Array, file: string): { tensors: Map<string, TensorEntry>; metadata: Record<string, string> } {
   const header = readHeader(buf, file);

@@ -1,9 +1,9 @@
-// Reads the tensors of an HF checkpoint folder, one file at a time: model.safetensors, or the shards
-// listed in model.safetensors.index.json. Each tensor is handed over as float32 and the file's buffer
-// is dropped before the next file is read, so at most one raw file is in memory.
+// Reads the tensors of an HF checkpoint folder: model.safetensors, or the shards listed in
+// model.safetensors.index.json, one tensor at a time (as float32), so a checkpoint's bytes are
+// never held beside its tensors.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { decodeTensor, readHeader } from '../io/safetensors';
+import { streamSafetensors } from '../io/safetensors';
 
 export interface RawTensor {
   shape: number[];
@@ -26,9 +26,7 @@ export function registerCheckpointFormat(format: CheckpointFormat): void {
 export class CheckpointError extends Error {}
 
 function readSafetensorsFile(path: string, sink: TensorSink): void {
-  const buf = readFileSync(path);
-  const header = readHeader(buf, path);
-  for (const name of header.tensors.keys()) sink(name, decodeTensor(buf, header, name), path);
+  streamSafetensors(path, (name, t) => sink(name, t, path));
 }
 
 /** The shard files (full paths) an HF index file lists, checked to exist. */

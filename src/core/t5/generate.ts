@@ -2,7 +2,7 @@
 // once per layer, self-attention keys/values grow by one position per step. Greedy and beam search
 // follow transformers' generate() (4.57): output rows start with decoder_start_token_id.
 import * as tf from '../tf';
-import type { EncoderInput, T5Model } from './model';
+import type { CrossCache, EncoderInput, T5Model } from './model';
 import type { KeyValue } from './layers';
 
 export interface GenerateOptions extends EncoderInput {
@@ -18,43 +18,35 @@ export interface GenerateResult {
   scores?: number[]; // beam search: length-normalised log-probabilities, one per sequence
 }
 
-/** Decoder state for a growing batch of hypotheses. */
+/**
+ * Decoder state for a growing batch of hypotheses, `cross.group` per input row. Beams only move
+ * within their input row, so the cross-attention cache (one per input row) never moves.
+ */
 class DecoderCache {
   self: KeyValue[] = [];
-  constructor(
-    public cross: KeyValue[], // per layer [N, heads, S, d_kv]
-    public crossBias: tf.Tensor4D, // [N, 1, 1, S]
-  ) {}
+  constructor(public cross: CrossCache) {}
 
-  /** Keeps rows `index` (beam reordering); frees the old tensors. */
+  /** Keeps hypotheses `index` (beam reordering); frees the old tensors. */
   select(index: number[]): void {
     const ids = tf.tensor1d(index, 'int32');
-    const pick = (kv: KeyValue): KeyValue => ({ k: tf.gather(kv.k, ids), v: tf.gather(kv.v, ids) });
-    const old = this.tensors();
-    this.self = this.self.map(pick);
-    this.cross = this.cross.map(pick);
-    this.crossBias = tf.gather(this.crossBias, ids);
-    tf.dispose([...old, ids]);
-  }
-
-  private tensors(): tf.Tensor[] {
-    return [...this.self.flatMap((kv) => [kv.k, kv.v]), ...this.cross.flatMap((kv) => [kv.k, kv.v]), this.crossBias];
+    const old = this.self;
+    this.self = old.map((kv) => ({ k: tf.gather(kv.k, ids), v: tf.gather(kv.v, ids) }));
+    tf.dispose([...old.flatMap((kv) => [kv.k, kv.v]), ids]);
   }
 
   dispose(): void {
-    tf.dispose(this.tensors());
+    tf.dispose([...this.self.flatMap((kv) => [kv.k, kv.v]), ...this.cross.kv.flatMap((kv) => [kv.k, kv.v]), this.cross.bias]);
   }
 }
 
-function startCache(model: T5Model, input: EncoderInput, repeat: number): DecoderCache {
-  let cache: DecoderCache | undefined;
+function startCache(model: T5Model, input: EncoderInput, beams: number): DecoderCache {
+  let cross: CrossCache | undefined;
   tf.tidy(() => {
-    const { kv, bias } = model.crossCache(model.encode(input), repeat);
-    tf.keep(bias);
-    kv.forEach((x) => tf.keep(x.k) && tf.keep(x.v));
-    cache = new DecoderCache(kv, bias);
+    cross = model.crossCache(model.encode(input), beams);
+    tf.keep(cross.bias);
+    cross.kv.forEach((x) => tf.keep(x.k) && tf.keep(x.v));
   });
-  return cache!;
+  return new DecoderCache(cross!);
 }
 
 /** Runs the decoder on the last token of each hypothesis; returns log-probabilities [N, vocab]. */
@@ -74,7 +66,7 @@ function step(model: T5Model, cache: DecoderCache, tokens: number[], position: n
         grown.push({ k: tf.keep(kv.k), v: tf.keep(kv.v) });
         return kv;
       };
-      h = model.decoderBlock(h, block, selfBias, { kv: cache.cross[i] }, cache.crossBias, extendKv);
+      h = model.decoderBlock(h, block, selfBias, { kv: cache.cross.kv[i], group: cache.cross.group }, cache.cross.bias, extendKv);
     });
     logp = tf.keep(tf.logSoftmax(model.logits(h).reshape([tokens.length, cfg.vocab_size])));
   });

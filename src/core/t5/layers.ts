@@ -110,10 +110,18 @@ function activate(a: tf.Tensor, cfg: T5Config): tf.Tensor {
   return tf.mul(cfg.dense_act_fn === 'relu' ? tf.relu(gate) : geluNew(gate), linearPart);
 }
 
-function activateBackward(dHidden: tf.Tensor, a: tf.Tensor, cfg: T5Config): tf.Tensor {
+/**
+ * What activateBackward needs of the pre-activation `a`: all of it, except for a plain ReLU, whose
+ * gradient only asks which inputs were positive (a byte each instead of four).
+ */
+function activationResidue(a: tf.Tensor, cfg: T5Config): tf.Tensor {
+  return !cfg.is_gated_act && cfg.dense_act_fn === 'relu' ? tf.greater(a, 0) : a;
+}
+
+function activateBackward(dHidden: tf.Tensor, residue: tf.Tensor, cfg: T5Config): tf.Tensor {
   const relu = cfg.dense_act_fn === 'relu';
-  if (!cfg.is_gated_act) return relu ? reluBackward(dHidden, a) : tf.mul(dHidden, geluNewDerivative(a));
-  const [gate, linearPart] = tf.split(a, 2, -1);
+  if (!cfg.is_gated_act) return relu ? keepWhere(dHidden, residue) : tf.mul(dHidden, geluNewDerivative(residue));
+  const [gate, linearPart] = tf.split(residue, 2, -1);
   const dGate = tf.mul(dHidden, linearPart);
   return tf.concat([relu ? reluBackward(dGate, gate) : tf.mul(dGate, geluNewDerivative(gate)), tf.mul(dHidden, relu ? tf.relu(gate) : geluNew(gate))], -1);
 }
@@ -131,6 +139,15 @@ export function useAutodiffReference(on: boolean): void {
   useNativeOps(!on);
 }
 
+/**
+ * Whether tfjs is recording operations for a gradient (inside tf.grad and friends, not inside a
+ * kernel): scoring and generation skip the tape op's bookkeeping (a third of a decoding step).
+ */
+function recordingGradients(): boolean {
+  const { gradientDepth, kernelDepth } = (tf.engine() as unknown as { state: { gradientDepth: number; kernelDepth: number } }).state;
+  return gradientDepth > 0 && kernelDepth === 0;
+}
+
 interface Forward {
   value: tf.Tensor;
   /** What the backward pass needs; kept (cloned) by the tape until the gradient is done. */
@@ -143,6 +160,7 @@ interface Forward {
  */
 function tapeOp(inputs: tf.Tensor[], masks: (tf.Tensor | undefined)[], forward: (...xs: tf.Tensor[]) => Forward, backward: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): tf.Tensor {
   if (autodiffReference) return forward(...inputs).value;
+  if (!recordingGradients()) return tf.tidy(() => forward(...inputs).value); // the sublayer's intermediates go at once
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const { value, saved } = forward(...(args as tf.Tensor[]));
@@ -227,15 +245,31 @@ export function crossAttentionLayer(h: tf.Tensor3D, enc: tf.Tensor3D, w: CrossAt
   return tapeOp([h, enc], [probsMask, outMask], forward, backward) as tf.Tensor3D;
 }
 
-/** Cross-attention against precomputed keys/values (generation and scoring): no gradient. */
-export function crossAttentionCached(h: tf.Tensor3D, kv: KeyValue, w: CrossAttentionWeights, norm: tf.Tensor1D, cfg: T5Config, bias: tf.Tensor): tf.Tensor3D {
-  return crossAttention(h, kv, w, norm, cfg, bias, undefined, undefined, 0).value as tf.Tensor3D;
+/**
+ * Cross-attention against precomputed keys/values (generation and scoring): no gradient. `group`
+ * decoder rows in a row share one input row's keys/values (rank-classification candidates, beams):
+ * their queries are attended together instead of the keys and values being repeated.
+ */
+export function crossAttentionCached(h: tf.Tensor3D, kv: KeyValue, w: CrossAttentionWeights, norm: tf.Tensor1D, cfg: T5Config, bias: tf.Tensor, group: number): tf.Tensor3D {
+  return crossAttention(h, kv, w, norm, cfg, bias, undefined, undefined, 0, group).value as tf.Tensor3D;
 }
 
-function crossAttention(x: tf.Tensor, kv: KeyValue, w: CrossAttentionWeights, norm: tf.Tensor1D, cfg: T5Config, bias: tf.Tensor, probsMask: tf.Tensor | undefined, outMask: tf.Tensor | undefined, rate: number): Forward {
+/** [B * group, heads, L, d_kv] <-> [B, heads, group * L, d_kv]: a group's queries as one longer sequence. */
+function foldGroups(q: tf.Tensor, group: number): tf.Tensor4D {
+  const [n, h, l, d] = q.shape;
+  return q.reshape([n / group, group, h, l, d]).transpose([0, 2, 1, 3, 4]).reshape([n / group, h, group * l, d]) as tf.Tensor4D;
+}
+
+function unfoldGroups(c: tf.Tensor, group: number): tf.Tensor4D {
+  const [b, h, gl, d] = c.shape;
+  return c.reshape([b, h, group, gl / group, d]).transpose([0, 2, 1, 3, 4]).reshape([b * group, h, gl / group, d]) as tf.Tensor4D;
+}
+
+function crossAttention(x: tf.Tensor, kv: KeyValue, w: CrossAttentionWeights, norm: tf.Tensor1D, cfg: T5Config, bias: tf.Tensor, probsMask: tf.Tensor | undefined, outMask: tf.Tensor | undefined, rate: number, group = 1): Forward {
   const s = rmsScale(x, cfg.layer_norm_epsilon);
   const [q] = splitHeads(w.q.forward(tf.mul(tf.mul(x, s), norm)), 1, cfg);
-  const { context, probs } = attentionCore(q, kv, bias, probsMask);
+  const grouped = group > 1 ? attentionCore(foldGroups(q, group), kv, bias, probsMask) : undefined;
+  const { context, probs } = grouped ? { context: unfoldGroups(grouped.context, group), probs: grouped.probs } : attentionCore(q, kv, bias, probsMask);
   return {
     value: tf.add(x, throughDropouts(w.o.forward(mergeHeads([context])), outMask, rate)),
     saved: [x, s, q, kv.k, kv.v, probs, ...(probsMask ? [probsMask, outMask!] : [])],
@@ -253,13 +287,13 @@ export function feedForwardLayer(h: tf.Tensor3D, w: FeedForwardWeights, norm: tf
     const hidden = activate(a, cfg);
     return {
       value: tf.add(x, throughDropouts(w.wo.forward(hiddenMask ? keepWhere(hidden, hiddenMask) : hidden), outMask, rate)),
-      saved: [x, s, a, ...(hiddenMask ? [hiddenMask, outMask!] : [])],
+      saved: [x, s, activationResidue(a, cfg), ...(hiddenMask ? [hiddenMask, outMask!] : [])],
     };
   };
-  const backward = (dy: tf.Tensor, [x, s, a, hm, om]: tf.Tensor[]) => {
+  const backward = (dy: tf.Tensor, [x, s, residue, hm, om]: tf.Tensor[]) => {
     let dHidden = w.wo.backward(throughDropouts(dy, om, rate));
     if (hm) dHidden = keepWhere(dHidden, hm);
-    return tf.add(dy, rmsNormBackward(w.wi.backward(activateBackward(dHidden, a, cfg)), x, s, norm));
+    return tf.add(dy, rmsNormBackward(w.wi.backward(activateBackward(dHidden, residue, cfg)), x, s, norm));
   };
   return tapeOp([h], [hiddenMask, outMask], forward, backward) as tf.Tensor3D;
 }
@@ -278,11 +312,4 @@ export function causalBias(qLen: number, kLen: number): tf.Tensor4D {
   const offset = kLen - qLen;
   for (let i = 0; i < qLen; i++) for (let j = 0; j < kLen; j++) if (j > i + offset) values[i * kLen + j] = -1e9;
   return tf.tensor4d(values, [1, 1, qLen, kLen]);
-}
-
-/** Each row (first axis) repeated `times` times in place (torch's repeat_interleave). */
-export function repeatEach<T extends tf.Tensor>(t: T, times: number): T {
-  if (times === 1) return t;
-  const ids = tf.tensor1d(Array.from({ length: t.shape[0] * times }, (_, i) => Math.floor(i / times)), 'int32');
-  return tf.gather(t, ids) as T;
 }

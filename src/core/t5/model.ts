@@ -5,7 +5,7 @@ import * as tf from '../tf';
 import type { T5Config } from './config';
 import type { BlockWeights, StackWeights, T5Weights } from './weights';
 import { disposeWeights } from './weights';
-import { causalBias, crossAttentionCached, crossAttentionLayer, crossKeyValue, feedForwardLayer, paddingBias, repeatEach, rmsNorm, selfAttentionLayer, type KeyValue } from './layers';
+import { causalBias, crossAttentionCached, crossAttentionLayer, crossKeyValue, feedForwardLayer, paddingBias, rmsNorm, selfAttentionLayer, type KeyValue } from './layers';
 import { positionBias } from './relative-position';
 import { linear } from '../tensor/products';
 import { dropout, type DropoutStream } from '../tensor/dropout';
@@ -45,12 +45,14 @@ export interface EncoderState {
 }
 
 /** How the decoder's cross-attention gets its keys/values: from the encoder states (training, with gradient) or a cache. */
-type CrossSource = { enc: tf.Tensor3D } | { kv: KeyValue };
+type CrossSource = { enc: tf.Tensor3D } | { kv: KeyValue; group: number };
 
 /** Every decoder layer's cross-attention keys/values, computed once (scoring, generation). */
 export interface CrossCache {
-  kv: KeyValue[]; // per layer [N, heads, S, d_kv]
-  bias: tf.Tensor4D; // [N, 1, 1, S]
+  kv: KeyValue[]; // per layer [B, heads, S, d_kv], one per input row
+  bias: tf.Tensor4D; // [B, 1, 1, S]
+  /** Decoder rows per input row (candidates, beams), consecutive. */
+  group: number;
 }
 
 export class T5Model {
@@ -120,22 +122,20 @@ export class T5Model {
     const crossBias = 'kv' in enc ? enc.bias : paddingBias(enc.mask);
     let h = dropout(this.embedTokens(decoderInputIds).reshape([b, t, this.config.d_model]) as tf.Tensor3D, opts.dropout);
     this.weights.decoder.blocks.forEach((block, i) => {
-      h = this.decoderBlock(h, block, selfBias, 'kv' in enc ? { kv: enc.kv[i] } : { enc: enc.hidden }, crossBias, undefined, opts.dropout);
+      h = this.decoderBlock(h, block, selfBias, 'kv' in enc ? { kv: enc.kv[i], group: enc.group } : { enc: enc.hidden }, crossBias, undefined, opts.dropout);
     });
     return this.logits(h, opts.dropout);
   }
 
   /**
-   * The cross-attention keys/values of every decoder layer, each input row's repeated `times` times
-   * (rank-classification candidates, beams): projected once per input row, not once per repeat.
+   * The cross-attention keys/values of every decoder layer for decoder rows that come in groups of
+   * `group` per input row (rank-classification candidates, beams): projected once per input row.
    */
-  crossCache(enc: EncoderState, times: number): CrossCache {
+  crossCache(enc: EncoderState, group: number): CrossCache {
     return {
-      kv: this.weights.decoder.blocks.map((block) => {
-        const { k, v } = crossKeyValue(enc.hidden, block.crossAttention!, this.config);
-        return { k: repeatEach(k, times), v: repeatEach(v, times) };
-      }),
-      bias: repeatEach(paddingBias(enc.mask), times),
+      kv: this.weights.decoder.blocks.map((block) => crossKeyValue(enc.hidden, block.crossAttention!, this.config)),
+      bias: paddingBias(enc.mask),
+      group,
     };
   }
 
@@ -153,7 +153,7 @@ export class T5Model {
     h = selfAttentionLayer(h, block.selfAttention, block.selfAttentionNorm, cfg, { bias: selfBias, dropout: d, extendKv });
     h = 'enc' in cross
       ? crossAttentionLayer(h, cross.enc, block.crossAttention!, block.crossAttentionNorm!, cfg, { bias: crossBias, dropout: d })
-      : crossAttentionCached(h, cross.kv, block.crossAttention!, block.crossAttentionNorm!, cfg, crossBias);
+      : crossAttentionCached(h, cross.kv, block.crossAttention!, block.crossAttentionNorm!, cfg, crossBias, cross.group);
     return feedForwardLayer(h, block.feedForward, block.feedForwardNorm, cfg, d);
   }
 

@@ -1,8 +1,8 @@
 // Maps HF T5 checkpoint names onto a typed weight tree of frozen tf tensors, checking every name and
-// shape against the config. Linear maps are FrozenLinear: HF's [out, in] matrices, stored in the
-// layout the backend multiplies fastest (tensor/products.ts).
-// Projections that read the same input are stacked into one matrix at load time (q/k/v, the
-// cross-attention's k/v, gated-GELU's wi_0/wi_1): one larger product runs faster than three.
+// shape against the config. Linear maps are FrozenLinear: HF's [out, in] matrices, transposed as
+// they are read (tensor/products.ts says why). Projections that read the same input are stacked
+// into one matrix (q/k/v, the cross-attention's k/v, gated-GELU's wi_0/wi_1): one larger product
+// runs faster than three. Tensors arrive one at a time and each is kept in one copy only.
 import * as tf from '../tf';
 import type { T5Config } from './config';
 import { readCheckpoint, type RawTensor } from './checkpoint';
@@ -101,9 +101,64 @@ export interface LoadedWeights {
   files: string[];
 }
 
+/**
+ * The checkpoint names of each FrozenLinear, in stacking order, keyed by the first: q/k/v of
+ * self-attention, k/v of cross-attention, gated wi_0/wi_1 are one product each (see the header).
+ */
+function linearGroups(cfg: T5Config): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  const add = (...names: string[]) => groups.set(names[0], names);
+  if (!cfg.tie_word_embeddings) add('lm_head.weight');
+  for (const stack of ['encoder', 'decoder'] as const) {
+    const n = stack === 'encoder' ? cfg.num_layers : cfg.num_decoder_layers;
+    for (let i = 0; i < n; i++) {
+      const b = `${stack}.block.${i}`;
+      const self = `${b}.layer.0.SelfAttention`;
+      add(`${self}.q.weight`, `${self}.k.weight`, `${self}.v.weight`);
+      add(`${self}.o.weight`);
+      if (stack === 'decoder') {
+        const cross = `${b}.layer.1.EncDecAttention`;
+        add(`${cross}.q.weight`);
+        add(`${cross}.k.weight`, `${cross}.v.weight`);
+        add(`${cross}.o.weight`);
+      }
+      const ff = `${b}.layer.${stack === 'decoder' ? 2 : 1}.DenseReluDense`;
+      if (cfg.is_gated_act) add(`${ff}.wi_0.weight`, `${ff}.wi_1.weight`);
+      else add(`${ff}.wi.weight`);
+      add(`${ff}.wo.weight`);
+    }
+  }
+  return groups;
+}
+
+/** [out_i, in] matrices stacked along out and transposed: the [in, sum out_i] matrix x W^T multiplies by. */
+function transposeStacked(parts: RawTensor[]): tf.Tensor2D {
+  const inDim = parts[0].shape[1];
+  const total = parts.reduce((n, p) => n + p.shape[0], 0);
+  const out = new Float32Array(inDim * total);
+  const TILE = 64; // tiles keep both the reads and the strided writes in cache
+  let column = 0;
+  for (const { shape: [rows], data } of parts) {
+    for (let r0 = 0; r0 < rows; r0 += TILE) {
+      for (let i0 = 0; i0 < inDim; i0 += TILE) {
+        for (let r = r0; r < Math.min(r0 + TILE, rows); r++) {
+          for (let i = i0; i < Math.min(i0 + TILE, inDim); i++) out[i * total + column + r] = data[r * inDim + i];
+        }
+      }
+    }
+    column += rows;
+  }
+  return tf.tensor2d(out, [inDim, total]);
+}
+
 export function loadWeights(dir: string, cfg: T5Config): LoadedWeights {
   const expected = expectedShapes(cfg);
+  const groups = linearGroups(cfg);
+  const groupOf = new Map([...groups].flatMap(([key, names]) => names.map((n): [string, string] => [n, key])));
   const tensors = new Map<string, tf.Tensor>();
+  const linears = new Map<string, FrozenLinear>();
+  // Parts of a stacked product wait here until the last one arrives; then the raw data is dropped.
+  const pending = new Map<string, RawTensor>();
   const unused: string[] = [];
   const check = (name: string, t: RawTensor, file: string, want: number[]) => {
     if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) {
@@ -114,7 +169,18 @@ export function loadWeights(dir: string, cfg: T5Config): LoadedWeights {
     const want = expected.get(name);
     if (want) {
       check(name, t, file, want);
+      const group = groupOf.get(name);
+      if (group) {
+        pending.set(name, t);
+        const names = groups.get(group)!;
+        if (names.every((n) => pending.has(n))) {
+          linears.set(group, new FrozenLinear(transposeStacked(names.map((n) => pending.get(n)!))));
+          names.forEach((n) => pending.delete(n));
+        }
+        return;
+      }
       tensors.set(name, tf.tensor(t.data, t.shape));
+      if (name === 'shared.weight' && cfg.tie_word_embeddings) linears.set('lm_head.weight', new FrozenLinear(transposeStacked([t])));
     } else if (TIED_ALIASES.includes(name) || (name === 'lm_head.weight' && cfg.tie_word_embeddings)) {
       check(name, t, file, [cfg.vocab_size, cfg.d_model]);
     } else if (UNUSED_OK.test(name)) {
@@ -123,30 +189,21 @@ export function loadWeights(dir: string, cfg: T5Config): LoadedWeights {
       unused.push(name);
     }
   });
-  const missing = [...expected.keys()].filter((n) => !tensors.has(n));
+  const loaded = (n: string) => tensors.has(n) || linears.has(groupOf.get(n) ?? '');
+  const missing = [...expected.keys()].filter((n) => !loaded(n));
   if (missing.length > 0) {
     tensors.forEach((t) => t.dispose());
+    linears.forEach((l) => l.dispose());
     const more = missing.length > 5 ? ` and ${missing.length - 5} more` : '';
     throw new WeightsError(`${dir}: the checkpoint lacks tensor${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).map((n) => `"${n}"`).join(', ')}${more} that config.json requires.`);
   }
   const get = <T extends tf.Tensor>(name: string) => tensors.get(name) as T;
-  const dense = (name: string) => new FrozenLinear(get<tf.Tensor2D>(name));
-  /** The named [out, in] matrices stacked along out; the parts are freed as soon as they are copied. */
-  const stacked = (...names: string[]): FrozenLinear => {
-    const parts = names.map((n) => get<tf.Tensor2D>(n));
-    const out = tf.concat(parts, 0);
-    tf.dispose(parts);
-    return new FrozenLinear(out);
-  };
-  const selfAttention = (p: string): SelfAttentionWeights => ({
-    qkv: stacked(`${p}.q.weight`, `${p}.k.weight`, `${p}.v.weight`), o: dense(`${p}.o.weight`),
-  });
-  const crossAttention = (p: string): CrossAttentionWeights => ({
-    q: dense(`${p}.q.weight`), kv: stacked(`${p}.k.weight`, `${p}.v.weight`), o: dense(`${p}.o.weight`),
-  });
+  const linear = (name: string) => linears.get(name)!;
+  const selfAttention = (p: string): SelfAttentionWeights => ({ qkv: linear(`${p}.q.weight`), o: linear(`${p}.o.weight`) });
+  const crossAttention = (p: string): CrossAttentionWeights => ({ q: linear(`${p}.q.weight`), kv: linear(`${p}.k.weight`), o: linear(`${p}.o.weight`) });
   const feedForward = (p: string): FeedForwardWeights => ({
-    wi: cfg.is_gated_act ? stacked(`${p}.DenseReluDense.wi_0.weight`, `${p}.DenseReluDense.wi_1.weight`) : dense(`${p}.DenseReluDense.wi.weight`),
-    wo: dense(`${p}.DenseReluDense.wo.weight`),
+    wi: linear(`${p}.DenseReluDense.${cfg.is_gated_act ? 'wi_0' : 'wi'}.weight`),
+    wo: linear(`${p}.DenseReluDense.wo.weight`),
   });
   const stack = (s: 'encoder' | 'decoder', n: number): StackWeights => ({
     relativeAttentionBias: get(`${s}.block.0.layer.0.SelfAttention.relative_attention_bias.weight`),
@@ -165,11 +222,10 @@ export function loadWeights(dir: string, cfg: T5Config): LoadedWeights {
       };
     }),
   });
-  const shared = get<tf.Tensor2D>('shared.weight');
   return {
     weights: {
-      shared,
-      lmHead: cfg.tie_word_embeddings ? new FrozenLinear(shared, true) : dense('lm_head.weight'),
+      shared: get<tf.Tensor2D>('shared.weight'),
+      lmHead: linear('lm_head.weight'),
       encoder: stack('encoder', cfg.num_layers),
       decoder: stack('decoder', cfg.num_decoder_layers),
     },
