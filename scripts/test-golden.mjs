@@ -20,6 +20,6 @@ if (process.env.PROMPT_TUNER_GOLDEN_BACKENDS) {
 const files = readdirSync('test/golden').filter((f) => f.endsWith('.test.ts')).map((f) => `test/golden/${f}`);
 for (const backend of backends) {
   console.log(`\n=== golden tests on the ${backend} backend ===`);
-  const r = spawnSync('npx', ['tsx', '--test', ...files], { stdio: 'inherit', env: { ...process.env, PROMPT_TUNER_BACKEND: backend } });
+  const r = spawnSync(process.execPath, ['scripts/run-tests.mjs', ...files], { stdio: 'inherit', env: { ...process.env, PROMPT_TUNER_BACKEND: backend } });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

@@ -13,16 +13,15 @@ import { selectBackend, loadT5 } from '../../src/core';
 import { batchGradient } from '../../src/core/training/micro-batch';
 import { MaskArena } from '../../src/core/tensor/dropout';
 import { Rng } from '../../src/core/rng';
-import { SKIP_NO_SHARED } from '../support/shared';
-import { goldenDirs, maxAbsDiff, relDiff } from '../support/golden';
+import { forEachGoldenDir, maxAbsDiff, relDiff } from '../support/golden';
 
 let backend = '';
 before(async () => {
   backend = (await selectBackend()).name;
 });
 
-for (const dir of goldenDirs()) {
-  test(`${basename(dir)}: micro-batches of 1, 2 and 4 give the gradient of the whole batch of 6`, { skip: SKIP_NO_SHARED }, async () => {
+forEachGoldenDir((dir) => {
+  test(`${basename(dir)}: micro-batches of 1, 2 and 4 give the gradient of the whole batch of 6`, async () => {
     const model = await loadT5(dir);
     const rng = new Rng(7);
     const ids = (n: number) => [...Array.from({ length: n - 1 }, () => 3 + Math.floor(rng.next() * 300)), 1];
@@ -45,4 +44,4 @@ for (const dir of goldenDirs()) {
     prompt.dispose();
     model.dispose();
   });
-}
+});

@@ -18,8 +18,7 @@ import {
   softPrompt,
   type ModelIdentity,
 } from '../../src/core/prompt';
-import { SKIP_NO_SHARED } from '../support/shared';
-import { goldenDirs, readJson, flat, maxAbsDiff, type FixtureTensor } from '../support/golden';
+import { forEachGoldenDir, goldenDirs, readJson, flat, maxAbsDiff, type FixtureTensor } from '../support/golden';
 
 interface Nearest {
   top_ids: number[][];
@@ -66,10 +65,10 @@ function withTmp(body: (tmp: string) => void): void {
   }
 }
 
-for (const dir of goldenDirs()) {
+forEachGoldenDir((dir) => {
   const name = basename(dir);
 
-  test(`${name}: the prompt PEFT saved loads and equals cases.json soft_prompt exactly`, { skip: SKIP_NO_SHARED }, async () => {
+  test(`${name}: the prompt PEFT saved loads and equals cases.json soft_prompt exactly`, async () => {
     const expected = fixturePrompt(dir);
     const loaded = loadPrompt(join(dir, 'peft-prompt'), await identityOf(dir));
     assert.equal(loaded.source, 'peft');
@@ -80,7 +79,7 @@ for (const dir of goldenDirs()) {
     assert.deepEqual(loaded.prompt.data, expected.data);
   });
 
-  test(`${name}: our prompt folder has PEFT's structure and round-trips bit-exact`, { skip: SKIP_NO_SHARED }, async () => {
+  test(`${name}: our prompt folder has PEFT's structure and round-trips bit-exact`, async () => {
     const extra = readJson<Extra>(join(dir, 'extra.json'));
     const peftDir = join(dir, 'peft-prompt');
     const peftConfig = readJson(join(peftDir, ADAPTER_CONFIG_FILE));
@@ -123,7 +122,7 @@ for (const dir of goldenDirs()) {
     });
   });
 
-  test(`${name}: nearest vocabulary rows, norms and vocabulary mean norm match extra.json`, { skip: SKIP_NO_SHARED }, async () => {
+  test(`${name}: nearest vocabulary rows, norms and vocabulary mean norm match extra.json`, async () => {
     const golden = readJson<Extra>(join(dir, 'extra.json')).nearest;
     const model = await loadT5(dir);
     const insights = promptInsights(fixturePrompt(dir), model.weights.shared, { displayPiece: (id) => `#${id}`, topK: golden.top_ids[0].length });
@@ -145,13 +144,13 @@ for (const dir of goldenDirs()) {
   });
 
   for (const copy of ['bf16', 'sharded']) {
-    test(`${name}: the ${copy} copy of the weights has the same embedding fingerprint`, { skip: SKIP_NO_SHARED || (!existsSync(join(dir, copy)) && `no ${copy}/ in ${name}`) }, async () => {
+    test(`${name}: the ${copy} copy of the weights has the same embedding fingerprint`, { skip: !existsSync(join(dir, copy)) && `no ${copy}/ in ${name}` }, async () => {
       assert.equal((await identityOf(join(dir, copy))).embeddingFingerprint, (await identityOf(dir)).embeddingFingerprint);
     });
   }
-}
+});
 
-test('a prompt saved for one golden model is refused by another of the same width', { skip: SKIP_NO_SHARED || (goldenDirs().length < 2 && 'needs two golden models') }, async () => {
+test('a prompt saved for one golden model is refused by another of the same width', { skip: goldenDirs().length < 2 && 'needs two golden models' }, async () => {
   const [a, b] = goldenDirs();
   const [idA, idB] = [await identityOf(a), await identityOf(b)];
   assert.equal(idA.dModel, idB.dModel, 'the fixtures share d_model, so only the fingerprint can tell them apart');

@@ -8,8 +8,7 @@ import { mkdtempSync, cpSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as tf from '../../src/core/tf';
 import { selectBackend, loadT5 } from '../../src/core';
-import { SKIP_NO_SHARED } from '../support/shared';
-import { goldenDirs, readJson, flat, rows, maxAbsDiff, relDiff, type FixtureTensor } from '../support/golden';
+import { forEachGoldenDir, readJson, flat, rows, maxAbsDiff, relDiff, type FixtureTensor } from '../support/golden';
 
 interface Seq2Seq { input_ids: FixtureTensor; attention_mask: FixtureTensor; decoder_input_ids: FixtureTensor; labels: FixtureTensor; expected: { logits: FixtureTensor; loss: number } }
 
@@ -40,11 +39,11 @@ function withConfig(dir: string, variant: string): { path: string; cleanup: () =
   return { path: tmp, cleanup: () => rmSync(tmp, { recursive: true, force: true }) };
 }
 
-for (const dir of goldenDirs()) {
+forEachGoldenDir((dir) => {
   const name = basename(dir);
   const cases = () => readJson<{ seq2seq: Seq2Seq }>(join(dir, 'cases.json')).seq2seq;
 
-  test(`${name}: sharded safetensors load to the same model`, { skip: SKIP_NO_SHARED || (!existsSync(join(dir, 'sharded')) && 'no sharded/ copy in this fixture') }, async () => {
+  test(`${name}: sharded safetensors load to the same model`, { skip: !existsSync(join(dir, 'sharded')) && 'no sharded/ copy in this fixture' }, async () => {
     const v = withConfig(dir, 'sharded');
     try {
       await checkSeq2Seq(v.path, cases(), cases().expected, `${name}/sharded`);
@@ -53,7 +52,7 @@ for (const dir of goldenDirs()) {
     }
   });
 
-  test(`${name}: BF16 weights load upcast to float32`, { skip: SKIP_NO_SHARED || (!existsSync(join(dir, 'bf16')) && 'no bf16/ copy in this fixture') }, async () => {
+  test(`${name}: BF16 weights load upcast to float32`, { skip: !existsSync(join(dir, 'bf16')) && 'no bf16/ copy in this fixture' }, async () => {
     const expected = readJson<{ formats: { bf16: { expected_seq2seq_upcast_float32: { logits: FixtureTensor; loss: number } } } }>(join(dir, 'extra.json')).formats.bf16.expected_seq2seq_upcast_float32;
     const v = withConfig(dir, 'bf16');
     try {
@@ -62,4 +61,4 @@ for (const dir of goldenDirs()) {
       v.cleanup();
     }
   });
-}
+});

@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { basename, join } from 'node:path';
 import * as tf from '../../src/core/tf';
 import { selectBackend, loadT5 } from '../../src/core';
-import { SKIP_NO_SHARED } from '../support/shared';
-import { goldenDirs, readJson, rows, maxAbsDiff, type FixtureTensor } from '../support/golden';
+import { forEachGoldenDir, readJson, rows, maxAbsDiff, type FixtureTensor } from '../support/golden';
 
 interface GreedyCase { name: string; input_ids: FixtureTensor; attention_mask: FixtureTensor; expected_output_ids: FixtureTensor; soft_prompt?: string }
 interface BeamCase {
@@ -28,9 +27,9 @@ before(async () => {
   await selectBackend();
 });
 
-for (const dir of goldenDirs()) {
+forEachGoldenDir((dir) => {
   const name = basename(dir);
-  test(`${name}: greedy ids match transformers`, { skip: SKIP_NO_SHARED }, async () => {
+  test(`${name}: greedy ids match transformers`, async () => {
     const cases = readJson<Cases>(join(dir, 'cases.json'));
     const model = await loadT5(dir);
     for (const g of cases.generation.greedy) {
@@ -45,7 +44,7 @@ for (const dir of goldenDirs()) {
     model.dispose();
   });
 
-  test(`${name}: beam search ids and scores match transformers`, { skip: SKIP_NO_SHARED }, async () => {
+  test(`${name}: beam search ids and scores match transformers`, async () => {
     const b = readJson<Cases>(join(dir, 'cases.json')).generation.beam;
     const model = await loadT5(dir);
     const opts = { inputIds: rows(b.input_ids), maxNewTokens: b.max_new_tokens, numBeams: b.num_beams, lengthPenalty: b.length_penalty, earlyStopping: b.early_stopping };
@@ -58,7 +57,7 @@ for (const dir of goldenDirs()) {
     model.dispose();
   });
 
-  test(`${name}: rank classification sums match transformers`, { skip: SKIP_NO_SHARED }, async () => {
+  test(`${name}: rank classification sums match transformers`, async () => {
     const cases = readJson<Cases & { prompt_tuning: { input_ids: FixtureTensor; attention_mask: FixtureTensor } }>(join(dir, 'cases.json'));
     const r = readJson<{ rank_classification: RankCase }>(join(dir, 'extra.json')).rank_classification;
     const model = await loadT5(dir);
@@ -77,10 +76,10 @@ for (const dir of goldenDirs()) {
     prompt.dispose();
     model.dispose();
   });
-}
+});
 
-for (const dir of goldenDirs()) {
-  test(`${basename(dir)}: a batch with a different prompt per row equals each row run alone (mixed-task batch)`, { skip: SKIP_NO_SHARED }, async () => {
+forEachGoldenDir((dir) => {
+  test(`${basename(dir)}: a batch with a different prompt per row equals each row run alone (mixed-task batch)`, async () => {
     const cases = readJson<Cases & { prompt_tuning: { input_ids: FixtureTensor; attention_mask: FixtureTensor } }>(join(dir, 'cases.json'));
     const model = await loadT5(dir);
     const p = rows(cases.prompt_tuning.soft_prompt);
@@ -101,4 +100,4 @@ for (const dir of goldenDirs()) {
     mixed.dispose();
     model.dispose();
   });
-}
+});

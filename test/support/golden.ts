@@ -1,7 +1,8 @@
 // Reading the golden fixtures (cases.json / extra.json) made with HF transformers and PEFT.
+import { test } from 'node:test';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SHARED_DIR, SHARED_PRESENT, envPaths } from './shared';
+import { SHARED_DIR, SHARED_PRESENT, SKIP_NO_SHARED, envPaths } from './shared';
 
 export interface FixtureTensor {
   dtype: string;
@@ -9,13 +10,27 @@ export interface FixtureTensor {
   data: unknown[];
 }
 
-/** Every golden folder: ../shared/fixtures/t5-golden/* plus T5_GOLDEN_DIRS. */
+/** Every golden folder: ../shared/fixtures/t5-golden/* plus T5_GOLDEN_DIRS (which must exist). */
 export function goldenDirs(): string[] {
   const base = join(SHARED_DIR, 'fixtures', 't5-golden');
   const shared = SHARED_PRESENT && existsSync(base)
     ? readdirSync(base, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(base, e.name))
     : [];
-  return [...shared, ...envPaths('T5_GOLDEN_DIRS')];
+  const named = envPaths('T5_GOLDEN_DIRS');
+  for (const dir of named) {
+    if (!existsSync(join(dir, 'cases.json'))) throw new Error(`T5_GOLDEN_DIRS names ${dir}, which has no cases.json: give t5-golden fixture folders.`);
+  }
+  return [...shared, ...named];
+}
+
+/**
+ * Registers `register(dir)`'s tests for every golden fixture; with none at all (../shared absent and
+ * T5_GOLDEN_DIRS unset: a user's clone) one skipped test says why, so the file never passes empty.
+ */
+export function forEachGoldenDir(register: (dir: string) => void): void {
+  const dirs = goldenDirs();
+  if (dirs.length === 0) test('golden fixtures', { skip: SKIP_NO_SHARED || 'no golden fixtures (set T5_GOLDEN_DIRS)' }, () => {});
+  dirs.forEach(register);
 }
 
 export function readJson<T = Record<string, unknown>>(path: string): T {

@@ -1,9 +1,9 @@
 // Reads golden tokenization files (layout of ../shared/fixtures/t5-spiece/golden.json): the reference
 // SentencePiece library's ids/pieces/decodes and HF T5's conventions, for the tests to compare against.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { SHARED_DIR, envPaths } from '../support/shared';
+import { SHARED_DIR, SHARED_PRESENT, envPaths } from '../support/shared';
 
 export interface GoldenCase {
   name: string;
@@ -50,9 +50,11 @@ export function readGolden(path: string): GoldenFile {
   return { ...json, path, modelPath: join(dirname(path), json.model.file) };
 }
 
-/** The shared golden file plus every file in SPIECE_GOLDEN_FILES (colon-separated). */
+/** The shared golden file (where ../shared exists) plus every file in SPIECE_GOLDEN_FILES (colon-separated), which must exist. */
 export function goldenPaths(): string[] {
-  return [DEFAULT_GOLDEN, ...envPaths('SPIECE_GOLDEN_FILES')];
+  const named = envPaths('SPIECE_GOLDEN_FILES');
+  for (const path of named) if (!existsSync(path)) throw new Error(`SPIECE_GOLDEN_FILES names ${path}, which does not exist.`);
+  return [...(SHARED_PRESENT ? [DEFAULT_GOLDEN] : []), ...named];
 }
 
 export function sha256(path: string): string {

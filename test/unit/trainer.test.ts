@@ -108,6 +108,17 @@ test('a run in micro-batches of 1 trains like the whole batch: same losses, same
   assert.ok(drift <= 1e-4, `prompts after 6 steps differ by ${drift}`);
 });
 
+test('the training loss falls on a learnable task', { skip: SKIP_NO_SHARED }, async () => {
+  const dir = tmp();
+  const events: TrainEvent[] = [];
+  await train(options({ train: keywordData(dir, 48), out: join(dir, 'run'), steps: 30, evalEvery: 30, batchSize: 8, dropout: 0 }), { onEvent: (e) => events.push(e) });
+  const losses = events.flatMap((e) => (e.type === 'step' ? [e.loss] : []));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const first = mean(losses.slice(0, 5));
+  const last = mean(losses.slice(-5));
+  assert.ok(last < 0.8 * first, `mean loss of the first 5 steps ${first.toFixed(3)}, of the last 5 ${last.toFixed(3)}`);
+});
+
 test('bad data stops before training with the file, line and field named', { skip: SKIP_NO_SHARED }, async () => {
   const dir = tmp();
   const file = join(dir, 'bad.jsonl');
