@@ -20,8 +20,16 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: ['vscode'] }] },
   },
   {
-    // The extension host must never load TensorFlow.js: training runs in the worker.
+    // The extension host must never load TensorFlow.js: training runs in the worker. The engine's
+    // tensor layers are off limits at any depth (test/unit/ext-no-tfjs.test.ts checks the bundle).
     files: ['src/extension/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['@tensorflow/*', '../core/t5/*', '../core/training/*'] }] },
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{
+          regex: '^@tensorflow/|/core/(tf|backend|session|playground|index)$|/core/(t5|tensor|training|prompt|tokenizer)(/|$)',
+          message: 'The extension host must not load TensorFlow.js: ask the worker (src/worker/protocol.ts).',
+        }],
+      }],
+    },
   },
 );
