@@ -21,7 +21,6 @@ import {
   type Example,
 } from '../../src/core/training/data/dataset';
 import { BatchOrder, type BatchOrderState } from '../../src/core/training/data/batches';
-import { describeOverLong, findOverLong } from '../../src/core/training/data/lengths';
 import { REPO_ROOT } from '../support/shared';
 
 const dir = mkdtempSync(join(tmpdir(), 'prompt-tuner-data-'));
@@ -580,30 +579,6 @@ test('BatchOrder: bad arguments and corrupt states are rejected', () => {
   assert.throws(() => BatchOrder.restore({ ...good, position: 6 }), /not a batch start/);
   assert.throws(() => BatchOrder.restore({ ...good, rng: [1, 2] }), /four uint32/);
   assert.doesNotThrow(() => BatchOrder.restore({ ...good, position: 5 }));
-});
-
-// ---------------------------------------------------------------- over-long counting hook
-
-test('findOverLong counts and lists over-long inputs with the given token counter', () => {
-  const words = (s: string): number => s.split(' ').length;
-  const es = ['a b c', 'a', 'a b c d e', 'a b c d', 'a b c d e f'].map((input, i) => ({ input, target: 'yes', source: { file: 'd.jsonl', line: i + 1 } }));
-  const report = findOverLong(es, 'input', words, 3, 2);
-  assert.deepEqual(report, {
-    part: 'input',
-    maxTokens: 3,
-    count: 3,
-    total: 5,
-    longest: 6,
-    first: [
-      { file: 'd.jsonl', line: 3, tokens: 5 },
-      { file: 'd.jsonl', line: 4, tokens: 4 },
-    ],
-  });
-  assert.equal(
-    describeOverLong(report),
-    '3 of 5 inputs are longer than 3 tokens (longest 6) and will be truncated: d.jsonl line 3 (5), d.jsonl line 4 (4), and 1 more',
-  );
-  assert.equal(describeOverLong(findOverLong(es, 'target', words, 3)), 'all 5 targets fit in 3 tokens (longest 1)');
 });
 
 // ---------------------------------------------------------------- keyword task generator

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import * as tf from '../tf';
 import { describeBackend } from '../backend';
 import { openSession, type Session } from '../session';
-import { initPrompt, insightsFor, loadPrompt, savePrompt, softPrompt, type MetricPoint, type SoftPrompt } from '../prompt';
+import { initPrompt, insightsFor, savePrompt, softPrompt, type MetricPoint, type SoftPrompt } from '../prompt';
 import { writeJsonAtomic } from '../io/atomic';
 import { Rng } from '../rng';
 import { MaskArena } from '../tensor/dropout';
@@ -143,11 +143,10 @@ async function setUp(options: RunOptions, emit: (e: TrainEvent) => void): Promis
     start = { state: resumed.state, prompt: resumed.prompt, initial: resumed.initial, order: BatchOrder.restore(resumed.state.order) };
     log(`Resuming from step ${resumed.state.step} (${options.resume}).`);
   } else {
-    const init = opts.init.kind === 'file' ? { prompt: loadPrompt(opts.init.path, s.identity).prompt, initPieces: Array<string | null>(k).fill(null), notes: [] } : initPrompt(opts.init, {
+    const init = initPrompt(opts.init, {
       k, shared: s.model.weights.shared, model: s.identity, rng: new Rng(opts.seed),
       encode: (t) => s.tokenizer.encode(t, { addEos: false }), displayPiece: (id) => s.tokenizer.displayPiece(id), labels: data.labels,
     });
-    if (init.prompt.k !== k) throw new Error(`--init file:${opts.init.kind === 'file' ? opts.init.path : ''} holds a prompt of length ${init.prompt.k}, but --prompt-length is ${k}.`);
     init.notes.forEach((n) => log(n));
     const order = new BatchOrder(data.train.length, opts.batchSize, opts.seed);
     start = {
