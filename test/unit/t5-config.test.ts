@@ -22,8 +22,8 @@ test('T5 v1.1 / FLAN-T5: gated-gelu means gelu_new, untied lm_head', () => {
 test('unsupported or malformed values get errors naming the field', () => {
   assert.throws(() => parseT5Config({ model_type: 'bart' }), /model_type is "bart"/);
   assert.throws(() => parseT5Config({ feed_forward_proj: 'swish' }), /feed_forward_proj "swish" is not supported/);
-  assert.throws(() => parseT5Config({ d_model: 'big' }), /"d_model" must be a non-negative integer/);
-  assert.throws(() => parseT5Config({ num_heads: 0 }), /"num_heads" must be positive/);
+  assert.throws(() => parseT5Config({ d_model: 'big' }), /"d_model" must be an integer from 1 to 16384 \(got "big"\)/);
+  assert.throws(() => parseT5Config({ num_heads: 0 }), /"num_heads" must be an integer from 1 to 1024 \(got 0\)/);
   assert.throws(() => parseT5Config({ dropout_rate: 1.5 }), /dropout_rate/);
   assert.throws(() => parseT5Config([1, 2]), /expected a JSON object/);
 });

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HubError } from './errors';
-import { PYTORCH_INDEX, PYTORCH_WEIGHTS } from './torch-checkpoint';
+import { PYTORCH_INDEX, PYTORCH_WEIGHTS } from '../io/torch-checkpoint';
 
 export const CONFIG_FILE = 'config.json';
 export const SAFETENSORS = 'model.safetensors';

@@ -12,7 +12,6 @@ import { hubRequest, httpError, networkError, readBody } from './http';
 import { OPTIONAL_FILES, TOKENIZER_FILES, WEIGHT_FILES, chooseFiles, missingFiles, shardsOf, CONFIG_FILE } from './model-files';
 import { SpeedMeter, etaSeconds, type DownloadListener, type PlannedFile } from './progress';
 import { COMMIT_HASH, parseRepoSpec } from './repo-spec';
-import { registerPytorchFormat } from './torch-checkpoint';
 
 export interface ResolveOptions {
   onEvent?: DownloadListener;
@@ -41,7 +40,6 @@ const PROGRESS_INTERVAL_MS = 100;
 
 /** A local folder path → itself; `org/name[@revision]` → the snapshot folder in the hub cache. */
 export async function resolveModel(spec: string, opts: ResolveOptions = {}): Promise<ResolvedModel> {
-  registerPytorchFormat();
   const trimmed = spec.trim();
   if (existsSync(trimmed)) {
     if (!statSync(trimmed).isDirectory()) {

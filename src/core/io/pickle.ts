@@ -2,9 +2,11 @@
 // (protocol 2, plus the protocol 3/4 forms of the same values) and never runs anything. Every
 // GLOBAL is looked up in an allowlist supplied by the caller and refused otherwise, at the opcode
 // itself, as torch.load(weights_only=True) does. Opcodes that build arbitrary objects (INST, OBJ,
-// EXT*) are refused outright.
+// EXT*) are refused outright. Its cost is linear in the input: every opcode does work bounded by
+// its own bytes (long integers are read as hex, not bit by bit), and values are shared, not copied.
+import { FileFormatError } from './errors';
 
-export class PickleError extends Error {}
+export class PickleError extends FileFormatError {}
 
 /** A Python tuple (kept apart from lists so persistent ids and call arguments read naturally). */
 export class PyTuple {
@@ -48,15 +50,19 @@ type StackItem = PickleValue | typeof MARK;
 
 function keyOf(v: PickleValue, source: string): PyKey {
   if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return v;
-  throw new PickleError(`${source}: a dict key is not a string or number; this is not a state dict.`);
+  throw new PickleError(source, `${source}: a dict key is not a string or number; this is not a state dict.`);
 }
 
+/** A Python int as a number when it is exactly one, else a bigint. */
+function narrow(v: bigint): number | bigint {
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+}
+
+/** LONG1/LONG4: little-endian two's complement, read in linear time (one hex string, one BigInt). */
 function fromSigned(bytes: Uint8Array): number | bigint {
   if (bytes.length === 0) return 0;
-  let v = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i]);
-  if (bytes[bytes.length - 1] & 0x80) v -= 1n << BigInt(bytes.length * 8);
-  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  const v = BigInt(`0x${Buffer.from(bytes).reverse().toString('hex')}`);
+  return narrow(bytes[bytes.length - 1] & 0x80 ? v - (1n << BigInt(bytes.length * 8)) : v);
 }
 
 export function unpickle(data: Uint8Array, opts: UnpickleOptions): PickleValue {
@@ -67,7 +73,7 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions): PickleValue {
   let pos = 0;
 
   function fail(what: string): never {
-    throw new PickleError(`${source}: ${what} (pickle byte ${pos}).`);
+    throw new PickleError(source, `${source}: ${what} (pickle byte ${pos}).`);
   }
   const need = (n: number) => {
     if (n < 0 || pos + n > buf.length) fail('the pickle is truncated');
@@ -95,6 +101,16 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions): PickleValue {
     pos = end + 1;
     return s;
   };
+  /** A decimal integer of a text opcode (INT, LONG, PUT, GET); at most 4300 digits, Python's own limit for int(str). */
+  const decimal = (text: string): bigint => {
+    if (!/^[-+]?\d{1,4300}$/.test(text)) fail(`${JSON.stringify(text.slice(0, 40))} is not a decimal integer`);
+    return BigInt(text);
+  };
+  const index = (text: string): number => {
+    const v = decimal(text);
+    if (v < 0n || v > 0xffffffffn) fail(`memo index ${text} is out of range`);
+    return Number(v);
+  };
   const pop = (): PickleValue => {
     const v = stack.pop();
     if (v === undefined) return fail('stack underflow: the pickle is damaged');
@@ -117,6 +133,7 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions): PickleValue {
     const found = opts.findGlobal(module, name);
     if (!found) {
       throw new PickleError(
+        source,
         `${source}: refused to load: the pickle asks for the Python global "${module}.${name}", which is not on the allowlist of a weights file. ` +
           `Nothing was executed.${opts.refusalHint ? ` ${opts.refusalHint}` : ''}`,
       );
@@ -190,13 +207,12 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions): PickleValue {
       case 0x49: {
         // INT (text): also encodes True/False as 01/00 in protocol 0
         const s = line();
-        stack.push(s === '01' ? true : s === '00' ? false : Number.parseInt(s, 10));
+        stack.push(s === '01' ? true : s === '00' ? false : narrow(decimal(s)));
         break;
       }
       case 0x4c: {
         // LONG (text)
-        const v = BigInt(line().replace(/L$/, ''));
-        stack.push(v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v);
+        stack.push(narrow(decimal(line().replace(/L$/, ''))));
         break;
       }
       case 0x47: // BINFLOAT (big-endian double)
@@ -298,7 +314,7 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions): PickleValue {
         memo.set(u32(), top());
         break;
       case 0x70: // PUT (text)
-        memo.set(Number.parseInt(line(), 10), top());
+        memo.set(index(line()), top());
         break;
       case 0x94: // MEMOIZE
         memo.set(memo.size, top());
@@ -307,7 +323,7 @@ export function unpickle(data: Uint8Array, opts: UnpickleOptions): PickleValue {
       case 0x6a: // LONG_BINGET
       case 0x67: {
         // GET (text)
-        const idx = op === 0x68 ? u8() : op === 0x6a ? u32() : Number.parseInt(line(), 10);
+        const idx = op === 0x68 ? u8() : op === 0x6a ? u32() : index(line());
         if (!memo.has(idx)) fail(`memo entry ${idx} is read before it is written`);
         stack.push(memo.get(idx) as PickleValue);
         break;
