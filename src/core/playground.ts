@@ -4,6 +4,7 @@ import type { BackendRequest } from './backend';
 import { openSession } from './session';
 import { ensemblePromptTensor, groupReplicated, insightsFor, loadPrompt, majorityVote, replicateExamples, type LoadedPrompt, type PromptTokenInsight } from './prompt';
 import { DEFAULTS } from './training/options';
+import { rankCandidates } from './training/data/labels';
 
 export interface PromptOutput {
   prompt: string;
@@ -37,7 +38,7 @@ export async function tryPrompts(req: TryRequest): Promise<TryResult[]> {
   const s = await openSession(req.model, { backend: req.backend });
   const prompts = req.prompts.map((p) => loadPrompt(p, s.identity));
   const labels = req.labels ?? commonLabels(prompts);
-  const enc = s.tokenizer.encodeBatch(req.inputs, { maxLength: DEFAULTS.maxInputLength - Math.max(0, ...prompts.map((p) => p.prompt.k)) });
+  const enc = s.tokenizer.encodeBatch(req.inputs, { maxLength: inputBudget(prompts, req.prompts) });
   const maxNewTokens = req.maxNewTokens ?? 16;
   const decode = (ids: number[]) => s.tokenizer.decode(ids.slice(1)).trim();
   const results: TryResult[] = req.inputs.map((input) => ({ input, outputs: [] }));
@@ -52,7 +53,9 @@ export async function tryPrompts(req: TryRequest): Promise<TryResult[]> {
     const prompt = ensemblePromptTensor(prompts.map((p) => p.prompt), req.inputs.length);
     try {
       const texts = groupReplicated(s.model.generate({ inputIds, attentionMask, prompt, maxNewTokens }).sequences.map(decode), n);
-      const scores = labels.length > 0 ? groupReplicated(s.model.score({ inputIds, attentionMask, prompt, candidates: labels.map((l) => s.tokenizer.encode(l)) }), n) : undefined;
+      const encodeCut = (texts: string[], maxLength: number) => s.tokenizer.encodeBatch(texts, { maxLength, padding: 'none' }).inputIds;
+      const candidates = labels.length > 0 ? rankCandidates(labels, encodeCut, DEFAULTS.maxTargetLength) : undefined;
+      const scores = candidates ? groupReplicated(s.model.score({ inputIds, attentionMask, prompt, candidates }), n) : undefined;
       results.forEach((r, i) => {
         r.outputs = texts[i].map((text, j) => ({
           prompt: req.prompts[j],
@@ -70,6 +73,20 @@ export async function tryPrompts(req: TryRequest): Promise<TryResult[]> {
     }
   }
   return results;
+}
+
+/** Input tokens left beside the longest prompt; a prompt that leaves none is refused, naming it. */
+function inputBudget(prompts: LoadedPrompt[], paths: string[]): number {
+  const longest = prompts.reduce((best, p, i) => (p.prompt.k > (prompts[best]?.prompt.k ?? 0) ? i : best), 0);
+  const k = prompts[longest]?.prompt.k ?? 0;
+  const budget = DEFAULTS.maxInputLength - k;
+  if (budget < 2) {
+    throw new Error(
+      `${paths[longest]}: this prompt has ${k} tokens, but the model reads at most ${DEFAULTS.maxInputLength} tokens with the prompt, ` +
+        `which leaves no room for the input (at least 2 tokens: a word and eos). Use a prompt shorter than ${DEFAULTS.maxInputLength - 1} tokens.`,
+    );
+  }
+  return budget;
 }
 
 function commonLabels(prompts: LoadedPrompt[]): string[] {

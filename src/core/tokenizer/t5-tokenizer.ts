@@ -2,6 +2,8 @@
 // sentinels <extra_id_N> after the vocabulary, padding/truncation like HF. The model's embedding matrix
 // may have more rows (32128) than vocabulary + sentinels (32100); those rows never decode to text.
 import { escapeControlChars } from './display';
+import { TokenizerFileError } from './errors';
+import { MAX_TEXT_CHARS } from './limits';
 import { loadSentencePiece } from './model-files';
 import { PieceType } from './model-proto';
 import { EXTRA_IDS, type Segment, sentinelId, sentinelIndex, sentinelToken, splitOnSpecialTokens } from './sentinels';
@@ -66,7 +68,8 @@ export class T5Tokenizer {
     ];
     expect.forEach(([piece, type], id) => {
       if (pieces[id]?.piece !== piece || pieces[id].type !== type) {
-        throw new Error(
+        throw new TokenizerFileError(
+          source,
           `${source} is not a T5 vocabulary: id ${id} must be ${piece} (${PieceType[type]}), ` +
             `found ${JSON.stringify(pieces[id]?.piece)}.`,
         );
@@ -92,6 +95,9 @@ export class T5Tokenizer {
   }
 
   private segments(text: string): Segment[] {
+    if (text.length > MAX_TEXT_CHARS) {
+      throw new RangeError(`A text of ${text.length} characters is longer than the ${MAX_TEXT_CHARS} the tokenizer takes; shorten it.`);
+    }
     return splitOnSpecialTokens(text, this.vocabSize, this.controlIds);
   }
 

@@ -4,6 +4,7 @@
 // SentencePiece's own (dummy prefix, collapse runs, ▁ escaping) — the shapes HF's converters write for
 // T5. Anything else (byte fallback, other normalizers, extra added tokens inside the vocabulary whose
 // SentencePiece type is lost) is refused with an error asking for spiece.model.
+import { TokenizerFileError } from './errors';
 import { type ModelPiece, type ModelProto, PieceType } from './model-proto';
 import { EXTRA_IDS, sentinelToken } from './sentinels';
 
@@ -70,7 +71,8 @@ function sentinelStart(vocab: readonly unknown[][], fail: (why: string) => Error
  */
 export function modelProtoFromTokenizerJson(json: unknown, path: string): ModelProto {
   const fail = (why: string): Error =>
-    new Error(
+    new TokenizerFileError(
+      path,
       `${path}: cannot rebuild the SentencePiece model exactly (${why}). ` +
         'Put the checkpoint\'s spiece.model beside it (T5, T5 1.1 and FLAN-T5 all use the same one).',
     );
@@ -89,12 +91,15 @@ export function modelProtoFromTokenizerJson(json: unknown, path: string): ModelP
   const pieceCount = sentinelStart(vocab, fail);
   const special = new Map<number, string>();
   for (const t of Array.isArray(json.added_tokens) ? json.added_tokens : []) {
-    if (!isObject(t) || typeof t.id !== 'number' || typeof t.content !== 'string') throw fail('bad added_tokens entry');
-    if (t.id >= pieceCount && t.id < vocab.length && vocab[t.id][0] === t.content) continue; // a sentinel
-    if (t.id >= pieceCount || t.special !== true || vocab[t.id][0] !== t.content) {
-      throw fail(`added token ${JSON.stringify(t.content)} (id ${t.id}) has no SentencePiece equivalent`);
+    const id: unknown = isObject(t) ? t.id : undefined;
+    if (!isObject(t) || typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= vocab.length || typeof t.content !== 'string') {
+      throw fail('an added_tokens entry is not {id: an index into model.vocab, content: a string}');
     }
-    special.set(t.id, t.content);
+    if (id >= pieceCount && vocab[id][0] === t.content) continue; // a sentinel
+    if (id >= pieceCount || t.special !== true || vocab[id][0] !== t.content) {
+      throw fail(`added token ${JSON.stringify(t.content)} (id ${id}) has no SentencePiece equivalent`);
+    }
+    special.set(id, t.content);
   }
   if (!special.has(model.unk_id)) throw fail(`unk_id ${model.unk_id} is not a special added token`);
 

@@ -1,9 +1,13 @@
 // Validation metrics: the paper's exact match of the generated text against the target, and for a
-// closed label set rank classification (the label with the highest summed log-probability).
+// closed label set rank classification (the label with the highest summed log-probability). The
+// labels are capped in number and cut to the target budget (data/labels.ts), and progress is
+// reported per batch: scoring every label for every example is the slow part.
 import type { T5Model } from '../t5/model';
 import type { T5Tokenizer } from '../tokenizer';
 import type { PromptTensor } from '../t5/model';
+import { rankCandidates } from './data/labels';
 import { padBatch, type EncodedExample } from './encode';
+import { DEFAULTS } from './options';
 
 export interface EvalResult {
   exactMatch: number; // fraction in [0, 1]
@@ -23,10 +27,18 @@ export function evaluate(
   tok: T5Tokenizer,
   prompt: PromptTensor | undefined,
   examples: readonly EncodedExample[],
-  opts: { batchSize: number; labels?: readonly string[] },
+  opts: {
+    batchSize: number;
+    labels?: readonly string[];
+    /** Label candidates are cut to this many tokens (eos included), as targets are; default: the run default. */
+    maxTargetLength?: number;
+    /** After each batch: examples done of `total`. */
+    onProgress?: (done: number, total: number) => void;
+  },
 ): EvalResult {
   if (examples.length === 0) throw new Error('No validation examples to evaluate on.');
-  const candidates = opts.labels && opts.labels.length > 0 ? opts.labels.map((l) => tok.encode(l)) : undefined;
+  const encodeCut = (texts: string[], maxLength: number) => tok.encodeBatch(texts, { maxLength, padding: 'none' }).inputIds;
+  const candidates = opts.labels && opts.labels.length > 0 ? rankCandidates(opts.labels, encodeCut, opts.maxTargetLength ?? DEFAULTS.maxTargetLength) : undefined;
   const maxNewTokens = Math.max(...examples.map((e) => e.targetIds.length));
   let exact = 0;
   let ranked = 0;
@@ -48,6 +60,7 @@ export function evaluate(
         if (opts.labels![s.indexOf(Math.max(...s))] === rows[i].target) ranked++;
       });
     }
+    opts.onProgress?.(start + rows.length, examples.length);
   }
   const n = examples.length;
   return { exactMatch: exact / n, ...(candidates ? { rankAccuracy: ranked / n } : {}), validLoss: lossSum / n, n, predictions };

@@ -6,6 +6,9 @@ import { DataError, DataSpecError, OR_SKIP, type DataLocation } from './errors';
 import { readDataFile, type SourceFile, type SourceRecord } from './formats';
 import { checkTemplateFields, parseTemplate, renderTemplate, type Template } from './template';
 import { parseVerbalizer, verbalize } from './verbalizer';
+import { count } from './limits';
+import { checkRankLabels } from './labels';
+import { MAX_TEXT_CHARS } from '../../tokenizer/limits';
 import { Rng, shuffle } from '../../rng';
 
 export { DataError, DataSpecError } from './errors';
@@ -60,6 +63,7 @@ export function loadExamples(file: string, spec: DataSpec): LoadedData {
   if (spec.template !== undefined && spec.inputField !== undefined) {
     throw new DataSpecError('template', 'give either inputField or template, not both');
   }
+  if (spec.labels !== undefined) checkRankLabels(spec.labels, 'the labels setting');
   const template = spec.template === undefined ? undefined : parseTemplate(spec.template);
   const verbalizer = spec.verbalizer === undefined ? undefined : parseVerbalizer(spec.verbalizer);
   const labels = spec.labels === undefined ? undefined : new Set(spec.labels);
@@ -71,6 +75,11 @@ export function loadExamples(file: string, spec: DataSpec): LoadedData {
   }
 
   const source = readDataFile(file);
+  if (source.records.length === 0 && source.problems.length > 0) {
+    // No line could be read, so the file's fields are unknown: its first bad line is the news.
+    if (!spec.skipInvalid) throw source.problems[0];
+    throw new DataError({ file }, `no examples: all ${source.problems.length} data lines are invalid, e.g. line ${source.problems[0].line}: ${source.problems[0].reason}`, 'Fix the file (the first invalid line is shown)');
+  }
   const input = inputReader(source, spec.inputField, template);
   const targetField = chooseField(source, 'target', spec.targetField, DEFAULT_TARGET_FIELDS);
 
@@ -171,9 +180,13 @@ function fieldValue(record: SourceRecord, field: string, file: string): string {
   throw new DataError(where, 'missing field', `Add the field to this line, ${OR_SKIP}`);
 }
 
+/** The value trimmed; refused when empty, or longer than the tokenizer takes (a template can join several long fields). */
 function nonEmpty(value: string, where: DataLocation, role: 'input' | 'target'): string {
   const trimmed = value.trim();
   if (trimmed === '') throw new DataError(where, `empty ${role}`, `Fill in the ${role}, ${OR_SKIP}`);
+  if (trimmed.length > MAX_TEXT_CHARS) {
+    throw new DataError(where, `the ${role} has ${count(trimmed.length)} characters, more than the ${count(MAX_TEXT_CHARS)} a text may have`, `Shorten it, ${OR_SKIP}`);
+  }
   return trimmed;
 }
 

@@ -8,6 +8,8 @@ export interface DelimitedRow {
   fields: string[];
   /** Set when the row is malformed; its fields are then best-effort. */
   problem?: string;
+  /** Characters of a row longer than the limit; its fields are then cut short. */
+  tooLong?: number;
 }
 
 export interface DelimitedParse {
@@ -16,7 +18,8 @@ export interface DelimitedParse {
   unterminatedQuoteLine?: number;
 }
 
-export function parseDelimited(text: string, delimiter: string): DelimitedParse {
+/** `maxRowChars`: longer rows are marked `tooLong` and their fields stop growing (memory stays bounded). */
+export function parseDelimited(text: string, delimiter: string, maxRowChars = Infinity): DelimitedParse {
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
     throw new RangeError(`delimiter must be one character other than a quote or line break, got ${JSON.stringify(delimiter)}`);
   }
@@ -28,13 +31,17 @@ export function parseDelimited(text: string, delimiter: string): DelimitedParse 
   let problem: string | undefined;
   // Whether the current row has any content; an empty physical line is not a row.
   let rowStarted = false;
+  let rowStart = 0;
   let i = 0;
   const n = text.length;
+  const fits = () => i - rowStart <= maxRowChars;
 
   const endRow = (): void => {
     if (rowStarted) {
       fields.push(field);
-      rows.push(problem === undefined ? { line: rowLine, fields } : { line: rowLine, fields, problem });
+      const row: DelimitedRow = problem === undefined ? { line: rowLine, fields } : { line: rowLine, fields, problem };
+      if (!fits()) row.tooLong = i - rowStart;
+      rows.push(row);
     }
     fields = [];
     field = '';
@@ -56,7 +63,10 @@ export function parseDelimited(text: string, delimiter: string): DelimitedParse 
   };
 
   while (i < n) {
-    if (!rowStarted) rowLine = line;
+    if (!rowStarted) {
+      rowLine = line;
+      rowStart = i;
+    }
     if (lineBreak()) {
       endRow();
       continue;
@@ -81,10 +91,10 @@ export function parseDelimited(text: string, delimiter: string): DelimitedParse 
         if (ch === '\r' || ch === '\n') {
           const start = i;
           lineBreak();
-          field += text.slice(start, i);
+          if (fits()) field += text.slice(start, i);
           continue;
         }
-        field += ch;
+        if (fits()) field += ch;
         i += 1;
       }
       // After the closing quote only a delimiter or a line end may follow.
@@ -92,17 +102,17 @@ export function parseDelimited(text: string, delimiter: string): DelimitedParse 
         problem ??=
           `field ${fields.length + 1} has text after its closing quote: a field that starts with a quote must be ` +
           'quoted as a whole, with each quote inside written as "" (e.g. """Hi"" she said")';
-        while (i < n && text[i] !== delimiter && text[i] !== '\r' && text[i] !== '\n') field += text[i++];
+        for (; i < n && text[i] !== delimiter && text[i] !== '\r' && text[i] !== '\n'; i++) if (fits()) field += text[i];
       }
       continue;
     }
     if (text[i] === delimiter) {
-      fields.push(field);
+      if (fits()) fields.push(field);
       field = '';
       i += 1;
       continue;
     }
-    field += text[i];
+    if (fits()) field += text[i];
     i += 1;
   }
   endRow();

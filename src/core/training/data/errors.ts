@@ -1,5 +1,6 @@
 // Errors for bad training data. Every message names where the problem is (file, line, field) and
 // says what to do, because the user fixes it in their own file, not in our code.
+import { FileFormatError } from '../../io/errors';
 
 export interface DataLocation {
   file: string;
@@ -9,8 +10,7 @@ export interface DataLocation {
 }
 
 /** A problem in a data file. */
-export class DataError extends Error {
-  readonly file: string;
+export class DataError extends FileFormatError {
   readonly line?: number;
   readonly field?: string;
   /** The problem without file and line, e.g. `field "label": unknown label "maybe" (...)`. */
@@ -20,9 +20,7 @@ export class DataError extends Error {
   constructor(where: DataLocation, reason: string, hint: string) {
     const fieldPart = where.field === undefined ? '' : `field "${where.field}": `;
     const linePart = where.line === undefined ? '' : `, line ${where.line}`;
-    super(`${where.file}${linePart}: ${fieldPart}${reason}. ${hint}`);
-    this.name = 'DataError';
-    this.file = where.file;
+    super(where.file, `${where.file}${linePart}: ${fieldPart}${reason}. ${hint}`);
     if (where.line !== undefined) this.line = where.line;
     if (where.field !== undefined) this.field = where.field;
     this.reason = `${fieldPart}${reason}`;

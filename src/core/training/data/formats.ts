@@ -2,11 +2,14 @@
 // .jsonl / .json → JSON Lines (one object per line), .csv → comma-separated, .tsv → tab-separated
 // (both with a header row and RFC 4180 quoting). Each record keeps its 1-based source line.
 // Problems confined to one line are returned (so skipInvalid can skip them); problems that make the
-// whole file unusable are thrown.
-import { readFileSync } from 'node:fs';
+// whole file unusable are thrown. Only regular files up to MAX_DATA_FILE_BYTES are read, and lines
+// longer than MAX_LINE_CHARS are refused by line (limits.ts says why).
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { extname } from 'node:path';
+import { describeBytes } from '../../io/file-access';
 import { parseDelimited } from './delimited';
 import { DataError, OR_SKIP } from './errors';
+import { MAX_DATA_FILE_BYTES, MAX_LINE_CHARS, count } from './limits';
 
 export type DataFormat = 'jsonl' | 'csv' | 'tsv';
 
@@ -69,15 +72,62 @@ export function parseDataText(text: string, format: DataFormat, file: string): S
   return format === 'jsonl' ? parseJsonLines(body, file) : parseTable(body, format, file);
 }
 
-function readBytes(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new DataError({ file }, 'file not found', 'Check the path and that the file exists');
-    if (code === 'EISDIR') throw new DataError({ file }, 'this is a folder, not a file', 'Give the path of a .jsonl, .csv or .tsv file');
-    throw new DataError({ file }, `cannot read the file (${(err as Error).message})`, 'Check the path and its permissions');
+function unreadable(file: string, err: unknown): DataError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new DataError({ file }, 'file not found', 'Check the path and that the file exists');
+  if (code === 'EISDIR') return new DataError({ file }, 'this is a folder, not a file', 'Give the path of a .jsonl, .csv or .tsv file');
+  return new DataError({ file }, `cannot read the file (${(err as Error).message})`, 'Check the path and its permissions');
+}
+
+/** Refuses folders, devices, pipes and sockets (a link to /dev/zero would be read forever) and files over the size limit. */
+function checkDataFile(file: string, s: Stats): number {
+  if (s.isDirectory()) throw new DataError({ file }, 'this is a folder, not a file', 'Give the path of a .jsonl, .csv or .tsv file');
+  if (!s.isFile()) {
+    const kind = s.isCharacterDevice() ? 'a device' : s.isFIFO() ? 'a named pipe' : s.isSocket() ? 'a socket' : 'not a regular file';
+    throw new DataError({ file }, `this is ${kind}, not a regular file`, 'Give the path of a .jsonl, .csv or .tsv file (save a stream to a file first)');
   }
+  if (s.size > MAX_DATA_FILE_BYTES) {
+    throw new DataError(
+      { file },
+      `the file is ${describeBytes(s.size)}, more than the ${describeBytes(MAX_DATA_FILE_BYTES)} a data file may have`,
+      'Prompt tuning needs thousands of examples, not millions: use a sample of the file, or split it',
+    );
+  }
+  return s.size;
+}
+
+function readBytes(file: string): Buffer {
+  let fd: number;
+  try {
+    checkDataFile(file, statSync(file));
+    // O_NONBLOCK: a file swapped for a pipe after the check must not block the open.
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    throw err instanceof DataError ? err : unreadable(file, err);
+  }
+  try {
+    const size = checkDataFile(file, fstatSync(fd));
+    const bytes = Buffer.alloc(size);
+    for (let done = 0; done < size; ) {
+      const n = readSync(fd, bytes, done, size - done, done);
+      if (n === 0) return bytes.subarray(0, done); // shortened while read: what is there
+      done += n;
+    }
+    return bytes;
+  } catch (err) {
+    throw err instanceof DataError ? err : unreadable(file, err);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A line (or record) too long to tokenize, as a problem of that line. */
+export function overLongLine(file: string, line: number, chars: number): DataError {
+  return new DataError(
+    { file, line },
+    `the line has ${count(chars)} characters, more than the ${count(MAX_LINE_CHARS)} a line may have`,
+    `Shorten it (T5 reads at most a few thousand characters of an input), or set skipInvalid to skip such lines`,
+  );
 }
 
 function decodeUtf8(bytes: Buffer, file: string): string {
@@ -110,6 +160,10 @@ function parseJsonLines(text: string, file: string): SourceFile {
   const hint = `Each line must be one JSON object, e.g. {"text": "...", "label": "yes"}; fix the line, ${OR_SKIP}`;
   lines.forEach((raw, index) => {
     const line = index + 1;
+    if (raw.length > MAX_LINE_CHARS) {
+      problems.push(overLongLine(file, line, raw.length));
+      return;
+    }
     if (raw.trim() === '') return;
     let value: unknown;
     try {
@@ -146,7 +200,7 @@ function describeJson(value: unknown): string {
 function parseTable(text: string, format: 'csv' | 'tsv', file: string): SourceFile {
   const delimiter = format === 'csv' ? ',' : '\t';
   const separatorName = format === 'csv' ? 'comma' : 'tab';
-  const parsed = parseDelimited(text, delimiter);
+  const parsed = parseDelimited(text, delimiter, MAX_LINE_CHARS);
   if (parsed.unterminatedQuoteLine !== undefined) {
     throw new DataError(
       { file, line: parsed.unterminatedQuoteLine },
@@ -157,6 +211,7 @@ function parseTable(text: string, format: 'csv' | 'tsv', file: string): SourceFi
   const [header, ...rows] = parsed.rows;
   if (header === undefined) throw new Error('unreachable: non-empty text has a row');
   const names = header.fields.map((name) => name.trim());
+  if (header.tooLong !== undefined) throw overLongLine(file, header.line, header.tooLong);
   if (header.problem !== undefined) {
     throw new DataError({ file, line: header.line }, `bad header row: ${header.problem}`, 'Fix the header row');
   }
@@ -177,7 +232,9 @@ function parseTable(text: string, format: 'csv' | 'tsv', file: string): SourceFi
   const problems: DataError[] = [];
   const quoteHint = `Put fields that contain a ${separatorName}, a quote or a line break in double quotes; fix the line, ${OR_SKIP}`;
   for (const row of rows) {
-    if (row.problem !== undefined) {
+    if (row.tooLong !== undefined) {
+      problems.push(overLongLine(file, row.line, row.tooLong));
+    } else if (row.problem !== undefined) {
       problems.push(new DataError({ file, line: row.line }, row.problem, `Fix the line, ${OR_SKIP}`));
     } else if (row.fields.length !== names.length) {
       problems.push(
