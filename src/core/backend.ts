@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { nativeInstallState } from './native/resolution';
 import { registerWasmKernelFixes } from './tensor/wasm-kernels';
 import { applyPrecision, parsePrecision, type Precision } from './precision';
+import { BACKEND_PREFERENCES, type BackendPreference, type BackendRequest } from './engine-names';
 
-export const BACKEND_PREFERENCES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
-export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
-export type BackendRequest = BackendPreference | 'auto';
+export { BACKEND_PREFERENCES, type BackendPreference, type BackendRequest } from './engine-names';
 
 export interface BackendInfo {
   /** What was chosen, in our names (node-gpu, node, wasm, cpu). */

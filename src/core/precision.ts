@@ -3,9 +3,9 @@
 // outputs stay float32; products lose precision (~3 significant digits), so the default is exact.
 // oneDNN reads the mode once, when its first kernel is made: it must be set before TF.js loads.
 import { existsSync, readFileSync } from 'node:fs';
+import { PRECISIONS, type Precision } from './engine-names';
 
-export const PRECISIONS = ['fp32', 'bf16-math'] as const;
-export type Precision = (typeof PRECISIONS)[number];
+export { PRECISIONS, type Precision } from './engine-names';
 
 export function parsePrecision(value: string | undefined, source: string): Precision {
   if (value === undefined || value === '') return 'fp32';

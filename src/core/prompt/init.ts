@@ -5,30 +5,9 @@ import * as tf from '../tf';
 import { loadPrompt } from './files';
 import type { ModelIdentity } from './identity';
 import { softPrompt, type SoftPrompt } from './soft-prompt';
+import type { PromptInit } from './init-spec';
 
-/** How the prompt's rows start (--init). */
-export type PromptInit =
-  | { kind: 'random-uniform' }
-  | { kind: 'sampled-vocab' }
-  | { kind: 'class-labels' }
-  | { kind: 'text'; text: string }
-  | { kind: 'file'; path: string };
-
-/** --init's spec: random-uniform, sampled-vocab, class-labels, text:"..." or file:<path>. */
-export function parseInit(spec: string): PromptInit {
-  if (spec === 'random-uniform' || spec === 'sampled-vocab' || spec === 'class-labels') return { kind: spec };
-  if (spec.startsWith('text:')) {
-    const text = spec.slice(5).replace(/^"(.*)"$/s, '$1');
-    if (!text.trim()) throw new Error('--init text:"..." needs a phrase, e.g. text:"Classify the sentiment".');
-    return { kind: 'text', text };
-  }
-  if (spec.startsWith('file:')) {
-    const path = spec.slice(5);
-    if (!path) throw new Error('--init file:<path> needs the folder of a saved prompt.');
-    return { kind: 'file', path };
-  }
-  throw new Error(`--init "${spec}" is not known. Use random-uniform, sampled-vocab, class-labels, text:"...", or file:<path>.`);
-}
+export { parseInit, PromptInitSchema, type PromptInit } from './init-spec';
 
 /** The random numbers init needs (src/core/rng.ts's Rng fits). */
 export interface InitRng {

@@ -1,6 +1,7 @@
 // Shared contract of the prompt optimisers. The only trained tensor is the soft prompt P [k, d_model].
+import type { OptimizerKind } from '../../engine-names';
 
-export type OptimizerKind = 'adafactor' | 'adam';
+export type { OptimizerKind } from '../../engine-names';
 
 /** A float32 tensor as plain JSON (row-major `data`); float32 values survive JSON's float64 exactly. */
 export interface StateTensor {

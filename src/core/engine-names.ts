@@ -1,0 +1,19 @@
+// The names the engine's choices go by — backends, precisions, optimisers, metrics — as plain values
+// with no imports, so that every bundle (the panel's too) and the settings schema can list them.
+
+/** Our backend names in the order 'auto' tries them. */
+export const BACKEND_PREFERENCES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
+export const BACKEND_REQUESTS = ['auto', ...BACKEND_PREFERENCES] as const;
+export type BackendRequest = (typeof BACKEND_REQUESTS)[number];
+
+/** fp32 (exact) or bf16-math (oneDNN's BF16 products on the native backend). */
+export const PRECISIONS = ['fp32', 'bf16-math'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
+export const OPTIMIZER_KINDS = ['adafactor', 'adam'] as const;
+export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
+
+/** The validation metric that selects the best prompt. */
+export const METRICS = ['rank', 'exact-match'] as const;
+export type Metric = (typeof METRICS)[number];
