@@ -9,18 +9,14 @@ import { backendCommand } from './cli/backend';
 import { useHubForModels } from './core/hub/engine-resolver';
 import { formatBytes, type DownloadEvent } from './core/hub';
 import { formatDuration } from './core/format';
-import { UsageError, need, type Flags } from './cli/run-options';
+import { SETTING_OPTIONS, settingsHelp, UsageError, need, type Flags } from './cli/run-options';
 
 const USAGE = `prompt-tune: prompt tuning (Lester et al. 2021) on a frozen T5, headless.
 
 Commands:
-  train     --model <dir|hub-id> --train <file> --out <dir> [--valid <file>] [--input-field F] [--target-field F]
-            [--template T] [--verbalizer 0=no,1=yes] [--labels a,b] [--prompt-length 20] [--init class-labels]
-            [--optimizer adafactor|adam] [--lr X] [--batch-size 32] [--micro-batch auto|N] [--steps 1000]
-            [--eval-every 100] [--metric rank|exact-match] [--patience N] [--dropout P] [--seed S] [--skip-invalid]
-            [--precision fp32|bf16-math] [--resume <dir>]
-  eval      --model M --prompt <dir> --data <file> [--metric exact-match|rank] [--labels a,b] [field/template options]
-  try       --model M [--prompt <dir>[,<dir>...]] [--ensemble] [--input "text"]   (stdin lines without --input)
+  train     --model <dir|hub-id> --train <file> --out <dir> [run settings]     (train --resume <dir> alone continues a run)
+  eval      --model M --prompt <dir> --data <file> [--metric exact-match|rank] [--labels a,b] [field/template settings]
+  try       --model M [--prompt <dir>[,<dir>...]] [--ensemble] [--input "text"] [--max-new-tokens N]   (stdin lines without --input)
   inspect   --model M --prompt <dir> [--top 5]
   tokenize  --model <dir|spiece.model> "text"
   convert   --prompt <dir|file.npy> --to peft|npy --out <path> [--model M]
@@ -29,20 +25,19 @@ Commands:
   backend status [--dir D]            the install, and the backend other commands run on with its GFLOP/s
   backend check                       load the backend in this process and time a matmul
 
-Everywhere: --json for machine-readable output, --backend auto|node-gpu|node|wasm|cpu (or PROMPT_TUNER_BACKEND),
---debug for stack traces. Init: random-uniform, sampled-vocab, class-labels, text:"...", file:<dir>.
+Run settings (train; the other commands take those that apply to them):
+${settingsHelp().join('\n')}
+
+Everywhere: --json for machine-readable output, --debug for stack traces.
 Native backend: installed in $PROMPT_TUNER_NATIVE_DIR, else \${XDG_CACHE_HOME:-~/.cache}/prompt-tuner/native; every
 command loads TensorFlow.js from there when it holds an install. npm: PATH, or PROMPT_TUNER_NPM.`;
 
+/** The settings' flags, and the flags of the commands themselves. */
 const OPTIONS = {
-  json: { type: 'boolean' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ensemble: { type: 'boolean' }, 'skip-invalid': { type: 'boolean' },
-  model: { type: 'string' }, train: { type: 'string' }, valid: { type: 'string' }, 'valid-fraction': { type: 'string' }, data: { type: 'string' },
-  'input-field': { type: 'string' }, 'target-field': { type: 'string' }, template: { type: 'string' }, verbalizer: { type: 'string' }, labels: { type: 'string' },
-  'prompt-length': { type: 'string' }, init: { type: 'string' }, optimizer: { type: 'string' }, lr: { type: 'string' }, 'weight-decay': { type: 'string' },
-  'batch-size': { type: 'string' }, 'micro-batch': { type: 'string' }, precision: { type: 'string' }, steps: { type: 'string' }, 'eval-every': { type: 'string' }, 'checkpoint-every': { type: 'string' }, metric: { type: 'string' },
-  patience: { type: 'string' }, dropout: { type: 'string' }, 'max-input-length': { type: 'string' }, 'max-target-length': { type: 'string' }, seed: { type: 'string' },
-  out: { type: 'string' }, resume: { type: 'string' }, backend: { type: 'string' }, prompt: { type: 'string' }, input: { type: 'string' }, top: { type: 'string' },
-  to: { type: 'string' }, 'max-new-tokens': { type: 'string' }, gpu: { type: 'boolean' }, dir: { type: 'string' },
+  ...SETTING_OPTIONS,
+  json: { type: 'boolean' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ensemble: { type: 'boolean' },
+  data: { type: 'string' }, prompt: { type: 'string' }, input: { type: 'string' }, top: { type: 'string' }, to: { type: 'string' },
+  'max-new-tokens': { type: 'string' }, gpu: { type: 'boolean' }, dir: { type: 'string' },
 } as const;
 
 /** Download progress for --model hub ids, on stderr so that stdout stays the command's own output. */

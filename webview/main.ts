@@ -15,9 +15,9 @@ import {
 } from '@vscode/webview-ui-toolkit';
 import './panel.css';
 import { el, icon, setText, type ValueElement } from './dom';
-import { PANEL_VIEWS, type HostToWebview, type PanelView, type RunSummary } from './protocol';
+import { PANEL_VIEWS, parseHostToWebview, type HostToWebview, type PanelView, type Push, type ReplyTo, type RunSummary } from './protocol';
 import { RunData } from './run-data';
-import { getState, post, updateState } from './vscode-api';
+import { getState, requests, updateState } from './vscode-api';
 import { InterpretationView } from './views/interpretation-view';
 import { PlaygroundView } from './views/playground-view';
 import { ProgressView } from './views/progress-view';
@@ -55,6 +55,14 @@ const playground = new PlaygroundView();
 const runPicker = el('vscode-dropdown', { id: 'run-picker', 'aria-label': 'Run', position: 'below' }) as ValueElement;
 const runStatus = el('span', { class: 'run-status', id: 'run-status' });
 const trustBanner = el('div', { class: 'banner', role: 'alert', hidden: true }, icon('shield'), ' This workspace is not trusted: nothing is trained or run here.');
+const failureText = el('span', { id: 'panel-failure-text' });
+const failureBanner = el('div', { class: 'banner', role: 'alert', id: 'panel-failure', hidden: true }, icon('error'), ' ', failureText);
+
+/** Says what failed where the view would otherwise stay blank or stale. */
+function reportFailure(what: string, err: unknown): void {
+  setText(failureText, `${what}: ${err instanceof Error ? err.message : String(err)}`);
+  failureBanner.hidden = false;
+}
 const tabs = el('vscode-panels', { id: 'tabs', 'aria-label': 'Prompt Tuning views' });
 for (const view of PANEL_VIEWS) {
   const [title, codicon] = TAB_TITLES[view];
@@ -69,6 +77,7 @@ tabs.append(
 document.getElementById('app')!.append(
   el('header', { class: 'header' }, el('label', { for: 'run-picker' }, 'Run'), runPicker, runStatus),
   trustBanner,
+  failureBanner,
   tabs,
 );
 
@@ -119,26 +128,29 @@ runPicker.addEventListener('change', () => {
   const id = runPicker.value;
   if (id && id !== selectedRunId) {
     selectRun(id);
-    post({ type: 'selectRun', runId: id });
+    requests.send({ type: 'selectRun', runId: id }).catch((err: unknown) => reportFailure('Could not show the run', err));
   }
 });
 
-window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
-  const m = event.data;
+/** The host's answer to 'ready': everything the panel shows. */
+function initialise(m: ReplyTo<'ready'>): void {
+  failureBanner.hidden = true;
+  runs.clear();
+  for (const r of m.runs) runs.set(r.id, r);
+  trustBanner.hidden = m.trusted;
+  setup.setChoices(m.setup, m.trusted);
+  setup.setNative(m.native);
+  progress.setNative(m.native);
+  playground.setPrompts(m.prompts);
+  selectedRunId = m.selectedRunId ?? (selectedRunId && runs.has(selectedRunId) ? selectedRunId : undefined);
+  renderPicker();
+  selectRun(selectedRunId);
+  showView(m.view ?? (runs.size === 0 ? 'setup' : getState().view));
+}
+
+/** What the host pushes without being asked. */
+function receive(m: Push): void {
   switch (m.type) {
-    case 'init':
-      runs.clear();
-      for (const r of m.runs) runs.set(r.id, r);
-      trustBanner.hidden = m.trusted;
-      setup.setChoices(m.setup, m.trusted);
-      setup.setNative(m.native);
-      progress.setNative(m.native);
-      playground.setPrompts(m.prompts);
-      selectedRunId = m.selectedRunId ?? (selectedRunId && runs.has(selectedRunId) ? selectedRunId : undefined);
-      renderPicker();
-      selectRun(selectedRunId);
-      showView(m.view ?? (runs.size === 0 ? 'setup' : getState().view));
-      return;
     case 'run': {
       runs.set(m.run.id, m.run);
       updatePickerEntry(m.run);
@@ -178,23 +190,18 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
       setup.setNative(m.status);
       progress.setNative(m.status);
       return;
-    case 'datasetFields':
-      setup.showDatasetFields(m.fields);
-      return;
-    case 'browsed':
-      setup.setValue(m.field, m.value);
-      return;
-    case 'formError':
-      showView('setup');
-      setup.showError(m.message);
-      return;
-    case 'tryResult':
-      playground.receive(m.requestId, m.results);
-      return;
-    case 'tryError':
-      playground.receive(m.requestId, undefined, m.message);
-      return;
   }
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  let message: HostToWebview;
+  try {
+    message = parseHostToWebview(event.data);
+  } catch (err) {
+    reportFailure('The panel received a message it cannot read', err);
+    return;
+  }
+  if (!requests.settle(message)) receive(message as Push);
 });
 
-post({ type: 'ready' });
+requests.send({ type: 'ready' }).then(initialise, (err: unknown) => reportFailure('The panel could not load', err));

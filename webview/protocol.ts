@@ -1,158 +1,175 @@
 // The host <-> panel boundary: every message between the extension host (src/extension/panel) and
-// the panel's webview app (webview/main.ts), typed both ways. The host checks what the webview sends
-// with parseWebviewMessage before acting on it.
-import type { RunSummary } from '../src/extension/runs/run';
-import type { NativeStatus } from '../src/extension/native/native-status';
-import type { PromptTokenInsight, TrainEvent, TryResult } from '../src/worker/protocol';
+// the panel's webview app (webview/main.ts), as valibot schemas that each side checks on arrival,
+// every field; the types derive from them. Both sides import this file and nothing else of the other.
+//
+// Every message from the panel is a request with an id, answered by exactly one reply with that id:
+// the reply REPLY_TO names, or 'error'. The host's other messages are pushes, without an id.
+import * as v from 'valibot';
+import { exactly } from '../src/core/schema';
+import { RunSettingsSchema } from '../src/core/settings/run-settings';
+import { FORM_FIELDS, FormValuesSchema, type FormField, type FormValues } from '../src/core/settings/form';
+import type { NativeVariant } from '../src/core/native/install-record';
+import { parseMessage, TrainEventSchema, TryResultSchema } from '../src/worker/protocol';
 
-export type { RunSummary, NativeStatus, PromptTokenInsight, TrainEvent, TryResult };
+export type { DoneEvent, EvalEvent, PromptTokenInsight, RunRequest, RunStartedEvent, StepEvent, TrainEvent, TryResult } from '../src/worker/protocol';
+export { ProtocolError } from '../src/worker/protocol';
+export { FORM_FIELDS, type FormField, type FormValues };
 
-export type PanelView = 'setup' | 'progress' | 'interpretation' | 'playground';
-export const PANEL_VIEWS: readonly PanelView[] = ['setup', 'progress', 'interpretation', 'playground'];
+const id = v.pipe(v.number(), v.integer(), v.minValue(0));
+const strings = v.array(v.string());
 
-/** The setup form's values; numbers already parsed. Empty strings mean "the default". */
-export interface SetupForm {
-  model: string;
-  train: string;
-  inputField: string;
-  targetField: string;
-  template: string;
-  labels: string; // comma-separated
-  promptLength: number;
-  init: string;
-  optimizer: 'adafactor' | 'adam';
-  lr: string; // empty: the optimiser's default
-  batchSize: number;
-  steps: number;
-  backend: string;
-}
+export const PANEL_VIEWS = ['setup', 'progress', 'interpretation', 'playground'] as const;
+export type PanelView = (typeof PANEL_VIEWS)[number];
 
-export interface Choice {
-  label: string;
-  value: string;
-  detail?: string;
-}
+export const RUN_STATUSES = ['queued', 'training', 'stopping', 'stopped', 'completed', 'failed', 'crashed'] as const;
 
-export interface SetupChoices {
-  models: Choice[];
-  datasets: Choice[];
-  defaults: SetupForm;
-}
+/** One run as the host keeps it (and saves in the workspace state): the sidebar, status bar and panel show it. */
+export const RunSummarySchema = v.strictObject({
+  id: v.string(),
+  name: v.string(),
+  status: v.picklist(RUN_STATUSES),
+  request: RunSettingsSchema,
+  step: v.number(),
+  totalSteps: v.number(),
+  loss: v.optional(v.number()),
+  examplesPerSecond: v.optional(v.number()),
+  etaSeconds: v.optional(v.number()),
+  /** What the worker does before training starts ("downloading google/t5-base-lm-adapt · 45%"). */
+  activity: v.optional(v.string()),
+  memoryMB: v.optional(v.number()),
+  backend: v.optional(v.string()),
+  labels: v.optional(strings),
+  /** Best validation metric so far (rank accuracy when the task has labels, else exact match). */
+  bestMetric: v.optional(v.number()),
+  bestStep: v.optional(v.number()),
+  checkpointDir: v.optional(v.string()),
+  promptDir: v.optional(v.string()),
+  /** Why the run ended (the trainer's done message, the error, or the crash report). */
+  message: v.optional(v.string()),
+  /** The worker's last lines of output, kept when it crashed. */
+  lastOutput: v.optional(strings),
+});
+export type RunSummary = v.InferOutput<typeof RunSummarySchema>;
+export type RunStatus = RunSummary['status'];
 
-export interface PromptChoice {
-  dir: string;
-  name: string;
-  model: string;
-  promptLength: number;
-  metric?: string;
-}
+/** What the host knows of the native install (read from disk, never loaded). */
+export const NativeStatusSchema = v.strictObject({
+  /** none: never set up; ready: set up and checked; outdated/damaged: set up, but it must be set up again. */
+  state: v.picklist(['none', 'ready', 'outdated', 'damaged']),
+  /** One line for people: what runs and how fast, or what is wrong. */
+  summary: v.string(),
+  variant: v.optional(exactly<NativeVariant>()(v.picklist(['cpu', 'gpu']))),
+});
+export type NativeStatus = v.InferOutput<typeof NativeStatusSchema>;
 
-export interface DatasetFields {
-  train: string;
-  fields: string[];
-  inputField?: string;
-  targetField?: string;
-  labels?: string[];
-}
+const ChoiceSchema = v.strictObject({ label: v.string(), value: v.string(), detail: v.optional(v.string()) });
+export type Choice = v.InferOutput<typeof ChoiceSchema>;
 
-export type HostToWebview =
-  | {
-      type: 'init';
-      runs: RunSummary[];
-      selectedRunId?: string;
-      view?: PanelView;
-      setup: SetupChoices;
-      prompts: PromptChoice[];
-      trusted: boolean;
-      native: NativeStatus;
-    }
-  /** The native backend was set up (or found damaged): what the setup form and the hint show. */
-  | { type: 'native'; status: NativeStatus }
-  | { type: 'run'; run: RunSummary }
-  | { type: 'runRemoved'; runId: string }
-  /** Everything the selected run's trainer has sent so far, replayed in order. */
-  | { type: 'history'; runId: string; events: TrainEvent[] }
-  | { type: 'event'; runId: string; event: TrainEvent }
-  | { type: 'select'; runId?: string; view?: PanelView; prompts?: string[] }
-  | { type: 'prompts'; prompts: PromptChoice[] }
-  | { type: 'datasetFields'; fields: DatasetFields }
-  | { type: 'browsed'; field: 'model' | 'train'; value: string }
-  | { type: 'formError'; message: string }
-  | { type: 'tryResult'; requestId: number; results: TryResult[] }
-  | { type: 'tryError'; requestId: number; message: string };
+const PromptChoiceSchema = v.strictObject({ dir: v.string(), name: v.string(), model: v.string(), promptLength: v.number(), metric: v.optional(v.string()) });
+export type PromptChoice = v.InferOutput<typeof PromptChoiceSchema>;
 
-export type WebviewToHost =
-  | { type: 'ready' }
-  | { type: 'start'; form: SetupForm }
-  | { type: 'selectRun'; runId: string }
-  | { type: 'stop'; runId: string }
-  | { type: 'resume'; runId: string }
-  | { type: 'browse'; field: 'model' | 'train' }
-  | { type: 'datasetFields'; train: string }
-  | { type: 'try'; requestId: number; input: string; prompts: string[]; ensemble: boolean }
-  | { type: 'openPrompt'; dir: string }
+const DatasetFieldsSchema = v.strictObject({
+  train: v.string(),
+  fields: strings,
+  inputField: v.optional(v.string()),
+  targetField: v.optional(v.string()),
+  labels: v.optional(strings),
+});
+export type DatasetFields = v.InferOutput<typeof DatasetFieldsSchema>;
+
+/** The setup form's choices: known models and data files, and each field's starting text. */
+const SetupChoicesSchema = v.strictObject({ models: v.array(ChoiceSchema), datasets: v.array(ChoiceSchema), defaults: FormValuesSchema });
+export type SetupChoices = v.InferOutput<typeof SetupChoicesSchema>;
+
+const view = v.picklist(PANEL_VIEWS);
+
+// ---- panel -> host: requests ----
+
+export const WebviewToHostSchema = v.variant('type', [
+  v.strictObject({ type: v.literal('ready'), id }),
+  /** A new run from the setup form's text (the fields left empty take the defaults). */
+  v.strictObject({ type: v.literal('start'), id, form: FormValuesSchema }),
+  v.strictObject({ type: v.literal('selectRun'), id, runId: v.string() }),
+  v.strictObject({ type: v.literal('stop'), id, runId: v.string() }),
+  v.strictObject({ type: v.literal('resume'), id, runId: v.string() }),
+  v.strictObject({ type: v.literal('browse'), id, field: v.picklist(['model', 'train']) }),
+  v.strictObject({ type: v.literal('datasetFields'), id, train: v.string() }),
+  v.strictObject({ type: v.literal('try'), id, input: v.pipe(v.string(), v.check((s) => s.trim() !== '', 'must not be blank')), prompts: strings, ensemble: v.boolean() }),
+  v.strictObject({ type: v.literal('openPrompt'), id, dir: v.string() }),
   /** The hint's button: runs "Set Up Native Backend". */
-  | { type: 'setUpNative' };
+  v.strictObject({ type: v.literal('setUpNative'), id }),
+]);
+export type WebviewToHost = v.InferOutput<typeof WebviewToHostSchema>;
 
-export class WebviewMessageError extends Error {}
+// ---- host -> panel: replies (with the request's id) and pushes ----
 
-type Json = Record<string, unknown>;
+export const HostToWebviewSchema = v.variant('type', [
+  v.strictObject({
+    type: v.literal('init'),
+    id,
+    runs: v.array(RunSummarySchema),
+    selectedRunId: v.optional(v.string()),
+    view: v.optional(view),
+    setup: SetupChoicesSchema,
+    prompts: v.array(PromptChoiceSchema),
+    trusted: v.boolean(),
+    native: NativeStatusSchema,
+  }),
+  v.strictObject({ type: v.literal('started'), id, runId: v.string() }),
+  /** The path chosen; none when the dialog was cancelled. */
+  v.strictObject({ type: v.literal('browsed'), id, value: v.optional(v.string()) }),
+  v.strictObject({ type: v.literal('datasetFields'), id, fields: DatasetFieldsSchema }),
+  v.strictObject({ type: v.literal('tryResult'), id, results: v.array(TryResultSchema) }),
+  /** A request that has no result was carried out. */
+  v.strictObject({ type: v.literal('done'), id }),
+  /** The request failed; `field` is the setup form's field at fault. */
+  v.strictObject({ type: v.literal('error'), id, message: v.string(), field: v.optional(v.string()) }),
+  /** The native backend was set up (or found damaged): what the setup form and the hint show. */
+  v.strictObject({ type: v.literal('native'), status: NativeStatusSchema }),
+  v.strictObject({ type: v.literal('run'), run: RunSummarySchema }),
+  v.strictObject({ type: v.literal('runRemoved'), runId: v.string() }),
+  /** Everything the selected run's trainer has sent so far, replayed in order. */
+  v.strictObject({ type: v.literal('history'), runId: v.string(), events: v.array(TrainEventSchema) }),
+  v.strictObject({ type: v.literal('event'), runId: v.string(), event: TrainEventSchema }),
+  v.strictObject({ type: v.literal('select'), runId: v.optional(v.string()), view: v.optional(view), prompts: v.optional(strings) }),
+  v.strictObject({ type: v.literal('prompts'), prompts: v.array(PromptChoiceSchema) }),
+]);
+export type HostToWebview = v.InferOutput<typeof HostToWebviewSchema>;
 
-function fail(why: string): never {
-  throw new WebviewMessageError(why);
-}
+/** The reply each request gets when it succeeds. */
+export const REPLY_TO = {
+  ready: 'init',
+  start: 'started',
+  selectRun: 'done',
+  stop: 'done',
+  resume: 'done',
+  browse: 'browsed',
+  datasetFields: 'datasetFields',
+  try: 'tryResult',
+  openPrompt: 'done',
+  setUpNative: 'done',
+} as const satisfies Record<WebviewToHost['type'], HostToWebview['type']>;
 
-function str(m: Json, key: string, what: string): string {
-  return typeof m[key] === 'string' ? (m[key] as string) : fail(`${what}: "${key}" must be a string`);
-}
+export type RequestType = WebviewToHost['type'];
+export type ReplyTo<T extends RequestType> = Extract<HostToWebview, { type: (typeof REPLY_TO)[T] }>;
+/** A reply without its envelope: what a request's handler returns. */
+export type ReplyBody<T extends RequestType> = Omit<ReplyTo<T>, 'type' | 'id'>;
+export type Reply = Extract<HostToWebview, { id: number }>;
+export type Push = Exclude<HostToWebview, { id: number }>;
+/** A request as its sender writes it; the id is added when it is sent. */
+export type Request = WebviewToHost extends infer M ? (M extends WebviewToHost ? Omit<M, 'id'> : never) : never;
 
-function int(m: Json, key: string, what: string, min: number): number {
-  const v = m[key];
-  return typeof v === 'number' && Number.isInteger(v) && v >= min ? v : fail(`${what}: "${key}" must be an integer >= ${min}, got ${JSON.stringify(v)}`);
-}
-
-function checkForm(value: unknown): SetupForm {
-  if (typeof value !== 'object' || value === null) fail('start: "form" must be an object');
-  const f = value as Json;
-  for (const key of ['model', 'train', 'inputField', 'targetField', 'template', 'labels', 'init', 'lr', 'backend']) str(f, key, 'start.form');
-  int(f, 'promptLength', 'start.form', 1);
-  int(f, 'batchSize', 'start.form', 1);
-  int(f, 'steps', 'start.form', 1);
-  if (f.optimizer !== 'adafactor' && f.optimizer !== 'adam') fail(`start.form: "optimizer" must be adafactor or adam`);
-  return f as unknown as SetupForm;
-}
-
-/** Checks a message from the webview; throws WebviewMessageError naming the bad field. */
+/** Checks a message from the panel; a ProtocolError names the field (and the request's id, to answer it). */
 export function parseWebviewMessage(value: unknown): WebviewToHost {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail('webview message: expected an object');
-  const m = value as Json;
-  switch (m.type) {
-    case 'ready':
-      return { type: 'ready' };
-    case 'start':
-      return { type: 'start', form: checkForm(m.form) };
-    case 'selectRun':
-    case 'stop':
-    case 'resume':
-      return { type: m.type, runId: str(m, 'runId', m.type) };
-    case 'browse':
-      if (m.field !== 'model' && m.field !== 'train') fail('browse: "field" must be model or train');
-      return { type: 'browse', field: m.field };
-    case 'datasetFields':
-      return { type: 'datasetFields', train: str(m, 'train', 'datasetFields') };
-    case 'try': {
-      const prompts = m.prompts;
-      if (!Array.isArray(prompts) || prompts.some((p) => typeof p !== 'string')) fail('try: "prompts" must be an array of strings');
-      if (typeof m.ensemble !== 'boolean') fail('try: "ensemble" must be a boolean');
-      const input = str(m, 'input', 'try');
-      if (!input.trim()) fail('try: "input" is empty');
-      return { type: 'try', requestId: int(m, 'requestId', 'try', 0), input, prompts: prompts as string[], ensemble: m.ensemble };
-    }
-    case 'openPrompt':
-      return { type: 'openPrompt', dir: str(m, 'dir', 'openPrompt') };
-    case 'setUpNative':
-      return { type: 'setUpNative' };
-    default:
-      return fail(`webview message: unknown type ${JSON.stringify(m.type)}`);
-  }
+  return parseMessage(WebviewToHostSchema, value, 'panel');
+}
+
+/** Checks a message from the host. */
+export function parseHostToWebview(value: unknown): HostToWebview {
+  return parseMessage(HostToWebviewSchema, value, 'host');
+}
+
+/** Whether a message answers a request (a reply or an error) rather than being pushed. */
+export function isReply(message: HostToWebview): message is Reply {
+  return 'id' in message;
 }

@@ -1,8 +1,7 @@
 // What the panel derives from one run's trainer events: chart series, the latest step statistics,
 // the latest prompt insights and the outcome. Applying the history and then live events gives the
 // same result as having watched from the start. No DOM here.
-import type { DoneEvent, EvalEvent, RunStartedEvent, StepEvent } from '../src/worker/protocol';
-import type { PromptTokenInsight, TrainEvent } from './protocol';
+import type { DoneEvent, EvalEvent, PromptTokenInsight, RunStartedEvent, StepEvent, TrainEvent } from './protocol';
 
 export type Change = 'started' | 'step' | 'eval' | 'log' | 'done' | 'checkpoint';
 

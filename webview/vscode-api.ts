@@ -1,6 +1,7 @@
-// The webview's handle on VS Code: typed postMessage to the host and the state VS Code keeps for the
-// panel across hiding and reloading (getState/setState).
-import type { PanelView, SetupForm, TryResult, WebviewToHost } from './protocol';
+// The webview's handle on VS Code: requests to the host (answered by replies, see requests.ts) and
+// the state VS Code keeps for the panel across hiding and reloading (getState/setState).
+import type { FormValues, PanelView, TryResult } from './protocol';
+import { RequestClient } from './requests';
 
 export interface PlaygroundState {
   input: string;
@@ -12,7 +13,7 @@ export interface PlaygroundState {
 export interface PanelState {
   view: PanelView;
   selectedRunId?: string;
-  form?: Partial<SetupForm>;
+  form?: FormValues;
   playground: PlaygroundState;
   /** "Not now" on the native backend hint: not shown again in this panel. */
   nativeHintDismissed?: boolean;
@@ -28,9 +29,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const api = acquireVsCodeApi();
 
-export function post(message: WebviewToHost): void {
-  api.postMessage(message);
-}
+/** Every request of the panel goes through this client; main.ts hands it the replies. */
+export const requests = new RequestClient((message) => api.postMessage(message));
 
 const initial: PanelState = { view: 'progress', playground: { input: '', prompts: [], ensemble: false } };
 

@@ -11,7 +11,8 @@ import { defaultNativeDir, NATIVE_DIR_ENV, readActiveRecord, tfjsCoreVersion, ty
 import { describeCheck } from '../core/native/labels';
 import { currentNpmSearch, findNpm } from '../core/native/npm';
 import { nativeInstallState } from '../core/native/resolution';
-import { backendOf, str, UsageError, type Flags } from './run-options';
+import { DEFAULTS } from '../core/training/options';
+import { settingFlag, str, UsageError, type Flags } from './run-options';
 
 type Out = (line: string) => void;
 const note = (line: string) => process.stderr.write(`${line}\n`);
@@ -141,7 +142,7 @@ async function status(flags: Flags, out: Out): Promise<number> {
 /** In this process: the backend --backend / PROMPT_TUNER_BACKEND asks for, from the install this process adopted. */
 async function check(flags: Flags, out: Out): Promise<number> {
   const { problem } = nativeInstallState();
-  const result = await checkBackend(backendOf(flags));
+  const result = await checkBackend(settingFlag(flags, 'backend') ?? DEFAULTS.backend);
   if (flags.json === true) out(JSON.stringify(result));
   else {
     out(`${describeCheck(result)} (from ${result.source}).`);

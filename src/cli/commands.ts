@@ -2,6 +2,7 @@
 // JSON with --json (for eval, its last line is one object with accuracy and n).
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import * as v from 'valibot';
 import { describeBackend } from '../core/backend';
 import { openSession } from '../core/session';
 import { tryPrompts, inspectPrompt } from '../core/playground';
@@ -10,18 +11,17 @@ import { loadExamples, labelSet } from '../core/training/data/dataset';
 import { encodeExamples } from '../core/training/encode';
 import { evaluate } from '../core/training/evaluate';
 import { train } from '../core/training/trainer';
-import { DEFAULTS, type RunOptions } from '../core/training/options';
+import { DEFAULTS } from '../core/training/options';
+import { parseWith } from '../core/schema';
 import { createRenderer } from './progress';
-import { backendOf, labelsOf, metricOf, need, num, runOptions, str, UsageError, type Flags } from './run-options';
+import { need, num, runSettings, settingFlag, str, UsageError, type Flags } from './run-options';
 
 export type Out = (line: string) => void;
 
 export async function trainCommand(flags: Flags, out: Out): Promise<number> {
-  const resume = str(flags, 'resume');
-  // `train --resume <dir>` alone: the run's own settings come from the checkpoint.
-  const saved = resume ? (JSON.parse(readFileSync(join(resolve(resume), 'state.json'), 'utf8')) as { options: RunOptions }).options : undefined;
-  const merged: Flags = saved ? { model: saved.model, train: saved.train, out: saved.out, steps: String(saved.steps), ...flags } : flags;
-  const opts = runOptions(merged);
+  const resume = settingFlag(flags, 'resume');
+  // `train --resume <dir>` alone: the run's own settings come from the checkpoint (the trainer checks the rest).
+  const opts = runSettings(flags, resume ? savedRunSettings(resume) : {});
   const controller = new AbortController();
   const onSigint = () => {
     if (controller.signal.aborted) process.exit(130);
@@ -39,27 +39,41 @@ export async function trainCommand(flags: Flags, out: Out): Promise<number> {
   }
 }
 
+const SAVED_RUN = v.object({ options: v.object({ model: v.string(), train: v.string(), out: v.string(), steps: v.number() }) });
+
+function savedRunSettings(checkpoint: string): v.InferOutput<typeof SAVED_RUN>['options'] {
+  const file = join(resolve(checkpoint), 'state.json');
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`--resume ${checkpoint}: cannot read ${file} (${(err as Error).message}); give the run's checkpoint folder, e.g. <out>/checkpoint.`);
+  }
+  return parseWith(SAVED_RUN, json, { where: file }).options;
+}
+
 export async function evalCommand(flags: Flags, out: Out): Promise<number> {
   const model = need(flags, 'model', 'the model the prompt was trained on');
   const promptPath = str(flags, 'prompt');
   const dataFile = need(flags, 'data', 'a JSONL, CSV or TSV file to evaluate on');
-  const s = await openSession(model, { backend: backendOf(flags) });
+  const s = await openSession(model, { backend: settingFlag(flags, 'backend') });
   const loaded = promptPath ? loadPrompt(promptPath, s.identity) : undefined;
   const meta = loaded?.metadata;
   const data = loadExamples(dataFile, {
-    inputField: str(flags, 'input-field'), targetField: str(flags, 'target-field'),
-    template: str(flags, 'template') ?? meta?.template, verbalizer: str(flags, 'verbalizer') ?? meta?.verbalizer,
-    skipInvalid: flags['skip-invalid'] === true,
+    inputField: settingFlag(flags, 'inputField'), targetField: settingFlag(flags, 'targetField'),
+    template: settingFlag(flags, 'template') ?? meta?.template, verbalizer: settingFlag(flags, 'verbalizer') ?? meta?.verbalizer,
+    skipInvalid: settingFlag(flags, 'skipInvalid') ?? DEFAULTS.skipInvalid,
   });
-  const metric = metricOf(flags, 'exact-match');
+  // Evaluating any prompt, exact match is the metric that always applies; rank needs a label set.
+  const metric = settingFlag(flags, 'metric') ?? 'exact-match';
   // The label set for rank: --labels, else the prompt's metadata, else the data's distinct targets.
-  const labels = labelsOf(flags) ?? meta?.labels ?? labelSet(data.examples);
+  const labels = settingFlag(flags, 'labels') ?? meta?.labels ?? labelSet(data.examples);
   const k = loaded?.prompt.k ?? 0;
-  const maxInput = num(flags, 'max-input-length', true) ?? meta?.training?.maxInputLength ?? DEFAULTS.maxInputLength;
-  const enc = encodeExamples(data.examples, s.tokenizer, maxInput - k, num(flags, 'max-target-length', true) ?? DEFAULTS.maxTargetLength);
+  const maxInput = settingFlag(flags, 'maxInputLength') ?? meta?.training?.maxInputLength ?? DEFAULTS.maxInputLength;
+  const enc = encodeExamples(data.examples, s.tokenizer, maxInput - k, settingFlag(flags, 'maxTargetLength') ?? DEFAULTS.maxTargetLength);
   const p = loaded ? promptToTensor(loaded.prompt) : undefined;
   try {
-    const r = evaluate(s.model, s.tokenizer, p, enc.examples, { batchSize: num(flags, 'batch-size', true) ?? 32, labels: metric === 'rank' ? labels : undefined });
+    const r = evaluate(s.model, s.tokenizer, p, enc.examples, { batchSize: settingFlag(flags, 'batchSize') ?? DEFAULTS.batchSize, labels: metric === 'rank' ? labels : undefined });
     const accuracy = metric === 'rank' ? r.rankAccuracy! : r.exactMatch;
     const summary = { metric, accuracy, n: r.n, exactMatch: r.exactMatch, ...(r.rankAccuracy !== undefined ? { rankAccuracy: r.rankAccuracy } : {}), loss: r.validLoss, skipped: data.skipped.length, truncatedInputs: enc.truncatedInputs, backend: s.backend.name };
     if (flags.json === true) out(JSON.stringify(summary));
@@ -83,7 +97,7 @@ export async function tryCommand(flags: Flags, out: Out): Promise<number> {
   if (inputs.length === 0) throw new UsageError('Give --input "text" or lines on standard input.');
   const results = await tryPrompts({
     model: need(flags, 'model', 'a model folder or hub id'), prompts, ensemble: flags.ensemble === true, inputs,
-    labels: labelsOf(flags), maxNewTokens: num(flags, 'max-new-tokens', true), backend: backendOf(flags),
+    labels: settingFlag(flags, 'labels'), maxNewTokens: num(flags, 'max-new-tokens'), backend: settingFlag(flags, 'backend'),
   });
   for (const r of results) {
     if (flags.json === true) {
@@ -102,7 +116,7 @@ export async function tryCommand(flags: Flags, out: Out): Promise<number> {
 }
 
 export async function inspectCommand(flags: Flags, out: Out): Promise<number> {
-  const insights = await inspectPrompt({ model: need(flags, 'model', 'the prompt\'s model'), prompt: need(flags, 'prompt', 'a prompt folder'), top: num(flags, 'top', true) ?? 5, backend: backendOf(flags) });
+  const insights = await inspectPrompt({ model: need(flags, 'model', 'the prompt\'s model'), prompt: need(flags, 'prompt', 'a prompt folder'), top: num(flags, 'top') ?? 5, backend: settingFlag(flags, 'backend') });
   if (flags.json === true) {
     out(JSON.stringify(insights));
     return 0;
@@ -126,7 +140,7 @@ export async function convertCommand(flags: Flags, out: Out): Promise<number> {
     const model = str(flags, 'model');
     if (!model && !loaded.metadata) throw new UsageError('Converting a .npy prompt to a PEFT folder needs --model (the model it belongs to).');
     const identity = model
-      ? (await openSession(model, { backend: backendOf(flags) })).identity
+      ? (await openSession(model, { backend: settingFlag(flags, 'backend') })).identity
       : { name: loaded.metadata!.baseModel, dModel: loaded.prompt.dModel, vocabSize: loaded.metadata!.vocabSize ?? 0, numHeads: 0, numLayers: 0, embeddingFingerprint: loaded.metadata!.embeddingFingerprint ?? '' };
     const { format, formatVersion, baseModel, embeddingFingerprint, dModel, vocabSize, promptLength, ...details } = loaded.metadata ?? ({} as NonNullable<typeof loaded.metadata>);
     savePrompt(target, loaded.prompt, identity, details);

@@ -1,107 +1,132 @@
-// The train/eval/try flags, parsed once into typed objects (RunOptions and friends).
-import { parseBackendRequest } from '../core/backend';
-import { parsePrecision } from '../core/precision';
-import { DEFAULTS, type Metric, type OptimizerKind, type RunOptions } from '../core/training/options';
-import { parseInit } from '../core/prompt/init';
+// The command line's flags. A run's settings are not listed here: each setting of the schema
+// (src/core/settings/run-settings.ts) is the flag --<kebab-case name>, read as the schema's type,
+// with its --help line made from its help text, default and range.
+import { numberBounds, SETTING_NAMES, specOf, resolveRunSettings, settingDefault, settingFromText, valueSchema, type RunSettings, type SettingName, type SettingSpec } from '../core/settings/run-settings';
+import { parseWith, SchemaError, type Naming } from '../core/schema';
 
 export type Flags = Record<string, string | boolean | undefined>;
 
 export class UsageError extends Error {}
 
-export function str(flags: Flags, name: string): string | undefined {
-  const v = flags[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} needs a value.`);
-  return v;
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** parseArgs options: a string for each setting that takes a value, a boolean for on/off ones. */
+export const SETTING_OPTIONS = Object.fromEntries(
+  SETTING_NAMES.map((name) => [kebab(name), { type: specOf(name).arg === undefined ? 'boolean' : 'string' }]),
+) as Record<string, { type: 'string' | 'boolean' }>;
+
+/** A flag's value, or the setting's environment variable when the flag is absent; and where it came from. */
+function given(flags: Flags, name: SettingName): { raw: string | boolean; source: string } | undefined {
+  const raw = flags[kebab(name)];
+  if (raw !== undefined) return { raw, source: `--${kebab(name)}` };
+  const env = specOf(name).env;
+  const value = env ? process.env[env] : undefined;
+  return env && value ? { raw: value, source: env } : undefined;
 }
 
-export function need(flags: Flags, name: string, what: string): string {
-  const v = str(flags, name);
-  if (v === undefined) throw new UsageError(`--${name} is required: ${what}.`);
-  return v;
-}
+const asValue = (name: SettingName, raw: string | boolean): unknown => (typeof raw === 'boolean' ? raw : settingFromText(name, raw));
 
-export function num(flags: Flags, name: string, integer: boolean): number | undefined {
-  const v = str(flags, name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'} (got "${v}").`);
-  return n;
-}
-
-function oneOf<T extends string>(flags: Flags, name: string, allowed: readonly T[], fallback: T): T {
-  const v = str(flags, name) ?? fallback;
-  if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')} (got "${v}").`);
-  return v as T;
-}
-
-export function labelsOf(flags: Flags): string[] | undefined {
-  const v = str(flags, 'labels');
-  if (v === undefined) return undefined;
-  const labels = v.split(',').map((l) => l.trim());
-  if (labels.some((l) => l === '')) throw new UsageError(`--labels "${v}" has an empty label; give words separated by commas, e.g. --labels yes,no.`);
-  return labels;
-}
-
-export function metricOf(flags: Flags, fallback: Metric): Metric {
-  return oneOf(flags, 'metric', ['exact-match', 'rank'] as const, fallback);
-}
-
-export function runOptions(flags: Flags): RunOptions {
-  let init;
-  try {
-    init = flags.init === undefined ? DEFAULTS.init : parseInit(need(flags, 'init', 'a prompt initialisation'));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const steps = num(flags, 'steps', true) ?? DEFAULTS.steps;
-  const evalEvery = num(flags, 'eval-every', true) ?? Math.min(DEFAULTS.evalEvery, steps);
+/** Problems are named as the user wrote them: the flag (or environment variable), then the item. */
+function naming(flags: Flags): Naming {
   return {
-    model: need(flags, 'model', 'a model folder or hub id, e.g. --model google/flan-t5-small'),
-    train: need(flags, 'train', 'a JSONL, CSV or TSV training file'),
-    valid: str(flags, 'valid'),
-    validFraction: num(flags, 'valid-fraction', false) ?? DEFAULTS.validFraction,
-    inputField: str(flags, 'input-field'),
-    targetField: str(flags, 'target-field'),
-    template: str(flags, 'template'),
-    verbalizer: str(flags, 'verbalizer'),
-    labels: labelsOf(flags),
-    skipInvalid: flags['skip-invalid'] === true,
-    promptLength: num(flags, 'prompt-length', true) ?? DEFAULTS.promptLength,
-    init,
-    optimizer: oneOf<OptimizerKind>(flags, 'optimizer', ['adafactor', 'adam'], DEFAULTS.optimizer),
-    lr: num(flags, 'lr', false),
-    weightDecay: num(flags, 'weight-decay', false),
-    batchSize: num(flags, 'batch-size', true) ?? DEFAULTS.batchSize,
-    microBatch: flags['micro-batch'] === 'auto' ? undefined : num(flags, 'micro-batch', true),
-    steps,
-    evalEvery,
-    checkpointEvery: num(flags, 'checkpoint-every', true) ?? evalEvery,
-    metric: metricOf(flags, DEFAULTS.metric),
-    patience: num(flags, 'patience', true),
-    dropout: num(flags, 'dropout', false),
-    maxInputLength: num(flags, 'max-input-length', true) ?? DEFAULTS.maxInputLength,
-    maxTargetLength: num(flags, 'max-target-length', true) ?? DEFAULTS.maxTargetLength,
-    seed: num(flags, 'seed', true) ?? DEFAULTS.seed,
-    out: need(flags, 'out', 'the run folder to write the prompt and checkpoints to'),
-    resume: str(flags, 'resume'),
-    backend: backendOf(flags),
-    precision: precisionOf(flags),
+    name: (path) => {
+      const [key, ...rest] = path.split(/(?=[.[])/);
+      const source = SETTING_NAMES.includes(key as SettingName) ? (given(flags, key as SettingName)?.source ?? `--${kebab(key)}`) : key;
+      return `${source}${rest.join('')}`;
+    },
   };
 }
 
-export function precisionOf(flags: Flags): RunOptions['precision'] {
+function usage<T>(read: () => T): T {
   try {
-    return parsePrecision(str(flags, 'precision') ?? process.env.PROMPT_TUNER_PRECISION, str(flags, 'precision') ? '--precision' : 'PROMPT_TUNER_PRECISION');
+    return read();
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    if (err instanceof SchemaError) throw new UsageError(err.message);
+    throw err;
   }
 }
 
-export function backendOf(flags: Flags): RunOptions['backend'] {
-  try {
-    return parseBackendRequest(str(flags, 'backend') ?? process.env.PROMPT_TUNER_BACKEND, str(flags, 'backend') ? '--backend' : 'PROMPT_TUNER_BACKEND');
-  } catch (err) {
-    throw new UsageError((err as Error).message);
+/** The run's settings from the flags over `base` (a resumed run's own), checked, with the defaults. */
+export function runSettings(flags: Flags, base: Partial<Record<SettingName, unknown>> = {}): RunSettings {
+  const input: Record<string, unknown> = { ...base };
+  for (const name of SETTING_NAMES) {
+    const g = given(flags, name);
+    if (g) input[name] = asValue(name, g.raw);
   }
+  return usage(() => resolveRunSettings(input, naming(flags)));
+}
+
+/** One setting given as a flag, checked; undefined when absent (the command chooses its default). */
+export function settingFlag<N extends SettingName>(flags: Flags, name: N): RunSettings[N] | undefined {
+  const g = given(flags, name);
+  if (!g) return undefined;
+  const value = asValue(name, g.raw);
+  // The value schema's output is the setting's type (only checkpointEvery's default is derived).
+  return usage(() => parseWith(valueSchema(specOf(name).schema), value, { name: () => g.source }) as RunSettings[N]);
+}
+
+export function str(flags: Flags, name: string): string | undefined {
+  const value = flags[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} needs a value.`);
+  return value;
+}
+
+export function need(flags: Flags, name: string, what: string): string {
+  const value = str(flags, name);
+  if (value === undefined) throw new UsageError(`--${name} is required: ${what}.`);
+  return value;
+}
+
+export function num(flags: Flags, name: string): number | undefined {
+  const value = str(flags, name);
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of at least 1 (got "${value}").`);
+  return n;
+}
+
+/** "1-512", "> 0", ">= 0, < 1": the range a number setting's schema allows. */
+function rangeText(spec: SettingSpec): string {
+  const { min, max, above, below } = numberBounds(spec.schema);
+  if (min !== undefined && max !== undefined) return `${min}-${max}`;
+  const low = min !== undefined ? `>= ${min}` : above !== undefined ? `> ${above}` : undefined;
+  const high = max !== undefined ? `<= ${max}` : below !== undefined ? `< ${below}` : undefined;
+  return [low, high].filter(Boolean).join(', ');
+}
+
+const HELP_WIDTH = 118;
+
+/** `text` in lines of at most `width` characters, the later ones indented by `indent`. */
+function wrap(text: string, indent: number, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  lines.push(line);
+  return lines.join(`\n${' '.repeat(indent)}`);
+}
+
+/** --help's lines for the run settings: flag and value, help, then default, range and environment variable. */
+export function settingsHelp(): string[] {
+  const heads = SETTING_NAMES.map((name) => {
+    const spec = specOf(name);
+    return `  --${kebab(name)}${spec.arg ? ` ${spec.arg}` : ''}`;
+  });
+  const width = Math.max(...heads.map((h) => h.length)) + 2;
+  return SETTING_NAMES.map((name, i) => {
+    const spec = specOf(name);
+    const fallback = settingDefault(name);
+    const env = spec.env;
+    const notes = [
+      spec.schema.type !== 'optional' ? 'required' : fallback !== undefined && fallback !== false ? `default ${fallback}` : '',
+      rangeText(spec),
+      env && `or ${env}`,
+    ].filter(Boolean);
+    return `${heads[i]!.padEnd(width)}${wrap(`${spec.help}${notes.length ? ` (${notes.join('; ')})` : ''}`, width, HELP_WIDTH)}`;
+  });
 }

@@ -9,11 +9,13 @@ import type { SavedPrompt } from './prompts/saved-prompt';
 import { describeMetric } from './prompts/saved-prompt';
 import { promptDocumentUri } from './inspect/prompt-document';
 import type { RunManager } from './runs/run-manager';
-import type { RunSummary } from './runs/run';
+import type { RunSummary } from '../../webview/protocol';
 import type { WorkerService } from './runs/worker-service';
 import { readSettings } from './settings';
 import { runGuidedFlow } from './setup/guided-flow';
 import { buildRunRequest, runName, type TuneChoices } from './setup/run-request';
+import type { Naming } from '../core/schema';
+import type { SettingName } from '../core/settings/run-settings';
 import { RunItem } from './views/runs-view';
 import { PromptItem } from './views/prompts-view';
 import { describeRun } from './views/format';
@@ -39,13 +41,14 @@ export function requireTrust(what: string): boolean {
   return false;
 }
 
-/** Starts a run from the user's choices; throws ChoiceError for a bad choice. */
-export function startRun(ctx: CommandContext, choices: TuneChoices): RunSummary {
+/** Starts a run from the user's choices; throws ChoiceError or SchemaError (named by `naming`) for a bad choice. */
+export function startRun(ctx: CommandContext, choices: Partial<Record<SettingName, unknown>> & { name?: unknown }, naming?: Naming): RunSummary {
   const root = workspaceRoot();
   if (!root) throw new Error('Open a folder first: runs and prompts are saved in the workspace.');
   const taken = new Set(ctx.runs.list().map((r) => r.request.out));
-  const request = buildRunRequest(choices, readSettings(), root, (dir) => taken.has(dir));
-  const run = ctx.runs.create(request, choices.name?.trim() || runName(request));
+  const { name, ...settings } = choices;
+  const request = buildRunRequest(settings, readSettings(), root, (dir) => taken.has(dir), naming);
+  const run = ctx.runs.create(request, (typeof name === 'string' && name.trim()) || runName(request));
   ctx.log(`Run ${run.name}: ${run.status === 'queued' ? `queued (#${ctx.runs.queuePosition(run.id)})` : 'starting'} — ${JSON.stringify(request)}`);
   return run;
 }

@@ -8,13 +8,12 @@ import { PromptCatalog } from './prompts/prompt-catalog';
 import { describeMetric } from './prompts/saved-prompt';
 import { PromptDocuments, PROMPT_SCHEME, promptDocumentUri } from './inspect/prompt-document';
 import { RunManager } from './runs/run-manager';
-import type { RunSummary } from './runs/run';
 import { forkWorker } from './runs/worker-process';
 import { WorkerService } from './runs/worker-service';
 import { describeTrainEvent } from './runs/event-log';
 import { readSettings } from './settings';
 import { previewDataset } from './setup/data-preview';
-import { parseLabels } from './setup/run-request';
+import { formLabel, formValues, settingsFromForm } from '../core/settings/form';
 import { toChoice } from './setup/model-choices';
 import { modelPickerOptions, workspaceDatasets, workspaceModels } from './setup/sources';
 import { DownloadNotifications } from './download-notification';
@@ -58,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
   runManager = runs;
   const service = new WorkerService(launchWorker, (line) => output.info(`[worker] ${line}`));
   const catalog = new PromptCatalog();
-  const documents = new PromptDocuments(service, () => readSettings().backend, log);
+  const documents = new PromptDocuments(service, () => readSettings().run.backend, log);
 
   // Model downloads (a hub id as the model): a progress notification each, lines in the output channel.
   const downloads = new DownloadNotifications();
@@ -81,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
   });
   service.onDidSettle.on(() => downloads.close(PROMPT_WORKER));
 
-  runs.restore(context.workspaceState.get<RunSummary[]>(RUNS_STATE_KEY, []));
+  for (const problem of runs.restore(context.workspaceState.get<unknown[]>(RUNS_STATE_KEY, []))) output.warn(`${problem}; that run is no longer listed.`);
   runs.onDidOutput.on((runId, line) => output.info(`[${runs.get(runId)?.name ?? runId}] ${line}`));
   runs.onDidEvent.on((runId, event) => {
     const text = describeTrainEvent(event);
@@ -110,20 +109,10 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
         models,
         datasets,
         defaults: {
+          ...formValues(settings.run),
           // A checkpoint the workspace holds is most likely the one meant; else the setting.
-          model: workspace[0]?.value ?? settings.model,
+          model: workspace[0]?.value ?? settings.run.model,
           train: datasets[0]?.value ?? '',
-          inputField: '',
-          targetField: '',
-          template: '',
-          labels: '',
-          promptLength: settings.promptLength,
-          init: settings.init,
-          optimizer: settings.optimizer,
-          lr: settings.learningRate === undefined ? '' : String(settings.learningRate),
-          batchSize: settings.batchSize,
-          steps: settings.steps,
-          backend: settings.backend,
         },
       };
     },
@@ -131,7 +120,8 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
       catalog.list().map((p) => ({ dir: p.dir, name: p.name, model: p.model, promptLength: p.promptLength, metric: describeMetric(p.metric) || undefined })),
     start(form) {
       if (!vscode.workspace.isTrusted) throw new Error('Training needs a trusted workspace.');
-      return startRun(ctx, { ...form, labels: parseLabels(form.labels), lr: form.lr });
+      // Problems are named as the form labels its fields.
+      return startRun(ctx, settingsFromForm(form), { name: (path) => path.replace(/^\w+/, (key) => formLabel(key) ?? key) });
     },
     datasetFields(train) {
       const preview = previewDataset(train);
@@ -150,14 +140,14 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
       const saved = prompts.map((dir) => catalog.find(dir));
       const models = [...new Set(saved.map((p) => p?.model).filter((m): m is string => !!m))];
       if (models.length > 1) throw new Error(`The chosen prompts were trained for different models (${models.map((m) => basename(m)).join(', ')}); choose prompts of one model.`);
-      const model = models[0] ?? runModel ?? readSettings().model;
+      const model = models[0] ?? runModel ?? readSettings().run.model;
       // One batched pass needs prompts of one length: try each length group, ensemble within one.
       const groups = new Map<number, string[]>();
       prompts.forEach((dir, i) => groups.set(saved[i]?.promptLength ?? 0, [...(groups.get(saved[i]?.promptLength ?? 0) ?? []), dir]));
       if (ensemble && groups.size > 1) {
         throw new Error(`An ensemble runs its prompts in one batched pass, so they need one length; these have ${[...groups.keys()].join(' and ')} tokens.`);
       }
-      const backend = readSettings().backend;
+      const backend = readSettings().run.backend;
       const parts = groups.size === 0 ? [[]] : [...groups.values()];
       const results = [];
       for (const [i, group] of parts.entries()) {
@@ -222,6 +212,14 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
   void vscode.commands.executeCommand('setContext', 'promptTuner.training', false);
   if (!workspaceRoot()) log('No folder is open: runs and prompts need a workspace folder.');
   void catalog.refresh();
+  // A setting VS Code holds that does not fit its schema is replaced by the default: say so once.
+  const reportSettingProblems = () => {
+    const { problems } = readSettings();
+    problems.forEach((p) => output.warn(p));
+    if (problems.length > 0) void vscode.window.showWarningMessage(`Prompt Tuning: ${problems[0]}${problems.length > 1 ? ` (${problems.length - 1} more in the output)` : ''}`);
+  };
+  reportSettingProblems();
+  context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('promptTuner') && reportSettingProblems()));
   return { runs };
 }
 

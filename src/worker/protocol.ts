@@ -1,289 +1,236 @@
 // The host <-> worker boundary: every message the extension host and the training worker
-// (dist/worker.js, a forked Node process) send each other, typed both ways and checked on arrival.
+// (dist/worker.js, a forked Node process) send each other, as valibot schemas that each side checks
+// on arrival, every field. The types crossing it derive from these schemas; where the engine
+// declares one (its events, try results...), `exactly` keeps the two identical at compile time.
 // Only plain JSON crosses it. The host imports this file, never the engine, so it stays TF.js-free.
-import type { PromptTokenInsight, TrainEvent } from '../core/training/events';
-import type { TryResult } from '../core/playground';
-import type { DownloadEvent } from '../core/hub/progress';
+//
+// Requests carry an id and get exactly one answer with that id: 'start' (a run) its events, the
+// last being 'done', or an error; 'try', 'inspect', 'exportNpy' and 'checkBackend' their result or
+// an error. 'stop' and 'cancelDownload' are not answered: the requests they end answer instead
+// (a stopped run's 'done' says stopped; a cancelled download's request fails with code 'cancelled').
+import * as v from 'valibot';
+import { BACKEND_PREFERENCES, BACKEND_REQUESTS } from '../core/engine-names';
+import { exactly, issuesMessage } from '../core/schema';
+import { RunSettingsSchema } from '../core/settings/run-settings';
+import type { NearestPiece, PromptTokenInsight, TrainEvent } from '../core/training/events';
+import type { InspectRequest, PromptOutput, TryRequest, TryResult } from '../core/playground';
+import type { DownloadEvent, PlannedFile } from '../core/hub/progress';
 import type { BackendCheck } from '../core/native/install-record';
 
-export type { PromptTokenInsight, TrainEvent, DoneEvent, NearestPiece } from '../core/training/events';
-export type { StepEvent, EvalEvent, RunStartedEvent, CheckpointEvent } from '../core/training/events';
-export type { TryResult, PromptOutput } from '../core/playground';
-export type { DownloadEvent, PlannedFile } from '../core/hub/progress';
-export type { BackendCheck } from '../core/native/install-record';
+export type { RunSettings as RunRequest } from '../core/settings/run-settings';
+export type { StepEvent, EvalEvent, RunStartedEvent, CheckpointEvent, LogEvent, DoneEvent } from '../core/training/events';
+export type { NearestPiece, PromptTokenInsight, TrainEvent, InspectRequest, PromptOutput, TryRequest, TryResult, DownloadEvent, PlannedFile, BackendCheck };
 
-/**
- * What the host asks the trainer for. Absent fields take the engine's defaults (the paper's), which
- * the worker applies: the host never loads core/training. `init` is a spec string as the CLI takes it
- * (class-labels, sampled-vocab, random-uniform, text:"...", file:<path>).
- */
-export interface RunRequest {
-  model: string; // folder or hub id
-  train: string; // data file
-  valid?: string;
-  inputField?: string;
-  targetField?: string;
-  template?: string;
-  verbalizer?: string;
-  labels?: string[];
-  promptLength?: number;
-  init?: string;
-  optimizer?: 'adafactor' | 'adam';
-  lr?: number;
-  batchSize?: number;
-  steps?: number;
-  evalEvery?: number;
-  checkpointEvery?: number;
-  maxInputLength?: number;
-  seed?: number;
-  out: string; // run folder
-  resume?: string; // checkpoint folder
-  backend?: string;
-}
+const id = v.pipe(v.number(), v.integer(), v.minValue(0));
+const strings = v.array(v.string());
+const backendRequest = v.picklist(BACKEND_REQUESTS);
 
-export interface TryRequest {
-  model: string;
-  prompts: string[]; // prompt folders (or .npy files)
-  ensemble: boolean;
-  inputs: string[];
-  labels?: string[];
-  includeBare?: boolean; // also run the frozen model without any prompt
-  backend?: string;
-}
+// ---- what the engine produces ----
 
-export interface InspectRequest {
-  model: string;
-  prompt: string;
-  top: number;
-  backend?: string;
-}
+const NearestPieceSchema = exactly<NearestPiece>()(v.strictObject({ id: v.number(), piece: v.string(), cosine: v.number() }));
+
+export const PromptTokenInsightSchema = exactly<PromptTokenInsight>()(
+  v.strictObject({
+    index: v.number(),
+    nearest: v.array(NearestPieceSchema),
+    norm: v.number(),
+    vocabMeanNorm: v.number(),
+    initPiece: v.optional(v.string()),
+    drift: v.number(),
+    isLabel: v.boolean(),
+  }),
+);
+
+export const TrainEventSchema = exactly<TrainEvent>()(
+  v.variant('type', [
+    v.strictObject({
+      type: v.literal('started'),
+      runDir: v.string(),
+      backend: v.string(),
+      model: v.string(),
+      totalSteps: v.number(),
+      promptLength: v.number(),
+      dModel: v.number(),
+      trainExamples: v.number(),
+      validExamples: v.number(),
+      validFromTrain: v.boolean(),
+      skippedLines: v.number(),
+      truncatedInputs: v.number(),
+      labels: v.optional(strings),
+      resumedFromStep: v.optional(v.number()),
+    }),
+    v.strictObject({
+      type: v.literal('step'),
+      step: v.number(),
+      totalSteps: v.number(),
+      epoch: v.number(),
+      loss: v.number(),
+      learningRate: v.number(),
+      examplesPerSecond: v.number(),
+      etaSeconds: v.number(),
+      memoryMB: v.number(),
+    }),
+    v.strictObject({
+      type: v.literal('eval'),
+      step: v.number(),
+      exactMatch: v.number(),
+      rankAccuracy: v.optional(v.number()),
+      validLoss: v.number(),
+      best: v.boolean(),
+      insights: v.array(PromptTokenInsightSchema),
+    }),
+    v.strictObject({ type: v.literal('checkpoint'), step: v.number(), dir: v.string(), reason: v.picklist(['interval', 'stop', 'best', 'final']) }),
+    v.strictObject({ type: v.literal('log'), level: v.picklist(['info', 'warn']), message: v.string() }),
+    v.strictObject({
+      type: v.literal('done'),
+      status: v.picklist(['completed', 'stopped', 'early-stopped', 'diverged']),
+      step: v.number(),
+      bestStep: v.optional(v.number()),
+      bestMetric: v.optional(v.number()),
+      promptDir: v.string(),
+      message: v.string(),
+    }),
+  ]),
+);
+
+const PromptOutputSchema = exactly<PromptOutput>()(v.strictObject({ prompt: v.string(), text: v.string(), labelScores: v.optional(v.record(v.string(), v.number())) }));
+
+export const TryResultSchema = exactly<TryResult>()(
+  v.strictObject({
+    input: v.string(),
+    bare: v.optional(v.string()),
+    outputs: v.array(PromptOutputSchema),
+    ensemble: v.optional(v.strictObject({ text: v.string(), votes: v.record(v.string(), v.number()) })),
+  }),
+);
+
+const PlannedFileSchema = exactly<PlannedFile>()(v.strictObject({ file: v.string(), size: v.nullable(v.number()), cached: v.boolean() }));
+
+export const DownloadEventSchema = exactly<DownloadEvent>()(
+  v.variant('type', [
+    v.strictObject({ type: v.literal('cache-hit'), repo: v.string(), revision: v.string(), commit: v.string(), dir: v.string() }),
+    v.strictObject({ type: v.literal('plan'), repo: v.string(), revision: v.string(), commit: v.string(), files: v.array(PlannedFileSchema), downloadBytes: v.number() }),
+    v.strictObject({ type: v.literal('file-start'), file: v.string(), size: v.nullable(v.number()), resumeFrom: v.number() }),
+    v.strictObject({
+      type: v.literal('progress'),
+      file: v.string(),
+      fileBytes: v.number(),
+      fileSize: v.nullable(v.number()),
+      bytes: v.number(),
+      totalBytes: v.number(),
+      bytesPerSecond: v.number(),
+      etaSeconds: v.nullable(v.number()),
+    }),
+    v.strictObject({ type: v.literal('retry'), file: v.string(), attempt: v.number(), reason: v.string(), resumeFrom: v.number() }),
+    v.strictObject({ type: v.literal('file-done'), file: v.string(), size: v.number(), cached: v.boolean() }),
+    v.strictObject({ type: v.literal('note'), message: v.string() }),
+    v.strictObject({
+      type: v.literal('done'),
+      repo: v.string(),
+      revision: v.string(),
+      commit: v.string(),
+      dir: v.string(),
+      fromCache: v.boolean(),
+      downloadedBytes: v.number(),
+      seconds: v.number(),
+    }),
+  ]),
+);
+
+const BackendCheckSchema = exactly<BackendCheck>()(
+  v.strictObject({
+    backend: v.picklist(BACKEND_PREFERENCES),
+    tfBackend: v.string(),
+    tfVersion: v.optional(v.string()),
+    gpu: v.boolean(),
+    gflops: v.number(),
+    matmul: v.string(),
+    source: v.string(),
+    loadSeconds: v.number(),
+    nativeProblem: v.optional(v.string()),
+  }),
+);
+
+const TryRequestSchema = exactly<TryRequest>()(
+  v.strictObject({
+    model: v.string(),
+    prompts: strings,
+    ensemble: v.boolean(),
+    inputs: strings,
+    labels: v.optional(strings),
+    includeBare: v.optional(v.boolean()),
+    maxNewTokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+    backend: v.optional(backendRequest),
+  }),
+);
+
+const InspectRequestSchema = exactly<InspectRequest>()(
+  v.strictObject({ model: v.string(), prompt: v.string(), top: v.pipe(v.number(), v.integer(), v.minValue(1)), backend: v.optional(backendRequest) }),
+);
 
 // ---- host -> worker ----
 
-export type HostToWorker =
-  | { type: 'start'; request: RunRequest }
-  /** Stops the run; a model download in progress is aborted (its partial file stays for resume). */
-  | { type: 'stop' }
+export const HostToWorkerSchema = v.variant('type', [
+  /** Trains a run; `request` is checked against the settings schema and completed with its defaults. */
+  v.strictObject({ type: v.literal('start'), id, request: RunSettingsSchema }),
+  /** Stops the run gracefully; a model download in progress is aborted (its partial file stays for resume). */
+  v.strictObject({ type: v.literal('stop') }),
   /** Aborts the model downloads of try/inspect requests; their replies are errors with code 'cancelled'. */
-  | { type: 'cancelDownload' }
-  | { type: 'try'; id: number; request: TryRequest }
-  | { type: 'inspect'; id: number; request: InspectRequest }
-  | { type: 'exportNpy'; id: number; prompt: string; out: string }
-  /** Loads `backend` (auto, node, node-gpu, wasm, cpu) in this worker and times a matrix product. */
-  | { type: 'checkBackend'; id: number; backend: string };
+  v.strictObject({ type: v.literal('cancelDownload') }),
+  v.strictObject({ type: v.literal('try'), id, request: TryRequestSchema }),
+  v.strictObject({ type: v.literal('inspect'), id, request: InspectRequestSchema }),
+  v.strictObject({ type: v.literal('exportNpy'), id, prompt: v.string(), out: v.string() }),
+  /** Loads `backend` in this worker and times a matrix product. */
+  v.strictObject({ type: v.literal('checkBackend'), id, backend: backendRequest }),
+]);
+export type HostToWorker = v.InferOutput<typeof HostToWorkerSchema>;
 
 // ---- worker -> host ----
 
-export type WorkerToHost =
-  | { type: 'event'; event: TrainEvent }
-  | { type: 'tryResult'; id: number; results: TryResult[] }
-  | { type: 'inspectResult'; id: number; insights: PromptTokenInsight[] }
-  | { type: 'exported'; id: number; path: string }
-  | { type: 'backendCheck'; id: number; check: BackendCheck }
-  /** The hub client's progress while a `--model org/name` is fetched into the cache (run or request). */
-  | { type: 'download'; event: DownloadEvent }
+export const WorkerToHostSchema = v.variant('type', [
+  /** The trainer's progress; `id` is the run's start request. */
+  v.strictObject({ type: v.literal('event'), id, event: TrainEventSchema }),
+  v.strictObject({ type: v.literal('tryResult'), id, results: v.array(TryResultSchema) }),
+  v.strictObject({ type: v.literal('inspectResult'), id, insights: v.array(PromptTokenInsightSchema) }),
+  v.strictObject({ type: v.literal('exported'), id, path: v.string() }),
+  v.strictObject({ type: v.literal('backendCheck'), id, check: BackendCheckSchema }),
+  /** The hub client's progress while a `--model org/name` is fetched into the cache (for a run or a request). */
+  v.strictObject({ type: v.literal('download'), event: DownloadEventSchema }),
   /**
-   * A request (with id) or the run (without) failed; the message is meant for the user. `code` is the
-   * hub client's HubErrorCode when a download failed ('cancelled' after stop/cancelDownload).
+   * The request `id` failed; the message is meant for the user. Without an id: a message the worker
+   * could not read and could not tell the id of. `code` is the hub client's HubErrorCode when a
+   * download failed ('cancelled' after stop/cancelDownload).
    */
-  | { type: 'error'; id?: number; message: string; detail?: string; code?: string };
+  v.strictObject({ type: v.literal('error'), id: v.optional(id), message: v.string(), detail: v.optional(v.string()), code: v.optional(v.string()) }),
+]);
+export type WorkerToHost = v.InferOutput<typeof WorkerToHostSchema>;
 
-export class ProtocolError extends Error {}
-
-type Json = Record<string, unknown>;
-
-function objectOf(value: unknown, what: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ProtocolError(`${what}: expected an object, got ${JSON.stringify(value)}`);
-  return value as Json;
-}
-
-function str(m: Json, key: string, what: string): string {
-  if (typeof m[key] !== 'string') throw new ProtocolError(`${what}: "${key}" must be a string`);
-  return m[key] as string;
-}
-
-function num(m: Json, key: string, what: string): number {
-  if (typeof m[key] !== 'number' || !Number.isFinite(m[key])) throw new ProtocolError(`${what}: "${key}" must be a finite number`);
-  return m[key] as number;
-}
-
-function strings(m: Json, key: string, what: string): string[] {
-  const v = m[key];
-  if (!Array.isArray(v) || v.some((s) => typeof s !== 'string')) throw new ProtocolError(`${what}: "${key}" must be an array of strings`);
-  return v as string[];
-}
-
-function checkRunRequest(value: unknown): RunRequest {
-  const r = objectOf(value, 'start.request');
-  str(r, 'model', 'start.request');
-  str(r, 'train', 'start.request');
-  str(r, 'out', 'start.request');
-  for (const key of ['promptLength', 'lr', 'batchSize', 'steps', 'evalEvery', 'checkpointEvery', 'maxInputLength', 'seed']) {
-    if (r[key] !== undefined) num(r, key, 'start.request');
+export class ProtocolError extends Error {
+  constructor(
+    message: string,
+    /** The id of the request the message was, when it had a readable one: the error is its answer. */
+    readonly requestId?: number,
+  ) {
+    super(message);
   }
-  if (r.labels !== undefined) strings(r, 'labels', 'start.request');
-  if (r.optimizer !== undefined && r.optimizer !== 'adafactor' && r.optimizer !== 'adam') {
-    throw new ProtocolError(`start.request: "optimizer" must be adafactor or adam, got ${JSON.stringify(r.optimizer)}`);
-  }
-  return r as unknown as RunRequest;
 }
 
-/** Checks a message arriving in the worker. Throws ProtocolError naming the bad field. */
+/** Checks a message against `schema`; a ProtocolError names the message and each field at fault. */
+export function parseMessage<S extends v.GenericSchema>(schema: S, value: unknown, from: string): v.InferOutput<S> {
+  const result = v.safeParse(schema, value);
+  if (result.success) return result.output;
+  const message = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
+  const kind = typeof message.type === 'string' ? ` ${message.type}` : '';
+  const requestId = v.is(id, message.id) ? message.id : undefined;
+  throw new ProtocolError(issuesMessage(result.issues, { where: `${from} message${kind}` }), requestId);
+}
+
+/** Checks a message arriving in the worker. */
 export function parseHostMessage(value: unknown): HostToWorker {
-  const m = objectOf(value, 'host message');
-  switch (m.type) {
-    case 'start':
-      return { type: 'start', request: checkRunRequest(m.request) };
-    case 'stop':
-      return { type: 'stop' };
-    case 'cancelDownload':
-      return { type: 'cancelDownload' };
-    case 'try': {
-      const r = objectOf(m.request, 'try.request');
-      str(r, 'model', 'try.request');
-      strings(r, 'prompts', 'try.request');
-      strings(r, 'inputs', 'try.request');
-      if (typeof r.ensemble !== 'boolean') throw new ProtocolError('try.request: "ensemble" must be a boolean');
-      if (r.labels !== undefined) strings(r, 'labels', 'try.request');
-      return { type: 'try', id: num(m, 'id', 'try'), request: r as unknown as TryRequest };
-    }
-    case 'inspect': {
-      const r = objectOf(m.request, 'inspect.request');
-      str(r, 'model', 'inspect.request');
-      str(r, 'prompt', 'inspect.request');
-      num(r, 'top', 'inspect.request');
-      return { type: 'inspect', id: num(m, 'id', 'inspect'), request: r as unknown as InspectRequest };
-    }
-    case 'exportNpy':
-      return { type: 'exportNpy', id: num(m, 'id', 'exportNpy'), prompt: str(m, 'prompt', 'exportNpy'), out: str(m, 'out', 'exportNpy') };
-    case 'checkBackend':
-      return { type: 'checkBackend', id: num(m, 'id', 'checkBackend'), backend: str(m, 'backend', 'checkBackend') };
-    default:
-      throw new ProtocolError(`host message: unknown type ${JSON.stringify(m.type)}`);
-  }
+  return parseMessage(HostToWorkerSchema, value, 'host');
 }
 
-const TRAIN_EVENT_TYPES: ReadonlySet<string> = new Set<TrainEvent['type']>(['started', 'step', 'eval', 'checkpoint', 'log', 'done']);
-
-function checkTrainEvent(value: unknown): TrainEvent {
-  const e = objectOf(value, 'event');
-  if (typeof e.type !== 'string' || !TRAIN_EVENT_TYPES.has(e.type)) throw new ProtocolError(`event: unknown type ${JSON.stringify(e.type)}`);
-  // The fields the host reads to keep its run summary; the rest is passed through to the panel.
-  if (e.type === 'step') {
-    num(e, 'step', 'step event');
-    num(e, 'totalSteps', 'step event');
-    num(e, 'loss', 'step event');
-  } else if (e.type === 'eval') {
-    num(e, 'step', 'eval event');
-    if (!Array.isArray(e.insights)) throw new ProtocolError('eval event: "insights" must be an array');
-  } else if (e.type === 'checkpoint') {
-    str(e, 'dir', 'checkpoint event');
-  } else if (e.type === 'done') {
-    str(e, 'status', 'done event');
-    str(e, 'promptDir', 'done event');
-  }
-  return e as unknown as TrainEvent;
-}
-
-function numOrNull(m: Json, key: string, what: string): number | null {
-  return m[key] === null ? null : num(m, key, what);
-}
-
-function bool(m: Json, key: string, what: string): boolean {
-  if (typeof m[key] !== 'boolean') throw new ProtocolError(`${what}: "${key}" must be a boolean`);
-  return m[key] as boolean;
-}
-
-/** Every field the host shows from a download event is checked, so the notification never shows "undefined". */
-function checkDownloadEvent(value: unknown): DownloadEvent {
-  const e = objectOf(value, 'download event');
-  const what = `download ${JSON.stringify(e.type)} event`;
-  switch (e.type) {
-    case 'cache-hit':
-      for (const key of ['repo', 'revision', 'commit', 'dir']) str(e, key, what);
-      break;
-    case 'plan':
-      for (const key of ['repo', 'revision', 'commit']) str(e, key, what);
-      num(e, 'downloadBytes', what);
-      if (!Array.isArray(e.files)) throw new ProtocolError(`${what}: "files" must be an array`);
-      e.files.forEach((f, i) => {
-        const file = objectOf(f, `${what}: files[${i}]`);
-        str(file, 'file', `${what}: files[${i}]`);
-        numOrNull(file, 'size', `${what}: files[${i}]`);
-        bool(file, 'cached', `${what}: files[${i}]`);
-      });
-      break;
-    case 'file-start':
-      str(e, 'file', what);
-      numOrNull(e, 'size', what);
-      num(e, 'resumeFrom', what);
-      break;
-    case 'progress':
-      str(e, 'file', what);
-      numOrNull(e, 'fileSize', what);
-      numOrNull(e, 'etaSeconds', what);
-      for (const key of ['fileBytes', 'bytes', 'totalBytes', 'bytesPerSecond']) num(e, key, what);
-      break;
-    case 'retry':
-      for (const key of ['file', 'reason']) str(e, key, what);
-      for (const key of ['attempt', 'resumeFrom']) num(e, key, what);
-      break;
-    case 'file-done':
-      str(e, 'file', what);
-      num(e, 'size', what);
-      bool(e, 'cached', what);
-      break;
-    case 'note':
-      str(e, 'message', what);
-      break;
-    case 'done':
-      for (const key of ['repo', 'revision', 'commit', 'dir']) str(e, key, what);
-      for (const key of ['downloadedBytes', 'seconds']) num(e, key, what);
-      bool(e, 'fromCache', what);
-      break;
-    default:
-      throw new ProtocolError(`download event: unknown type ${JSON.stringify(e.type)}`);
-  }
-  return e as unknown as DownloadEvent;
-}
-
-/** Every field the host shows of a backend check is checked, so the report never shows "undefined". */
-function checkBackendCheck(value: unknown): BackendCheck {
-  const c = objectOf(value, 'backendCheck.check');
-  const what = 'backendCheck.check';
-  for (const key of ['backend', 'tfBackend', 'matmul', 'source']) str(c, key, what);
-  for (const key of ['gflops', 'loadSeconds']) num(c, key, what);
-  bool(c, 'gpu', what);
-  for (const key of ['tfVersion', 'nativeProblem']) if (c[key] !== undefined) str(c, key, what);
-  return c as unknown as BackendCheck;
-}
-
-/** Checks a message arriving in the host. Throws ProtocolError naming the bad field. */
+/** Checks a message arriving in the host. */
 export function parseWorkerMessage(value: unknown): WorkerToHost {
-  const m = objectOf(value, 'worker message');
-  switch (m.type) {
-    case 'event':
-      return { type: 'event', event: checkTrainEvent(m.event) };
-    case 'tryResult':
-      if (!Array.isArray(m.results)) throw new ProtocolError('tryResult: "results" must be an array');
-      return { type: 'tryResult', id: num(m, 'id', 'tryResult'), results: m.results as TryResult[] };
-    case 'inspectResult':
-      if (!Array.isArray(m.insights)) throw new ProtocolError('inspectResult: "insights" must be an array');
-      return { type: 'inspectResult', id: num(m, 'id', 'inspectResult'), insights: m.insights as PromptTokenInsight[] };
-    case 'exported':
-      return { type: 'exported', id: num(m, 'id', 'exported'), path: str(m, 'path', 'exported') };
-    case 'download':
-      return { type: 'download', event: checkDownloadEvent(m.event) };
-    case 'backendCheck':
-      return { type: 'backendCheck', id: num(m, 'id', 'backendCheck'), check: checkBackendCheck(m.check) };
-    case 'error': {
-      const out: WorkerToHost = { type: 'error', message: str(m, 'message', 'error') };
-      if (m.id !== undefined) out.id = num(m, 'id', 'error');
-      if (typeof m.detail === 'string') out.detail = m.detail;
-      if (typeof m.code === 'string') out.code = m.code;
-      return out;
-    }
-    default:
-      throw new ProtocolError(`worker message: unknown type ${JSON.stringify(m.type)}`);
-  }
+  return parseMessage(WorkerToHostSchema, value, 'worker');
 }

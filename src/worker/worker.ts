@@ -7,29 +7,27 @@
 import './tensorflow-location';
 import { exportNpy, loadPrompt } from '../core/prompt';
 import { inspectPrompt, tryPrompts } from '../core/playground';
-import { parseBackendRequest } from '../core/backend';
 import { checkBackend } from '../core/native/check';
 import { HubError } from '../core/hub';
 import { useHubForModels } from '../core/hub/engine-resolver';
 import { train } from '../core/training/trainer';
-import type { DoneEvent } from '../core/training/events';
-import { parseHostMessage, type HostToWorker, type RunRequest, type WorkerToHost } from './protocol';
-import { resolveRunOptions } from './run-options';
+import { Outbox, processTransport } from './outbox';
+import { parseHostMessage, ProtocolError, type HostToWorker, type RunRequest, type WorkerToHost } from './protocol';
 
 let training: AbortController | undefined;
 /** Aborts the downloads in progress; replaced after each cancel so later requests download again. */
 let downloads = new AbortController();
+const outbox = new Outbox(processTransport);
 
 function cancelDownloads(): void {
   downloads.abort();
   downloads = new AbortController();
 }
 
-function send(message: WorkerToHost): Promise<void> {
-  return new Promise((resolve) => {
-    if (!process.send || !process.connected) return resolve();
-    process.send(message, undefined, {}, () => resolve());
-  });
+/** Ends the process once every message sent is delivered (TF.js backends keep handles open). */
+async function exit(code: number): Promise<never> {
+  await outbox.flush();
+  process.exit(code);
 }
 
 function describe(err: unknown): { message: string; detail?: string; code?: string } {
@@ -39,16 +37,17 @@ function describe(err: unknown): { message: string; detail?: string; code?: stri
 }
 
 useHubForModels({
-  onEvent: (event) => void send({ type: 'download', event }),
+  onEvent: (event) => void outbox.send({ type: 'download', event }),
   // A getter: the resolver reads the signal when a download starts, so it gets the current controller.
   get signal() {
     return downloads.signal;
   },
 });
 
-async function runTraining(request: RunRequest): Promise<void> {
+/** Trains the run; its events carry the start request's id, and the last one ('done') or an error ends it. */
+async function runTraining(id: number, request: RunRequest): Promise<void> {
   if (training) {
-    await send({ type: 'error', message: 'This worker is already training a run.' });
+    await outbox.send({ type: 'error', id, message: 'This worker is already training a run.' });
     return;
   }
   const controller = new AbortController();
@@ -56,35 +55,33 @@ async function runTraining(request: RunRequest): Promise<void> {
   let doneSent = false;
   let exitCode = 0;
   try {
-    const options = resolveRunOptions(request);
-    const done: DoneEvent = await train(options, {
+    const done = await train(request, {
       signal: controller.signal,
       onEvent: (event) => {
         if (event.type === 'done') doneSent = true;
-        void send({ type: 'event', event });
+        void outbox.send({ type: 'event', id, event });
       },
     });
-    if (!doneSent) await send({ type: 'event', event: done });
+    if (!doneSent) void outbox.send({ type: 'event', id, event: done });
   } catch (err) {
     exitCode = 1;
-    await send({ type: 'error', ...describe(err) });
+    void outbox.send({ type: 'error', id, ...describe(err) });
   }
-  // TF.js backends keep handles open; the run is over, so end the process explicitly.
-  process.exit(exitCode);
+  await exit(exitCode);
 }
 
 async function answer(id: number, work: () => Promise<WorkerToHost>): Promise<void> {
   try {
-    await send(await work());
+    await outbox.send(await work());
   } catch (err) {
-    await send({ type: 'error', id, ...describe(err) });
+    await outbox.send({ type: 'error', id, ...describe(err) });
   }
 }
 
 function handle(message: HostToWorker): void {
   switch (message.type) {
     case 'start':
-      void runTraining(message.request);
+      void runTraining(message.id, message.request);
       return;
     case 'stop':
       // The trainer writes a checkpoint, resolves with status 'stopped', and runTraining exits; while
@@ -92,29 +89,17 @@ function handle(message: HostToWorker): void {
       if (training) {
         training.abort();
         cancelDownloads();
-      } else process.exit(0);
+      } else void exit(0);
       return;
     case 'cancelDownload':
       cancelDownloads();
       return;
-    case 'try': {
-      const { backend, ...request } = message.request;
-      void answer(message.id, async () => ({
-        type: 'tryResult',
-        id: message.id,
-        results: await tryPrompts({ ...request, backend: parseBackendRequest(backend, 'promptTuner.backend') }),
-      }));
+    case 'try':
+      void answer(message.id, async () => ({ type: 'tryResult', id: message.id, results: await tryPrompts(message.request) }));
       return;
-    }
-    case 'inspect': {
-      const { backend, ...request } = message.request;
-      void answer(message.id, async () => ({
-        type: 'inspectResult',
-        id: message.id,
-        insights: await inspectPrompt({ ...request, backend: parseBackendRequest(backend, 'promptTuner.backend') }),
-      }));
+    case 'inspect':
+      void answer(message.id, async () => ({ type: 'inspectResult', id: message.id, insights: await inspectPrompt(message.request) }));
       return;
-    }
     case 'exportNpy':
       void answer(message.id, async () => {
         exportNpy(loadPrompt(message.prompt).prompt, message.out);
@@ -122,11 +107,7 @@ function handle(message: HostToWorker): void {
       });
       return;
     case 'checkBackend':
-      void answer(message.id, async () => ({
-        type: 'backendCheck',
-        id: message.id,
-        check: await checkBackend(parseBackendRequest(message.backend, 'checkBackend')),
-      }));
+      void answer(message.id, async () => ({ type: 'backendCheck', id: message.id, check: await checkBackend(message.backend) }));
       return;
   }
 }
@@ -136,7 +117,8 @@ process.on('message', (raw: unknown) => {
   try {
     message = parseHostMessage(raw);
   } catch (err) {
-    void send({ type: 'error', ...describe(err) });
+    // A request that cannot be read is still answered, when its id can be.
+    void outbox.send({ type: 'error', ...(err instanceof ProtocolError && err.requestId !== undefined ? { id: err.requestId } : {}), ...describe(err) });
     return;
   }
   handle(message);
@@ -148,5 +130,5 @@ process.on('disconnect', () => {
   if (training) {
     training.abort();
     cancelDownloads();
-  } else process.exit(0);
+  } else void exit(0);
 });

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { PromptTunerApi } from '../../src/extension/extension';
-import type { RunSummary } from '../../src/extension/runs/run';
+import type { RunSummary } from '../../webview/protocol';
 
 const EXTENSION_ID = 'prompt-tuner.prompt-tuner';
 

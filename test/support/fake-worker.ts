@@ -28,14 +28,19 @@ export class FakeWorker implements WorkerHandle {
   receive(m: WorkerToHost): void {
     this.message?.(m);
   }
+  /** The id of the run this worker was asked to train: its answers carry it. */
+  get runRequestId(): number {
+    const start = this.sent.find((m) => m.type === 'start');
+    return start?.type === 'start' ? start.id : -1;
+  }
   event(event: TrainEvent): void {
-    this.receive({ type: 'event', event });
+    this.receive({ type: 'event', id: this.runRequestId, event });
   }
   download(event: DownloadEvent): void {
     this.receive({ type: 'download', event });
   }
   error(message: string): void {
-    this.receive({ type: 'error', message });
+    this.receive({ type: 'error', id: this.runRequestId, message });
   }
   print(text: string): void {
     this.output?.(text);

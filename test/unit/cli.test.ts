@@ -82,6 +82,9 @@ test('errors are plain sentences naming the problem, with a non-zero exit and no
   const missing = cli(['train', '--train', data, '--out', join(dir, 'y')]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /--model is required/);
+  const badFlag = cli(['train', '--model', tinyModelDir(), '--train', data, '--out', join(dir, 'z'), '--steps', '0', '--init', 'zeros']);
+  assert.equal(badFlag.code, 2);
+  assert.match(badFlag.stderr, /--init is not a prompt initialisation \("zeros" is not known.*; --steps must be at least 1 \(got 0\)/);
   const nomodel = cli(['eval', '--model', join(dir, 'nope'), '--data', data]);
   assert.equal(nomodel.code, 1);
   assert.match(nomodel.stderr, /nope/);

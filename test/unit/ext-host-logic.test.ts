@@ -9,11 +9,13 @@ import { join } from 'node:path';
 import { SHARED_DIR, SKIP_NO_SHARED } from '../support/shared';
 import { describeMetric, readSavedPrompt } from '../../src/extension/prompts/saved-prompt';
 import { previewDataset, splitDelimited } from '../../src/extension/setup/data-preview';
-import { buildRunRequest, ChoiceError, newRunFolder, parseLabels } from '../../src/extension/setup/run-request';
+import { buildRunRequest, ChoiceError, newRunFolder } from '../../src/extension/setup/run-request';
 import { documentLines, hoverMarkdown, TOKEN_LINE } from '../../src/extension/inspect/insight-text';
 import { describeRun, formatDuration } from '../../src/extension/views/format';
 import { describeTrainEvent } from '../../src/extension/runs/event-log';
-import type { TunerSettings } from '../../src/extension/settings';
+import { readTunerSettings } from '../../src/extension/configuration';
+import { resolveRunSettings } from '../../src/core/settings/run-settings';
+import { SchemaError } from '../../src/core/schema';
 import type { PromptTokenInsight, TrainEvent } from '../../src/worker/protocol';
 import { RunData } from '../../webview/run-data';
 
@@ -69,32 +71,30 @@ test('dataset preview: JSONL fields, the detected input/target and the label set
   assert.equal(previewDataset(free).labels, undefined, 'more than 20 distinct targets are not a label set');
 });
 
-const settings: TunerSettings = {
-  model: 'google/t5-base-lm-adapt', outputFolder: '.prompts', backend: 'auto', promptLength: 20, init: 'class-labels',
-  optimizer: 'adafactor', learningRate: 0.3, batchSize: 32, steps: 1000, evalEvery: 100,
-};
+// VS Code's values: the user set a learning rate; everything else is package.json's default.
+const settings = readTunerSettings((key) => (key === 'learningRate' ? 0.3 : undefined));
 
-test('choices become a run request: absolute paths, labels split, settings as defaults, a fresh run folder', () => {
+test('choices become a run request: absolute paths, settings as defaults, a fresh run folder, checked by the schema', () => {
   const root = join(dir, 'ws');
   file('ws/data/train.jsonl', '{"text":"a","label":"yes"}\n');
   mkdirSync(join(root, 'models', 'tiny'), { recursive: true });
-  const req = buildRunRequest({ model: 'models/tiny', train: 'data/train.jsonl', labels: ' no, yes ,', steps: 50 }, settings, root, () => false);
-  assert.deepEqual(req, {
-    model: join(root, 'models', 'tiny'), train: join(root, 'data', 'train.jsonl'), out: join(root, '.prompts', 'train-1'),
-    promptLength: 20, init: 'class-labels', optimizer: 'adafactor', batchSize: 32, steps: 50, evalEvery: 100, backend: 'auto', lr: 0.3, labels: ['no', 'yes'],
-  });
+  const req = buildRunRequest({ model: 'models/tiny', train: 'data/train.jsonl', labels: ['no', 'yes'], steps: 50 }, settings, root, () => false);
+  assert.deepEqual(req, resolveRunSettings({
+    model: join(root, 'models', 'tiny'), train: join(root, 'data', 'train.jsonl'), out: join(root, '.prompts', 'train-1'), steps: 50, lr: 0.3, labels: ['no', 'yes'],
+  }));
+  assert.equal(req.checkpointEvery, req.evalEvery, 'a run checkpoints at each evaluation, as the CLI does');
   const hub = buildRunRequest({ train: 'data/train.jsonl', optimizer: 'adam', template: 'q: {text}', inputField: 'ignored' }, settings, root, () => false);
   assert.equal(hub.model, 'google/t5-base-lm-adapt', 'a hub id stays a hub id');
   assert.equal(hub.lr, undefined, 'the Adafactor learning rate is not carried over to Adam');
   assert.equal(hub.template, 'q: {text}');
   assert.equal(hub.inputField, undefined, 'a template replaces the input field');
-  assert.throws(() => buildRunRequest({ train: 'data/missing.jsonl' }, settings, root, () => false), ChoiceError);
-  assert.throws(() => buildRunRequest({ train: 'data/train.jsonl', promptLength: 0 }, settings, root, () => false), /Prompt length must be a whole number/);
-  assert.throws(() => buildRunRequest({ train: 'data/train.jsonl', lr: 'fast' }, settings, root, () => false), /Learning rate must be a positive number/);
+  assert.throws(() => buildRunRequest({ train: 'data/missing.jsonl' }, settings, root, () => false), (err: Error) => err instanceof ChoiceError && err.field === 'train');
+  assert.throws(() => buildRunRequest({ train: 'data/train.jsonl', promptLength: 0 }, settings, root, () => false), (err: Error) => err instanceof SchemaError && /"promptLength" must be at least 1 \(got 0\)/.test(err.message) && err.fields[0] === 'promptLength');
+  assert.throws(() => buildRunRequest({ train: 'data/train.jsonl', lr: 'fast' }, settings, root, () => false), /"lr" must be a number \(got "fast"\)/);
+  assert.throws(() => buildRunRequest({ train: 'data/train.jsonl', colour: 'red' } as never, settings, root, () => false), /"colour" is not a known field/);
   mkdirSync(join(root, '.prompts', 'train-1'), { recursive: true });
   const taken = join(root, '.prompts', 'train-2');
   assert.equal(newRunFolder(root, '.prompts', 'data/train.jsonl', (d) => d === taken), join(root, '.prompts', 'train-3'));
-  assert.equal(parseLabels(' , '), undefined);
 });
 
 const insight = (index: number, isLabel: boolean): PromptTokenInsight => ({
@@ -126,10 +126,10 @@ test('short texts: durations, run descriptions and log lines', () => {
   assert.equal(formatDuration(125), '2m 05s');
   assert.equal(formatDuration(3 * 3600 + 61), '3h 01m');
   assert.equal(
-    describeRun({ id: 'r', name: 'n', status: 'training', request: { model: 'm', train: 't', out: 'o' }, step: 40, totalSteps: 300, loss: 0.51234, bestMetric: 0.875 }),
+    describeRun({ id: 'r', name: 'n', status: 'training', request: resolveRunSettings({ model: 'm', train: 't', out: 'o' }), step: 40, totalSteps: 300, loss: 0.51234, bestMetric: 0.875 }),
     'training · step 40/300 · loss 0.512 · best 87.5%',
   );
-  assert.equal(describeRun({ id: 'r', name: 'n', status: 'queued', request: { model: 'm', train: 't', out: 'o' }, step: 0, totalSteps: 300 }, 2), 'queued #2');
+  assert.equal(describeRun({ id: 'r', name: 'n', status: 'queued', request: resolveRunSettings({ model: 'm', train: 't', out: 'o' }), step: 0, totalSteps: 300 }, 2), 'queued #2');
   assert.equal(describeTrainEvent({ type: 'step', step: 7, totalSteps: 100, epoch: 1, loss: 1, learningRate: 0.3, examplesPerSecond: 1, etaSeconds: 1, memoryMB: 1 }), undefined);
   assert.match(describeTrainEvent({ type: 'eval', step: 10, exactMatch: 0.5, rankAccuracy: 0.75, validLoss: 1.25, best: true, insights: [] }) ?? '', /rank accuracy 75\.0% \(best so far\)/);
 });

@@ -8,6 +8,7 @@ import { managerWithFakeWorkers, FakeWorker } from '../support/fake-worker';
 import { WorkerService } from '../../src/extension/runs/worker-service';
 import { DownloadMeter, describeDownloadEvent, needsDownload, progressMessage, withoutToken } from '../../src/extension/runs/download-progress';
 import { describeRun } from '../../src/extension/views/format';
+import { resolveRunSettings } from '../../src/core/settings/run-settings';
 import type { DownloadEvent, TrainEvent } from '../../src/worker/protocol';
 
 
@@ -31,7 +32,7 @@ const setup = () => managerWithFakeWorkers();
 
 test('a run shows "downloading <model> · n%" until training starts, and logs the milestones', () => {
   const { manager, workers } = setup();
-  const run = manager.create({ model: 'google/t5-small-lm-adapt', train: '/d.jsonl', out: '/o/a', steps: 100 }, 'a');
+  const run = manager.create(resolveRunSettings({ model: 'google/t5-small-lm-adapt', train: '/d.jsonl', out: '/o/a', steps: 100 }), 'a');
   const downloads: DownloadEvent[] = [];
   const logs: TrainEvent[] = [];
   let changes = 0;
@@ -62,13 +63,13 @@ test('a run shows "downloading <model> · n%" until training starts, and logs th
     ],
   );
   assert.deepEqual(manager.history(run.id), logs, 'the milestones are replayed to a reopened panel');
-  w.receive({ type: 'event', event: started });
+  w.event(started);
   assert.equal(describeRun(manager.get(run.id)!), 'training · step 0/100');
 });
 
 test('a model found in the cache shows no download', () => {
   const { manager, workers } = setup();
-  const run = manager.create({ model: 'org/name', train: '/d.jsonl', out: '/o/a' }, 'a');
+  const run = manager.create(resolveRunSettings({ model: 'org/name', train: '/d.jsonl', out: '/o/a' }), 'a');
   workers[0].download({ type: 'cache-hit', repo: 'org/name', revision: 'main', commit: COMMIT, dir: '/c' });
   workers[0].download({ ...done, repo: 'org/name', fromCache: true, downloadedBytes: 0 });
   assert.equal(manager.get(run.id)?.activity, undefined);
@@ -78,12 +79,12 @@ test('a model found in the cache shows no download', () => {
 
 test('stop during the download: the worker is asked, the run ends stopped and resumes (the partial file is reused)', () => {
   const { manager, workers } = setup();
-  const run = manager.create({ model: 'google/t5-small-lm-adapt', train: '/d.jsonl', out: '/o/a' }, 'a');
+  const run = manager.create(resolveRunSettings({ model: 'google/t5-small-lm-adapt', train: '/d.jsonl', out: '/o/a' }), 'a');
   workers[0].download(plan());
   workers[0].download(progress(30 * MB));
   manager.stop(run.id);
   assert.deepEqual(workers[0].sent.at(-1), { type: 'stop' });
-  workers[0].receive({ type: 'error', message: 'Download cancelled; the partial file is kept and the next download resumes it.', code: 'cancelled' });
+  workers[0].receive({ type: 'error', id: workers[0].runRequestId, message: 'Download cancelled; the partial file is kept and the next download resumes it.', code: 'cancelled' });
   workers[0].exited(1);
   const stopped = manager.get(run.id)!;
   assert.equal(stopped.status, 'stopped');
@@ -91,10 +92,10 @@ test('stop during the download: the worker is asked, the run ends stopped and re
   assert.equal(stopped.activity, undefined);
   assert.ok(manager.canResume(run.id));
   manager.resume(run.id);
-  assert.deepEqual(workers[1].sent[0], { type: 'start', request: { model: 'google/t5-small-lm-adapt', train: '/d.jsonl', out: '/o/a', resume: undefined } });
+  assert.deepEqual(workers[1].sent[0], { type: 'start', id: 2, request: { ...resolveRunSettings({ model: 'google/t5-small-lm-adapt', train: '/d.jsonl', out: '/o/a' }), resume: undefined } });
 
   // Any other download failure fails the run with the hub client's message.
-  workers[1].receive({ type: 'error', message: 'google/x is gated: accept its license and set HF_TOKEN.', code: 'gated' });
+  workers[1].receive({ type: 'error', id: workers[1].runRequestId, message: 'google/x is gated: accept its license and set HF_TOKEN.', code: 'gated' });
   assert.equal(manager.get(run.id)?.status, 'failed');
   assert.match(manager.get(run.id)?.message ?? '', /gated/);
 });

@@ -58,20 +58,20 @@ test('malformed download events are rejected with the field named', () => {
   const progress = { type: 'progress', file: 'model.safetensors', fileBytes: 5, fileSize: 10, bytes: 5, totalBytes: 10, bytesPerSecond: 1, etaSeconds: null };
   assert.deepEqual(parseWorkerMessage({ type: 'download', event: progress }).type, 'download');
   const bad = (event: unknown) => () => parseWorkerMessage({ type: 'download', event });
-  assert.throws(bad({ ...progress, totalBytes: '10' }), /download "progress" event: "totalBytes" must be a finite number/);
-  assert.throws(bad({ ...progress, etaSeconds: undefined }), /"etaSeconds" must be a finite number/);
-  assert.throws(bad({ ...progress, file: 3 }), /"file" must be a string/);
-  assert.throws(bad({ type: 'plan', repo: 'o/n', revision: 'main', commit: 'c', downloadBytes: 1, files: [{ file: 'a', size: 1 }] }), /files\[0\]: "cached" must be a boolean/);
-  assert.throws(bad({ type: 'plan', repo: 'o/n', revision: 'main', commit: 'c', downloadBytes: 1 }), /"files" must be an array/);
-  assert.throws(bad({ type: 'done', repo: 'o/n', revision: 'main', commit: 'c', dir: '/d', fromCache: 'no', downloadedBytes: 0, seconds: 1 }), /"fromCache" must be a boolean/);
-  assert.throws(bad({ type: 'retry', file: 'f', attempt: 1, resumeFrom: 0 }), /"reason" must be a string/);
-  assert.throws(bad({ type: 'note' }), /"message" must be a string/);
-  assert.throws(bad({ type: 'unzip' }), /download event: unknown type "unzip"/);
+  assert.throws(bad({ ...progress, totalBytes: '10' }), /worker message download: "event\.totalBytes" must be a number \(got "10"\)$/);
+  assert.throws(bad({ ...progress, etaSeconds: undefined }), /"event\.etaSeconds" must be a number \(got undefined\)/);
+  assert.throws(bad({ ...progress, file: 3 }), /"event\.file" must be a string/);
+  assert.throws(bad({ type: 'plan', repo: 'o/n', revision: 'main', commit: 'c', downloadBytes: 1, files: [{ file: 'a', size: 1 }] }), /"event\.files\[0\]\.cached" is required/);
+  assert.throws(bad({ type: 'plan', repo: 'o/n', revision: 'main', commit: 'c', downloadBytes: 1 }), /"event\.files" is required/);
+  assert.throws(bad({ type: 'done', repo: 'o/n', revision: 'main', commit: 'c', dir: '/d', fromCache: 'no', downloadedBytes: 0, seconds: 1 }), /"event\.fromCache" must be true or false/);
+  assert.throws(bad({ type: 'retry', file: 'f', attempt: 1, resumeFrom: 0 }), /"event\.reason" is required/);
+  assert.throws(bad({ type: 'note' }), /"event\.message" is required/);
+  assert.throws(bad({ type: 'unzip' }), /"event\.type" must be one of cache-hit, plan, .* \(got "unzip"\)/);
   assert.throws(bad(null), ProtocolError);
 });
 
 test('cancelDownload reaches the worker; an error keeps its hub code for the host', () => {
   assert.deepEqual(parseHostMessage({ type: 'cancelDownload' }), { type: 'cancelDownload' });
-  assert.deepEqual(parseWorkerMessage({ type: 'error', message: 'Download cancelled', code: 'cancelled' }), { type: 'error', message: 'Download cancelled', code: 'cancelled' });
-  assert.deepEqual(parseWorkerMessage({ type: 'error', id: 2, message: 'gated', code: 7 }), { type: 'error', id: 2, message: 'gated' }, 'a non-string code is dropped');
+  assert.deepEqual(parseWorkerMessage({ type: 'error', id: 1, message: 'Download cancelled', code: 'cancelled' }), { type: 'error', id: 1, message: 'Download cancelled', code: 'cancelled' });
+  assert.throws(() => parseWorkerMessage({ type: 'error', id: 2, message: 'gated', code: 7 }), /"code" must be a string \(got 7\)/);
 });

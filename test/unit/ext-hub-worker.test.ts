@@ -9,7 +9,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseWorkerMessage, type DownloadEvent, type HostToWorker, type RunRequest, type WorkerToHost } from '../../src/worker/protocol';
+import { resolveRunSettings } from '../../src/core/settings/run-settings';
+import { parseWorkerMessage, type DownloadEvent, type HostToWorker, type WorkerToHost } from '../../src/worker/protocol';
 import { FakeHub } from './hub-fake-hub';
 import { SKIP_NO_SHARED } from '../support/shared';
 import { tinyModelDir } from '../support/tiny-model';
@@ -99,22 +100,22 @@ const incomplete = (repo: string) => {
 
 test('training with --model org/name: stop mid-download keeps the partial blob; the next run resumes it and trains', { skip: SKIP_NO_SHARED, timeout: 300_000 }, async () => {
   assert.ok(hub);
-  const request: RunRequest = { model: 'org/tiny', train: trainingData(), out: join(temp, 'run'), steps: 2, evalEvery: 2, batchSize: 4, promptLength: 4, maxInputLength: 32, backend: 'cpu' };
+  const request = resolveRunSettings({ model: 'org/tiny', train: trainingData(), out: join(temp, 'run'), steps: 2, evalEvery: 2, batchSize: 4, promptLength: 4, maxInputLength: 32, backend: 'cpu' });
 
   hub.faults.slow = { file: 'model.safetensors', chunk: 65_536, delayMs: 20 };
   const first = new Worker(hub.endpoint);
-  first.send({ type: 'start', request });
+  first.send({ type: 'start', id: 1, request });
   await first.next((m) => m.type === 'download' && m.event.type === 'progress' && m.event.file === 'model.safetensors' && m.event.fileBytes > 0, 'model.safetensors progress');
   first.send({ type: 'stop' });
   const error = await first.next((m) => m.type === 'error', 'the cancelled error');
-  assert.deepEqual(error.type === 'error' && [error.code, error.id], ['cancelled', undefined]);
+  assert.deepEqual(error.type === 'error' && [error.code, error.id], ['cancelled', 1], 'the run\'s start request is answered by the error');
   await first.exited;
   assert.equal(first.messages.filter((m) => m.type === 'event').length, 0, 'the trainer never started');
   assert.equal(incomplete('org/tiny').length, 1, 'the partial blob is kept');
 
   hub.faults = {};
   const second = new Worker(hub.endpoint);
-  second.send({ type: 'start', request });
+  second.send({ type: 'start', id: 1, request });
   const done = await second.next((m) => m.type === 'error' || (m.type === 'event' && m.event.type === 'done'), 'the done event', 240_000);
   assert.ok(done.type === 'event' && done.event.type === 'done' && done.event.status === 'completed', JSON.stringify(done));
   assert.equal(await second.exited, 0);

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { checkInFreshWorker } from '../../src/extension/native/check-in-worker';
 import { nativeWorkerEnv, readNativeStatus } from '../../src/extension/native/native-status';
 import { trainingStatusText, trainingStatusTooltip } from '../../src/extension/views/status-text';
-import type { RunSummary } from '../../src/extension/runs/run';
+import type { RunSummary } from '../../webview/protocol';
+import { resolveRunSettings } from '../../src/core/settings/run-settings';
 import { installNativeBackend } from '../../src/core/native/installer';
 import { writeActiveRecord, type BackendCheck } from '../../src/core/native/install-record';
 import { parseHostMessage, parseWorkerMessage, ProtocolError, type WorkerToHost } from '../../src/worker/protocol';
@@ -73,7 +74,7 @@ test('the install status: none, ready with its speed, outdated, damaged', () => 
 });
 
 const run = (backend: string | undefined): RunSummary => ({
-  id: 'r', name: 'keywords-1', status: 'training', request: { model: 'm', train: 't', out: 'o' }, step: 12, totalSteps: 100, loss: 2.5, etaSeconds: 90, backend,
+  id: 'r', name: 'keywords-1', status: 'training', request: resolveRunSettings({ model: 'm', train: 't', out: 'o' }), step: 12, totalSteps: 100, loss: 2.5, etaSeconds: 90, backend,
 });
 
 test('the status bar names the backend; its tooltip points to the setup only on wasm/cpu without a native install', () => {
@@ -99,8 +100,9 @@ test('protocol: checkBackend, backendCheck (every shown field checked), setUpNat
   assert.deepEqual(parseHostMessage({ type: 'checkBackend', id: 3, backend: 'node' }), { type: 'checkBackend', id: 3, backend: 'node' });
   assert.deepEqual(parseWorkerMessage({ type: 'backendCheck', id: 3, check: CHECK }), { type: 'backendCheck', id: 3, check: CHECK });
   const { gflops: _gflops, ...noSpeed } = CHECK;
-  assert.throws(() => parseWorkerMessage({ type: 'backendCheck', id: 3, check: noSpeed }), (err: Error) => err instanceof ProtocolError && /"gflops" must be a finite number/.test(err.message));
-  assert.deepEqual(parseWebviewMessage({ type: 'setUpNative' }), { type: 'setUpNative' });
+  assert.throws(() => parseWorkerMessage({ type: 'backendCheck', id: 3, check: noSpeed }), (err: Error) => err instanceof ProtocolError && /"check\.gflops" is required/.test(err.message));
+  assert.throws(() => parseHostMessage({ type: 'checkBackend', id: 3, backend: 'tpu' }), /"backend" must be one of auto, node-gpu, node, wasm, cpu \(got "tpu"\)/);
+  assert.deepEqual(parseWebviewMessage({ type: 'setUpNative', id: 4 }), { type: 'setUpNative', id: 4 });
 });
 
 test('the worker loads TensorFlow.js from the install folder it is given, and the engine runs on its backend', async () => {

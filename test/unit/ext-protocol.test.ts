@@ -1,56 +1,171 @@
-// The two process boundaries of the extension: host <-> worker and host <-> panel. Well-formed
-// messages pass through; malformed ones are rejected with the field named.
+// The two process boundaries of the extension, host <-> worker and host <-> panel: well-formed
+// messages of every kind pass (with the settings' defaults applied to a run request); a malformed
+// message of every kind is refused with the message and the field named, and with its request's id
+// when it has one (so that the request is still answered).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseHostMessage, parseWorkerMessage, ProtocolError } from '../../src/worker/protocol';
-import { parseWebviewMessage, WebviewMessageError, type SetupForm } from '../../webview/protocol';
+import { resolveRunSettings } from '../../src/core/settings/run-settings';
+import { parseHostMessage, parseWorkerMessage, ProtocolError, type TrainEvent, type TryResult } from '../../src/worker/protocol';
+import { FORM_FIELDS, parseHostToWebview, parseWebviewMessage, type RunSummary } from '../../webview/protocol';
 
-test('host -> worker: start, stop, try, inspect and exportNpy pass; bad fields are named', () => {
-  const start = { type: 'start', request: { model: '/m', train: '/d.jsonl', out: '/o', steps: 10, labels: ['a', 'b'], optimizer: 'adam' } };
-  assert.deepEqual(parseHostMessage(start), start);
-  assert.deepEqual(parseHostMessage({ type: 'stop' }), { type: 'stop' });
-  const tryMsg = { type: 'try', id: 3, request: { model: '/m', prompts: ['/p'], ensemble: false, inputs: ['x'] } };
-  assert.deepEqual(parseHostMessage(tryMsg), tryMsg);
-  assert.deepEqual(parseHostMessage({ type: 'inspect', id: 1, request: { model: '/m', prompt: '/p', top: 10 } }).type, 'inspect');
-  assert.deepEqual(parseHostMessage({ type: 'exportNpy', id: 2, prompt: '/p', out: '/x.npy' }), { type: 'exportNpy', id: 2, prompt: '/p', out: '/x.npy' });
+/** Asserts that parsing fails with a ProtocolError matching `pattern` (and carrying `requestId`). */
+function refused(parse: () => unknown, pattern: RegExp, requestId?: number): void {
+  assert.throws(parse, (err: Error) => {
+    assert.ok(err instanceof ProtocolError, `${err.constructor.name}: ${err.message}`);
+    assert.match(err.message, pattern);
+    assert.equal(err.requestId, requestId);
+    return true;
+  });
+}
 
-  assert.throws(() => parseHostMessage({ type: 'start', request: { model: '/m', out: '/o' } }), /"train" must be a string/);
-  assert.throws(() => parseHostMessage({ type: 'start', request: { model: '/m', train: '/d', out: '/o', steps: 'ten' } }), /"steps" must be a finite number/);
-  assert.throws(() => parseHostMessage({ type: 'start', request: { model: '/m', train: '/d', out: '/o', optimizer: 'sgd' } }), /"optimizer" must be adafactor or adam/);
-  assert.throws(() => parseHostMessage({ type: 'try', id: 1, request: { model: '/m', prompts: [1], ensemble: false, inputs: [] } }), /"prompts" must be an array of strings/);
-  assert.throws(() => parseHostMessage({ type: 'launch' }), ProtocolError);
-  assert.throws(() => parseHostMessage(null), /expected an object/);
+const request = { model: '/m', train: '/d.jsonl', out: '/o' };
+
+test('host -> worker: a run request is checked in every field and completed with the defaults', () => {
+  const start = parseHostMessage({ type: 'start', id: 1, request: { ...request, valid: '/v.jsonl', inputField: 'text', targetField: 'label', template: 'q: {text}', verbalizer: '0=no,1=yes', init: 'text:"Is it a keyword?"', resume: '/o/checkpoint', backend: 'cpu', labels: ['no', 'yes'] } });
+  assert.ok(start.type === 'start');
+  assert.deepEqual(start.request, resolveRunSettings({ ...start.request }), 'what the worker gets is complete and checked');
+  assert.deepEqual(start.request.init, { kind: 'text', text: 'Is it a keyword?' });
+  assert.equal(start.request.batchSize, 32);
+  assert.equal(start.request.checkpointEvery, 100, 'checkpoints at each evaluation');
+
+  const bad = (fields: Record<string, unknown>) => () => parseHostMessage({ type: 'start', id: 7, request: { ...request, ...fields } });
+  refused(bad({ steps: 'ten' }), /^host message start: "request\.steps" must be a number \(got "ten"\)$/, 7);
+  refused(bad({ steps: 2.5 }), /"request\.steps" must be a whole number \(got 2\.5\)/, 7);
+  refused(bad({ valid: 3 }), /"request\.valid" must be a string \(got 3\)/, 7);
+  refused(bad({ inputField: '' }), /"request\.inputField" must not be empty/, 7);
+  refused(bad({ targetField: null }), /"request\.targetField" must be a string/, 7);
+  refused(bad({ template: ['q'] }), /"request\.template" must be a string/, 7);
+  refused(bad({ verbalizer: 1 }), /"request\.verbalizer" must be a string/, 7);
+  refused(bad({ init: 'zeros' }), /"request\.init" is not a prompt initialisation \("zeros" is not known/, 7);
+  refused(bad({ resume: false }), /"request\.resume" must be a string/, 7);
+  refused(bad({ backend: 'tpu' }), /"request\.backend" must be one of auto, node-gpu, node, wasm, cpu \(got "tpu"\)/, 7);
+  refused(bad({ optimizer: 'sgd' }), /"request\.optimizer" must be one of adafactor, adam \(got "sgd"\)/, 7);
+  refused(bad({ labels: ['a', ''] }), /"request\.labels\[1\]" must not be empty/, 7);
+  refused(bad({ dropout: 1 }), /"request\.dropout" must be less than 1 \(got 1\)/, 7);
+  refused(bad({ colour: 'red' }), /"request\.colour" is not a known field/, 7);
+  refused(() => parseHostMessage({ type: 'start', id: 7, request: { model: '/m', out: '/o' } }), /"request\.train" is required/, 7);
+  refused(() => parseHostMessage({ type: 'start', request }), /"id" is required/);
 });
 
-test('worker -> host: events and replies pass; malformed ones are rejected', () => {
-  const step = { type: 'event', event: { type: 'step', step: 1, totalSteps: 10, epoch: 1, loss: 2, learningRate: 0.3, examplesPerSecond: 5, etaSeconds: 9, memoryMB: 10 } };
-  assert.deepEqual(parseWorkerMessage(step), step);
-  assert.deepEqual(parseWorkerMessage({ type: 'error', message: 'boom', id: 4 }), { type: 'error', message: 'boom', id: 4 });
-  assert.deepEqual(parseWorkerMessage({ type: 'exported', id: 1, path: '/x.npy' }), { type: 'exported', id: 1, path: '/x.npy' });
-  assert.throws(() => parseWorkerMessage({ type: 'event', event: { type: 'step', step: 1, totalSteps: 10, loss: 'NaN' } }), /"loss" must be a finite number/);
-  assert.throws(() => parseWorkerMessage({ type: 'event', event: { type: 'progress' } }), /unknown type "progress"/);
-  assert.throws(() => parseWorkerMessage({ type: 'event', event: { type: 'eval', step: 3 } }), /"insights" must be an array/);
-  assert.throws(() => parseWorkerMessage({ type: 'event', event: { type: 'done', status: 'completed' } }), /"promptDir" must be a string/);
-  assert.throws(() => parseWorkerMessage({ type: 'tryResult', id: 1, results: {} }), /"results" must be an array/);
+test('host -> worker: the other messages pass; a malformed one of each kind is refused, named', () => {
+  for (const message of [
+    { type: 'stop' },
+    { type: 'cancelDownload' },
+    { type: 'try', id: 3, request: { model: '/m', prompts: ['/p'], ensemble: false, inputs: ['x'], labels: ['no'], includeBare: true, maxNewTokens: 4, backend: 'wasm' } },
+    { type: 'inspect', id: 1, request: { model: '/m', prompt: '/p', top: 10 } },
+    { type: 'exportNpy', id: 2, prompt: '/p', out: '/x.npy' },
+    { type: 'checkBackend', id: 4, backend: 'auto' },
+  ]) assert.deepEqual(parseHostMessage(message), message);
+
+  refused(() => parseHostMessage({ type: 'stop', now: true }), /^host message stop: "now" is not a known field$/);
+  refused(() => parseHostMessage({ type: 'cancelDownload', id: 'x' }), /"id" is not a known field/);
+  refused(() => parseHostMessage({ type: 'try', id: 1, request: { model: '/m', prompts: [1], ensemble: false, inputs: [] } }), /"request\.prompts\[0\]" must be a string \(got 1\)/, 1);
+  refused(() => parseHostMessage({ type: 'try', id: 1, request: { model: '/m', prompts: [], ensemble: 'no', inputs: [] } }), /"request\.ensemble" must be true or false/, 1);
+  refused(() => parseHostMessage({ type: 'inspect', id: 2, request: { model: '/m', prompt: '/p', top: 0 } }), /"request\.top" must be at least 1 \(got 0\)/, 2);
+  refused(() => parseHostMessage({ type: 'exportNpy', id: 3, prompt: '/p' }), /"out" is required/, 3);
+  refused(() => parseHostMessage({ type: 'checkBackend', id: -1, backend: 'auto' }), /"id" must be at least 0 \(got -1\)/);
+  refused(() => parseHostMessage({ type: 'launch' }), /^host message launch: "type" must be one of start, stop, cancelDownload, try, inspect, exportNpy, checkBackend \(got "launch"\)$/);
+  refused(() => parseHostMessage(null), /^host message: the value must be an object \(got null\)$/);
 });
 
-const form: SetupForm = {
-  model: '/m', train: 'data/train.jsonl', inputField: '', targetField: '', template: '', labels: 'no, yes',
-  promptLength: 20, init: 'class-labels', optimizer: 'adafactor', lr: '', batchSize: 8, steps: 100, backend: 'auto',
-};
+const step: TrainEvent = { type: 'step', step: 1, totalSteps: 10, epoch: 1, loss: 2, learningRate: 0.3, examplesPerSecond: 5, etaSeconds: 9, memoryMB: 10 };
+const insight = { index: 0, nearest: [{ id: 5, piece: '▁yes', cosine: 0.9 }], norm: 3, vocabMeanNorm: 2, drift: 0.1, isLabel: true };
+const tried: TryResult = { input: 'x', bare: 'y', outputs: [{ prompt: '/p', text: 'yes', labelScores: { yes: -0.1, no: -2 } }], ensemble: { text: 'yes', votes: { yes: 2 } } };
 
-test('panel -> host: every message type passes; bad input is rejected with the field named', () => {
-  assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
-  assert.deepEqual(parseWebviewMessage({ type: 'start', form }), { type: 'start', form });
-  assert.deepEqual(parseWebviewMessage({ type: 'stop', runId: 'r' }), { type: 'stop', runId: 'r' });
-  assert.deepEqual(parseWebviewMessage({ type: 'browse', field: 'train' }), { type: 'browse', field: 'train' });
-  assert.deepEqual(parseWebviewMessage({ type: 'try', requestId: 1, input: 'hi', prompts: ['/p'], ensemble: true }), { type: 'try', requestId: 1, input: 'hi', prompts: ['/p'], ensemble: true });
+test('worker -> host: events and replies pass; a malformed one of each kind is refused, named', () => {
+  const events: TrainEvent[] = [
+    { type: 'started', runDir: '/o', backend: 'cpu', model: '/m', totalSteps: 10, promptLength: 4, dModel: 32, trainExamples: 9, validExamples: 1, validFromTrain: true, skippedLines: 0, truncatedInputs: 0, labels: ['no', 'yes'] },
+    step,
+    { type: 'eval', step: 3, exactMatch: 0.5, rankAccuracy: 0.75, validLoss: 1.2, best: true, insights: [insight] },
+    { type: 'checkpoint', step: 3, dir: '/o/checkpoint', reason: 'interval' },
+    { type: 'log', level: 'warn', message: 'careful' },
+    { type: 'done', status: 'completed', step: 10, bestStep: 3, bestMetric: 0.75, promptDir: '/o/prompt', message: 'Done' },
+  ];
+  for (const event of events) assert.deepEqual(parseWorkerMessage({ type: 'event', id: 1, event }), { type: 'event', id: 1, event });
+  for (const message of [
+    { type: 'tryResult', id: 2, results: [tried] },
+    { type: 'inspectResult', id: 3, insights: [insight] },
+    { type: 'exported', id: 4, path: '/x.npy' },
+    { type: 'error', id: 5, message: 'boom', detail: 'stack', code: 'gated' },
+    { type: 'error', message: 'a message without a readable id' },
+  ]) assert.deepEqual(parseWorkerMessage(message), message);
 
-  assert.throws(() => parseWebviewMessage({ type: 'start', form: { ...form, promptLength: 0 } }), /"promptLength" must be an integer >= 1/);
-  assert.throws(() => parseWebviewMessage({ type: 'start', form: { ...form, steps: 2.5 } }), /"steps"/);
-  assert.throws(() => parseWebviewMessage({ type: 'start', form: { ...form, optimizer: 'sgd' } }), /"optimizer"/);
-  assert.throws(() => parseWebviewMessage({ type: 'start', form: { ...form, model: 3 } }), /"model" must be a string/);
-  assert.throws(() => parseWebviewMessage({ type: 'try', requestId: 1, input: '  ', prompts: [], ensemble: false }), /"input" is empty/);
-  assert.throws(() => parseWebviewMessage({ type: 'browse', field: 'home' }), /"field" must be model or train/);
-  assert.throws(() => parseWebviewMessage({ type: 'eval', code: 'x' }), WebviewMessageError);
+  refused(() => parseWorkerMessage({ type: 'event', id: 1, event: { ...step, loss: 'NaN' } }), /^worker message event: "event\.loss" must be a number \(got "NaN"\)$/, 1);
+  refused(() => parseWorkerMessage({ type: 'event', id: 1, event: { type: 'progress' } }), /"event\.type" must be one of started, step, eval, checkpoint, log, done \(got "progress"\)/, 1);
+  refused(() => parseWorkerMessage({ type: 'event', id: 1, event: { type: 'eval', step: 3, exactMatch: 0, validLoss: 1, best: false } }), /"event\.insights" is required/, 1);
+  refused(() => parseWorkerMessage({ type: 'event', id: 1, event: { ...events[2], insights: [{ ...insight, nearest: [{ id: 5, piece: 7, cosine: 1 }] }] } }), /"event\.insights\[0\]\.nearest\[0\]\.piece" must be a string/, 1);
+  refused(() => parseWorkerMessage({ type: 'event', id: 1, event: { type: 'done', status: 'completed', step: 1, message: '' } }), /"event\.promptDir" is required/, 1);
+  refused(() => parseWorkerMessage({ type: 'tryResult', id: 2, results: {} }), /"results" must be a list/, 2);
+  refused(() => parseWorkerMessage({ type: 'tryResult', id: 2, results: [{ ...tried, outputs: [{ prompt: '/p', text: 'yes', labelScores: { yes: 'high' } }] }] }), /"results\[0\]\.outputs\[0\]\.labelScores\.yes" must be a number/, 2);
+  refused(() => parseWorkerMessage({ type: 'inspectResult', id: 3, insights: [{ ...insight, isLabel: 'yes' }] }), /"insights\[0\]\.isLabel" must be true or false/, 3);
+  refused(() => parseWorkerMessage({ type: 'exported', id: 4 }), /"path" is required/, 4);
+  refused(() => parseWorkerMessage({ type: 'error', id: 5 }), /"message" is required/, 5);
+});
+
+const run: RunSummary = { id: 'r', name: 'keywords-1', status: 'training', request: resolveRunSettings(request), step: 3, totalSteps: 10 };
+
+test('panel -> host: every request passes with its id; a malformed one of each kind is refused, named, with its id', () => {
+  const form = { model: '/m', train: 'data/train.jsonl', labels: 'no, yes', promptLength: '20', lr: '' };
+  for (const message of [
+    { type: 'ready', id: 1 },
+    { type: 'start', id: 2, form },
+    { type: 'selectRun', id: 3, runId: 'r' },
+    { type: 'stop', id: 4, runId: 'r' },
+    { type: 'resume', id: 5, runId: 'r' },
+    { type: 'browse', id: 6, field: 'train' },
+    { type: 'datasetFields', id: 7, train: '/d.jsonl' },
+    { type: 'try', id: 8, input: 'hi', prompts: ['/p'], ensemble: true },
+    { type: 'openPrompt', id: 9, dir: '/p' },
+    { type: 'setUpNative', id: 10 },
+  ]) assert.deepEqual(parseWebviewMessage(message), message);
+
+  refused(() => parseWebviewMessage({ type: 'ready' }), /^panel message ready: "id" is required$/);
+  refused(() => parseWebviewMessage({ type: 'start', id: 2, form: { ...form, promptLength: 20 } }), /"form\.promptLength" must be a string \(got 20\)/, 2);
+  refused(() => parseWebviewMessage({ type: 'start', id: 2, form: { ...form, out: '/elsewhere' } }), /"form\.out" is not a known field/, 2);
+  refused(() => parseWebviewMessage({ type: 'selectRun', id: 3 }), /"runId" is required/, 3);
+  refused(() => parseWebviewMessage({ type: 'stop', id: 4, runId: 1 }), /"runId" must be a string/, 4);
+  refused(() => parseWebviewMessage({ type: 'resume', id: 5, runId: 'r', now: true }), /"now" is not a known field/, 5);
+  refused(() => parseWebviewMessage({ type: 'browse', id: 6, field: 'home' }), /"field" must be one of model, train \(got "home"\)/, 6);
+  refused(() => parseWebviewMessage({ type: 'datasetFields', id: 7 }), /"train" is required/, 7);
+  refused(() => parseWebviewMessage({ type: 'try', id: 8, input: '  ', prompts: [], ensemble: false }), /"input" must not be blank/, 8);
+  refused(() => parseWebviewMessage({ type: 'openPrompt', id: 9, dir: null }), /"dir" must be a string/, 9);
+  refused(() => parseWebviewMessage({ type: 'setUpNative', id: 1.5 }), /"id" must be a whole number/);
+  refused(() => parseWebviewMessage({ type: 'eval', id: 11 }), /"type" must be one of ready, start, /, 11);
+  assert.deepEqual(FORM_FIELDS.map((f) => f.name).slice(0, 2), ['model', 'train'], 'the form\'s fields come from the settings schema');
+});
+
+test('host -> panel: replies and pushes pass; a malformed one of each kind is refused, named', () => {
+  const init = {
+    type: 'init', id: 1, runs: [run], selectedRunId: 'r', view: 'progress',
+    setup: { models: [{ label: 'tiny', value: '/m', detail: 'folder' }], datasets: [], defaults: { model: '/m', promptLength: '20' } },
+    prompts: [{ dir: '/p', name: 'p', model: '/m', promptLength: 4, metric: 'rank accuracy 75.0%' }], trusted: true, native: { state: 'none', summary: 'Not set up' },
+  };
+  for (const message of [
+    init,
+    { type: 'started', id: 2, runId: 'r' },
+    { type: 'browsed', id: 3, value: '/m' },
+    { type: 'browsed', id: 3 },
+    { type: 'datasetFields', id: 4, fields: { train: '/d.jsonl', fields: ['text', 'label'], inputField: 'text', targetField: 'label', labels: ['no', 'yes'] } },
+    { type: 'tryResult', id: 5, results: [tried] },
+    { type: 'done', id: 6 },
+    { type: 'error', id: 7, message: 'Prompt length must be at least 1 (got 0)', field: 'promptLength' },
+    { type: 'native', status: { state: 'ready', summary: 'fast', variant: 'cpu' } },
+    { type: 'run', run },
+    { type: 'runRemoved', runId: 'r' },
+    { type: 'history', runId: 'r', events: [step] },
+    { type: 'event', runId: 'r', event: step },
+    { type: 'select', runId: 'r', view: 'playground', prompts: ['/p'] },
+    { type: 'prompts', prompts: [] },
+  ]) assert.deepEqual(parseHostToWebview(message), message);
+
+  refused(() => parseHostToWebview({ ...init, trusted: 'yes' }), /^host message init: "trusted" must be true or false/, 1);
+  refused(() => parseHostToWebview({ ...init, runs: [{ ...run, status: 'paused' }] }), /"runs\[0\]\.status" must be one of queued, /, 1);
+  refused(() => parseHostToWebview({ ...init, runs: [{ ...run, request: { ...run.request, steps: 0 } }] }), /"runs\[0\]\.request\.steps" must be at least 1/, 1);
+  refused(() => parseHostToWebview({ ...init, setup: { ...init.setup, defaults: { colour: 'red' } } }), /"setup\.defaults\.colour" is not a known field/, 1);
+  refused(() => parseHostToWebview({ type: 'started', id: 2 }), /"runId" is required/, 2);
+  refused(() => parseHostToWebview({ type: 'tryResult', id: 5, results: [{ input: 'x' }] }), /"results\[0\]\.outputs" is required/, 5);
+  refused(() => parseHostToWebview({ type: 'error', id: 7 }), /"message" is required/, 7);
+  refused(() => parseHostToWebview({ type: 'native', status: { state: 'fine', summary: '' } }), /"status\.state" must be one of none, ready, outdated, damaged/);
+  refused(() => parseHostToWebview({ type: 'history', runId: 'r', events: [{ ...step, step: '1' }] }), /"events\[0\]\.step" must be a number/);
+  refused(() => parseHostToWebview({ type: 'select', view: 'charts' }), /"view" must be one of setup, progress, interpretation, playground/);
 });

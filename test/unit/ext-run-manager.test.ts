@@ -5,12 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { managerWithFakeWorkers } from '../support/fake-worker';
 import { RunManager } from '../../src/extension/runs/run-manager';
-import type { RunSummary } from '../../src/extension/runs/run';
+import type { RunSummary } from '../../webview/protocol';
+import { resolveRunSettings } from '../../src/core/settings/run-settings';
 import type { RunRequest, TrainEvent } from '../../src/worker/protocol';
 
 const setup = () => managerWithFakeWorkers(3);
 
-const request = (out: string): RunRequest => ({ model: '/m/tiny', train: '/d/train.jsonl', out, steps: 100 });
+const request = (out: string): RunRequest => resolveRunSettings({ model: '/m/tiny', train: '/d/train.jsonl', out, steps: 100 });
 
 const started = (resumedFromStep?: number): TrainEvent => ({
   type: 'started', runDir: '/o', backend: 'cpu', model: '/m/tiny', totalSteps: 100, promptLength: 5, dModel: 32,
@@ -30,7 +31,7 @@ test('one run trains at a time; the next starts when it finishes', () => {
   assert.equal(manager.get(a.id)?.status, 'training');
   assert.equal(manager.get(b.id)?.status, 'queued');
   assert.equal(manager.queuePosition(b.id), 1);
-  assert.deepEqual(workers[0]!.sent, [{ type: 'start', request: request('/o/a') }]);
+  assert.deepEqual(workers[0]!.sent, [{ type: 'start', id: 1, request: request('/o/a') }]);
 
   workers[0]!.event(started());
   workers[0]!.event(step(1, 3.5));
@@ -157,7 +158,7 @@ test('runs of an earlier session come back; those that were training are stopped
     { id: 'r1', name: 'one', status: 'training', request: request('/o/1'), step: 30, totalSteps: 100, checkpointDir: '/o/1/checkpoint', etaSeconds: 9 },
     { id: 'r2', name: 'two', status: 'completed', request: request('/o/2'), step: 100, totalSteps: 100, bestMetric: 0.9 },
   ];
-  manager.restore(old);
+  assert.deepEqual(manager.restore(old), []);
   assert.equal(workers.length, 0, 'nothing starts by itself');
   assert.equal(manager.get('r1')?.status, 'stopped');
   assert.equal(manager.get('r1')?.etaSeconds, undefined);
@@ -167,4 +168,28 @@ test('runs of an earlier session come back; those that were training are stopped
   const start = workers[0]!.sent[0];
   assert.ok(start?.type === 'start');
   assert.equal(start.request.resume, '/o/1/checkpoint');
+});
+
+test('saved runs are checked: an older one gets the defaults of settings added since; a damaged one is dropped, named', () => {
+  const { manager } = setup();
+  const older = { id: 'r1', name: 'one', status: 'completed', request: { model: '/m', train: '/d.jsonl', out: '/o/1', init: 'class-labels' }, step: 10, totalSteps: 10 };
+  const damaged = { id: 'r2', name: 'two', status: 'exploded', request: { model: '/m' }, step: 1, totalSteps: 10 };
+  const problems = manager.restore([older, damaged]);
+  assert.equal(manager.get('r1')?.request.batchSize, 32);
+  assert.deepEqual(manager.get('r1')?.request.init, { kind: 'class-labels' });
+  assert.equal(manager.get('r2'), undefined);
+  assert.ok(problems.some((p) => /^saved run 2: "status" must be one of queued, .* \(got "exploded"\)$/.test(p)), problems.join('\n'));
+  assert.ok(problems.some((p) => /^saved run 2: "request.train" is required$/.test(p)), problems.join('\n'));
+});
+
+test('a worker message that answers another request is not taken for the run\'s', () => {
+  const { manager, workers } = setup();
+  const a = manager.create(request('/o/a'), 'a');
+  const output: string[] = [];
+  manager.onDidOutput.on((_id, line) => output.push(line));
+  workers[0]!.receive({ type: 'error', id: 99, message: 'not yours' });
+  workers[0]!.receive({ type: 'event', id: 99, event: step(5) });
+  assert.equal(manager.get(a.id)?.status, 'training');
+  assert.equal(manager.get(a.id)?.step, 0);
+  assert.equal(output.length, 2);
 });

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { selectBackend } from '../../src/core';
 import { train } from '../../src/core/training/trainer';
-import { DEFAULTS, type RunOptions } from '../../src/core/training/options';
+import { resolveRunSettings, type RunSettingsInput } from '../../src/core/settings/run-settings';
+import type { RunOptions } from '../../src/core/training/options';
 import type { TrainEvent } from '../../src/core/training/events';
 import { loadPrompt } from '../../src/core/prompt';
 import { loadCheckpoint } from '../../src/core/training/checkpoint';
@@ -34,8 +35,8 @@ function keywordData(dir: string, n: number): string {
   return file;
 }
 
-function options(over: Partial<RunOptions>): RunOptions {
-  return { ...DEFAULTS, model: tinyModelDir(), train: '', out: '', steps: 6, evalEvery: 3, checkpointEvery: 3, batchSize: 4, promptLength: 4, dropout: 0.1, seed: 3, maxInputLength: 64, ...over } as RunOptions;
+function options(over: Partial<RunSettingsInput> & Pick<RunSettingsInput, 'train' | 'out'>): RunOptions {
+  return resolveRunSettings({ model: tinyModelDir(), steps: 6, evalEvery: 3, batchSize: 4, promptLength: 4, dropout: 0.1, seed: 3, maxInputLength: 64, ...over });
 }
 
 before(async () => {

@@ -2,7 +2,8 @@
 // prompt, and with their ensemble (majority vote); per-label scores when the prompts have labels.
 import { el, icon, setText, type CheckElement, type ValueElement } from '../dom';
 import type { PromptChoice, TryResult } from '../protocol';
-import { getState, post, updateState } from '../vscode-api';
+import type { RequestError } from '../requests';
+import { getState, requests, updateState } from '../vscode-api';
 
 /** Softmax of summed log-probabilities: the share of each label among the labels. */
 function labelShares(scores: Record<string, number>): [string, number, number][] {
@@ -23,7 +24,7 @@ export class PlaygroundView {
   private readonly error = el('div', { class: 'form-error', role: 'alert', id: 'try-error' });
   private readonly results = el('div', { class: 'results', 'aria-live': 'polite', id: 'try-results' });
   private prompts: PromptChoice[] = [];
-  private requestId = 0;
+  private runs = 0;
 
   constructor() {
     const saved = getState().playground;
@@ -90,14 +91,18 @@ export class PlaygroundView {
       return;
     }
     setText(this.error, '');
-    this.requestId++;
+    const run = ++this.runs;
     this.busy.hidden = false;
     this.runButton.toggleAttribute('disabled', true);
-    post({ type: 'try', requestId: this.requestId, input, prompts: this.selectedPrompts(), ensemble: this.ensemble.checked });
+    requests.send({ type: 'try', input, prompts: this.selectedPrompts(), ensemble: this.ensemble.checked }).then(
+      (reply) => this.receive(run, reply.results),
+      (err: RequestError) => this.receive(run, undefined, err.message),
+    );
   }
 
-  receive(requestId: number, results: TryResult[] | undefined, message?: string): void {
-    if (requestId !== this.requestId) return;
+  /** Shows the outcome of the latest run only. */
+  private receive(run: number, results: TryResult[] | undefined, message?: string): void {
+    if (run !== this.runs) return;
     this.busy.hidden = true;
     this.runButton.toggleAttribute('disabled', false);
     if (!results) {

@@ -3,7 +3,8 @@
 import { duration, el, icon, percent, setText } from '../dom';
 import type { NativeStatus, RunSummary } from '../protocol';
 import type { Change, RunData } from '../run-data';
-import { getState, post, updateState } from '../vscode-api';
+import type { RequestError } from '../requests';
+import { getState, requests, updateState } from '../vscode-api';
 import { backendLabel } from '../../src/core/native/labels';
 import { nativeHintText } from '../native-hint';
 import { LiveChart } from './charts';
@@ -49,8 +50,11 @@ export class ProgressView {
     }
     this.stopButton = el('vscode-button', { id: 'stop', appearance: 'secondary' }, icon('debug-stop'), ' Stop');
     this.resumeButton = el('vscode-button', { id: 'resume', appearance: 'primary' }, icon('debug-continue'), ' Resume');
-    this.stopButton.addEventListener('click', () => this.runId && post({ type: 'stop', runId: this.runId }));
-    this.resumeButton.addEventListener('click', () => this.runId && post({ type: 'resume', runId: this.runId }));
+    const act = (type: 'stop' | 'resume') => {
+      if (this.runId) requests.send({ type, runId: this.runId }).catch((err: RequestError) => this.showFailure(err.message));
+    };
+    this.stopButton.addEventListener('click', () => act('stop'));
+    this.resumeButton.addEventListener('click', () => act('resume'));
     this.barTrack = el('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-label': 'Training progress' }, this.bar);
     this.lossChart = new LiveChart(el('div', { class: 'chart', id: 'loss-chart' }), 'Training loss', [
       { label: 'loss', color: '--vscode-charts-blue', fallback: '#3794ff' },
@@ -61,7 +65,7 @@ export class ProgressView {
     ], [0, 1]);
     const setUp = el('vscode-button', { id: 'native-hint-setup', appearance: 'primary' }, icon('rocket'), ' Set Up Native Backend');
     const notNow = el('vscode-button', { id: 'native-hint-dismiss', appearance: 'secondary' }, 'Not now');
-    setUp.addEventListener('click', () => post({ type: 'setUpNative' }));
+    setUp.addEventListener('click', () => requests.send({ type: 'setUpNative' }).catch((err: RequestError) => this.showFailure(err.message)));
     notNow.addEventListener('click', () => {
       updateState({ nativeHintDismissed: true });
       this.renderNativeHint();
@@ -80,6 +84,12 @@ export class ProgressView {
     );
     this.root = el('section', { class: 'progress', 'aria-label': 'Progress' }, this.empty, this.body);
     this.body.hidden = true;
+  }
+
+  /** A request about the run failed (a resume refused...): said where the run's outcome is. */
+  private showFailure(message: string): void {
+    setText(this.message, message);
+    this.message.className = 'message message-failed';
   }
 
   /** The native install changed (or the panel loaded): the hint may appear or go. */

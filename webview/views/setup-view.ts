@@ -1,18 +1,12 @@
-// The setup form: the same choices as the guided Tune Prompt flow, as webview-ui-toolkit controls.
-// Values survive hiding the panel (kept in the webview state as they change).
+// The setup form: one control per setting the schema offers in the form (FORM_FIELDS), grouped by
+// section, plus the known models and data files to pick from. The host checks what is sent and
+// names the field at fault. Values survive hiding the panel (kept in the webview state as they change).
 import { el, icon, setText, type ValueElement } from '../dom';
-import type { Choice, DatasetFields, NativeStatus, SetupChoices, SetupForm } from '../protocol';
-import { getState, post, updateState } from '../vscode-api';
+import { FORM_FIELDS, type Choice, type DatasetFields, type FormField, type FormValues, type NativeStatus, type SetupChoices } from '../protocol';
+import type { RequestError } from '../requests';
+import { getState, requests, updateState } from '../vscode-api';
 
-const INIT_CHOICES: Choice[] = [
-  { label: 'class-labels (the paper’s best)', value: 'class-labels' },
-  { label: 'sampled-vocab', value: 'sampled-vocab' },
-  { label: 'random-uniform', value: 'random-uniform' },
-];
-
-function textField(id: string, label: string, attrs: Record<string, string | number | boolean | undefined> = {}): ValueElement {
-  return el('vscode-text-field', { id, ...attrs }, label) as ValueElement;
-}
+const SECTIONS: Record<FormField['section'], string> = { model: 'Model', data: 'Data', prompt: 'Prompt', training: 'Training' };
 
 function dropdown(id: string, choices: Choice[]): ValueElement {
   const d = el('vscode-dropdown', { id, position: 'below' }) as ValueElement;
@@ -24,15 +18,20 @@ function fillDropdown(d: ValueElement, choices: Choice[]): void {
   d.replaceChildren(...choices.map((c) => el('vscode-option', { value: c.value, title: c.detail }, c.label)));
 }
 
-function labelled(label: string, control: HTMLElement, hint?: string): HTMLElement {
-  return el('div', { class: 'field' }, el('label', { for: control.id }, label), control, ...(hint ? [el('div', { class: 'hint' }, hint)] : []));
+function control(field: FormField): ValueElement {
+  if (field.choices) return dropdown(field.name, field.choices.map((c) => ({ label: c, value: c })));
+  return el('vscode-text-field', { id: field.name, placeholder: field.placeholder, size: field.kind === 'text' ? 40 : undefined, type: field.kind === 'number' ? 'number' : undefined, title: field.help }) as ValueElement;
+}
+
+function labelled(field: FormField, input: HTMLElement): HTMLElement {
+  return el('div', { class: 'field' }, el('label', { for: input.id }, field.label), input, el('div', { class: 'hint' }, field.help));
 }
 
 export class SetupView {
   readonly root: HTMLElement;
-  private readonly fields: Record<keyof SetupForm, ValueElement>;
-  private readonly modelChoice: ValueElement;
-  private readonly trainChoice: ValueElement;
+  private readonly fields = new Map<string, ValueElement>();
+  private readonly modelChoice = dropdown('model-choice', []);
+  private readonly trainChoice = dropdown('train-choice', []);
   private readonly fieldHint = el('div', { class: 'hint', id: 'field-hint' });
   private readonly error = el('div', { class: 'form-error', role: 'alert', id: 'form-error' });
   private readonly startButton: HTMLElement;
@@ -40,34 +39,36 @@ export class SetupView {
   private readonly nativeButton: HTMLElement;
 
   constructor() {
-    this.modelChoice = dropdown('model-choice', []);
-    this.trainChoice = dropdown('train-choice', []);
-    this.fields = {
-      model: textField('model', '', { placeholder: 'folder or hub id', size: 50 }),
-      train: textField('train', '', { placeholder: 'data.jsonl', size: 50 }),
-      inputField: textField('inputField', '', { placeholder: 'detected' }),
-      targetField: textField('targetField', '', { placeholder: 'detected' }),
-      template: textField('template', '', { placeholder: 'e.g. premise: {premise} hypothesis: {hypothesis}', size: 50 }),
-      labels: textField('labels', '', { placeholder: 'yes, no' }),
-      promptLength: textField('promptLength', '', { type: 'number', min: 1 }),
-      init: dropdown('init', INIT_CHOICES),
-      optimizer: dropdown('optimizer', [
-        { label: 'Adafactor (the paper’s)', value: 'adafactor' },
-        { label: 'Adam', value: 'adam' },
-      ]),
-      lr: textField('lr', '', { placeholder: 'optimiser default (0.3 for Adafactor)' }),
-      batchSize: textField('batchSize', '', { type: 'number', min: 1 }),
-      steps: textField('steps', '', { type: 'number', min: 1 }),
-      backend: dropdown('backend', ['auto', 'node-gpu', 'node', 'wasm', 'cpu'].map((b) => ({ label: b, value: b }))),
+    const browse = (field: 'model' | 'train') => {
+      const button = el('vscode-button', { appearance: 'secondary', 'aria-label': field === 'model' ? 'Browse for a model folder' : 'Browse for a data file', id: `browse-${field}` }, icon('folder-opened'), ' Browse…');
+      button.addEventListener('click', () => {
+        requests.send({ type: 'browse', field }).then((reply) => reply.value && this.setValue(field, reply.value), (err: RequestError) => this.showError(err.message));
+      });
+      return button;
     };
-    const browse = (field: 'model' | 'train') =>
-      el('vscode-button', { appearance: 'secondary', 'aria-label': field === 'model' ? 'Browse for a model folder' : 'Browse for a data file', id: `browse-${field}` }, icon('folder-opened'), ' Browse…');
-    const browseModel = browse('model');
-    const browseTrain = browse('train');
-    browseModel.addEventListener('click', () => post({ type: 'browse', field: 'model' }));
-    browseTrain.addEventListener('click', () => post({ type: 'browse', field: 'train' }));
+    // Above a section's fields: where to pick the model and the data from.
+    const extras: Partial<Record<FormField['section'], HTMLElement[]>> = {
+      model: [el('div', { class: 'field' }, el('label', { for: 'model-choice' }, 'Known models'), this.modelChoice)],
+      data: [el('div', { class: 'field' }, el('label', { for: 'train-choice' }, 'Files in the workspace'), this.trainChoice)],
+    };
+    const after: Record<string, HTMLElement> = { model: browse('model'), train: browse('train') };
+    const sections = (Object.keys(SECTIONS) as FormField['section'][]).map((section) => {
+      const row = el('div', { class: 'row' });
+      for (const field of FORM_FIELDS.filter((f) => f.section === section)) {
+        const input = control(field);
+        this.fields.set(field.name, input);
+        row.append(labelled(field, input));
+        if (after[field.name]) row.append(after[field.name]!);
+        input.addEventListener(input.tagName === 'VSCODE-DROPDOWN' ? 'change' : 'input', () => {
+          this.remember();
+          if (field.name === 'train') this.askDatasetFields(input.value);
+        });
+      }
+      return el('fieldset', {}, el('legend', {}, SECTIONS[section]), ...(extras[section] ?? []), row, ...(section === 'data' ? [this.fieldHint] : []));
+    });
     this.nativeButton = el('vscode-button', { id: 'setup-native', appearance: 'secondary', hidden: true }, icon('rocket'), ' Set Up Native Backend');
-    this.nativeButton.addEventListener('click', () => post({ type: 'setUpNative' }));
+    this.nativeButton.addEventListener('click', () => requests.send({ type: 'setUpNative' }).catch((err: RequestError) => this.showError(err.message)));
+    sections.at(-1)!.append(el('div', { class: 'hint native-status' }, 'Native TensorFlow backend: ', this.nativeStatus, ' ', this.nativeButton));
     this.startButton = el('vscode-button', { id: 'start', appearance: 'primary' }, icon('play'), ' Start training');
     this.startButton.addEventListener('click', () => this.submit());
 
@@ -75,40 +76,8 @@ export class SetupView {
       'form',
       { class: 'setup', 'aria-label': 'New run' },
       el('h2', {}, 'New run'),
-      el('p', { class: 'hint' }, 'Train a soft prompt for a frozen T5. The defaults are the paper’s (Lester et al. 2021).'),
-      el('fieldset', {}, el('legend', {}, 'Model'), labelled('Known models', this.modelChoice), el('div', { class: 'row' }, labelled('Model folder or hub id', this.fields.model), browseModel)),
-      el(
-        'fieldset',
-        {},
-        el('legend', {}, 'Data'),
-        labelled('Files in the workspace', this.trainChoice),
-        el('div', { class: 'row' }, labelled('Training file', this.fields.train, 'JSON Lines, CSV or TSV; 10% is held out for validation'), browseTrain),
-        el('div', { class: 'row' }, labelled('Input field', this.fields.inputField), labelled('Target field', this.fields.targetField)),
-        labelled('or an input template', this.fields.template),
-        labelled('Labels', this.fields.labels, 'comma-separated; evaluation ranks them'),
-        this.fieldHint,
-      ),
-      el(
-        'fieldset',
-        {},
-        el('legend', {}, 'Prompt'),
-        el('div', { class: 'row' }, labelled('Prompt length', this.fields.promptLength, 'the paper: 20'), labelled('Initialisation', this.fields.init)),
-      ),
-      el(
-        'fieldset',
-        {},
-        el('legend', {}, 'Training'),
-        el(
-          'div',
-          { class: 'row' },
-          labelled('Optimiser', this.fields.optimizer),
-          labelled('Learning rate', this.fields.lr),
-          labelled('Batch size', this.fields.batchSize),
-          labelled('Steps', this.fields.steps),
-          labelled('Backend', this.fields.backend),
-        ),
-        el('div', { class: 'hint native-status' }, 'Native TensorFlow backend: ', this.nativeStatus, ' ', this.nativeButton),
-      ),
+      el('p', { class: 'hint' }, 'Train a soft prompt for a frozen T5. Empty fields take the defaults, the paper’s (Lester et al. 2021).'),
+      ...sections,
       this.error,
       el('div', { class: 'actions' }, this.startButton),
     );
@@ -121,22 +90,15 @@ export class SetupView {
     });
     this.modelChoice.addEventListener('change', () => this.setValue('model', this.modelChoice.value));
     this.trainChoice.addEventListener('change', () => this.setValue('train', this.trainChoice.value));
-    for (const [key, control] of Object.entries(this.fields)) {
-      control.addEventListener(control.tagName === 'VSCODE-DROPDOWN' ? 'change' : 'input', () => {
-        this.remember();
-        if (key === 'train') post({ type: 'datasetFields', train: control.value });
-      });
-    }
   }
 
   /** Fills the choices and defaults; values the user already typed (kept in state) win. */
   setChoices(choices: SetupChoices, trusted: boolean): void {
     fillDropdown(this.modelChoice, choices.models);
     fillDropdown(this.trainChoice, choices.datasets.length ? choices.datasets : [{ label: '(no .jsonl/.csv/.tsv files in the workspace)', value: '' }]);
-    const saved = getState().form ?? {};
-    const values: SetupForm = { ...choices.defaults, ...saved };
-    for (const key of Object.keys(this.fields) as (keyof SetupForm)[]) this.setValue(key, String(values[key] ?? ''), false);
-    if (values.train) post({ type: 'datasetFields', train: values.train });
+    const values: FormValues = { ...choices.defaults, ...getState().form };
+    for (const name of this.fields.keys()) this.setValue(name, String(values[name as keyof FormValues] ?? ''), false);
+    if (values.train) this.askDatasetFields(values.train);
     this.startButton.toggleAttribute('disabled', !trusted);
     if (!trusted) this.showError('This workspace is not trusted: Prompt Tuner does not train here.');
   }
@@ -147,47 +109,41 @@ export class SetupView {
     this.nativeButton.hidden = status.state === 'ready';
   }
 
-  setValue(key: keyof SetupForm, value: string, remember = true): void {
-    const control = this.fields[key];
+  setValue(name: string, value: string, remember = true): void {
+    const input = this.fields.get(name);
+    if (!input) return;
     // Dropdowns need their options rendered before a value sticks.
-    if (control.tagName === 'VSCODE-DROPDOWN') queueMicrotask(() => (control.value = value));
-    control.value = value;
-    if (key === 'train' && remember) post({ type: 'datasetFields', train: value });
+    if (input.tagName === 'VSCODE-DROPDOWN') queueMicrotask(() => (input.value = value));
+    input.value = value;
+    if (name === 'train' && remember) this.askDatasetFields(value);
     if (remember) this.remember();
   }
 
-  showDatasetFields(fields: DatasetFields): void {
-    if (fields.train !== this.fields.train.value) return;
+  private askDatasetFields(train: string): void {
+    if (!train.trim()) return setText(this.fieldHint, '');
+    requests.send({ type: 'datasetFields', train }).then(
+      (reply) => this.showDatasetFields(reply.fields),
+      (err: RequestError) => train === this.fields.get('train')?.value && setText(this.fieldHint, err.message),
+    );
+  }
+
+  private showDatasetFields(fields: DatasetFields): void {
+    if (fields.train !== this.fields.get('train')?.value) return;
     const parts = [`Fields: ${fields.fields.join(', ') || 'none found'}`];
     if (fields.inputField) parts.push(`input “${fields.inputField}”`);
     if (fields.targetField) parts.push(`target “${fields.targetField}”`);
     if (fields.labels) parts.push(`labels ${fields.labels.join(', ')}`);
     setText(this.fieldHint, parts.join(' · '));
-    if (!this.fields.labels.value && fields.labels) this.setValue('labels', fields.labels.join(', '));
+    if (!this.fields.get('labels')?.value && fields.labels) this.setValue('labels', fields.labels.join(', '));
   }
 
-  showError(message: string): void {
+  showError(message: string, field?: string): void {
     setText(this.error, message);
+    if (field) this.fields.get(field)?.focus();
   }
 
-  private read(): SetupForm {
-    const v = (k: keyof SetupForm) => this.fields[k].value.trim();
-    const int = (k: keyof SetupForm) => Number.parseInt(v(k), 10);
-    return {
-      model: v('model'),
-      train: v('train'),
-      inputField: v('inputField'),
-      targetField: v('targetField'),
-      template: v('template'),
-      labels: v('labels'),
-      promptLength: int('promptLength'),
-      init: v('init'),
-      optimizer: v('optimizer') === 'adam' ? 'adam' : 'adafactor',
-      lr: v('lr'),
-      batchSize: int('batchSize'),
-      steps: int('steps'),
-      backend: v('backend'),
-    };
+  private read(): FormValues {
+    return Object.fromEntries([...this.fields].map(([name, input]) => [name, input.value.trim()]));
   }
 
   private remember(): void {
@@ -195,20 +151,7 @@ export class SetupView {
   }
 
   private submit(): void {
-    const form = this.read();
-    for (const key of ['promptLength', 'batchSize', 'steps'] as const) {
-      if (!Number.isInteger(form[key]) || form[key] < 1) {
-        this.showError(`${key === 'promptLength' ? 'Prompt length' : key === 'batchSize' ? 'Batch size' : 'Steps'} must be a whole number of at least 1.`);
-        this.fields[key].focus();
-        return;
-      }
-    }
-    if (!form.model || !form.train) {
-      this.showError(!form.model ? 'Choose a model.' : 'Choose a training file.');
-      this.fields[!form.model ? 'model' : 'train'].focus();
-      return;
-    }
     this.showError('');
-    post({ type: 'start', form });
+    requests.send({ type: 'start', form: this.read() }).catch((err: RequestError) => this.showError(err.message, err.field));
   }
 }

@@ -20,6 +20,7 @@ import { createOptimizer, type PromptOptimizer } from './optim';
 import { loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type TrainState } from './checkpoint';
 import type { DoneEvent, TrainEvent } from './events';
 import type { RunOptions } from './options';
+import { resolveRunSettings } from '../settings/run-settings';
 
 export interface TrainHooks {
   onEvent: (e: TrainEvent) => void;
@@ -75,21 +76,6 @@ function prepareData(opts: RunOptions, s: Session, log: (m: string) => void): Pr
   return { train: encTrain.examples, valid: encValid.examples, labels, skipped, truncatedInputs, validFromTrain, dataFingerprint };
 }
 
-function checkOptions(o: RunOptions): void {
-  const positive = (v: number, name: string) => {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer (got ${v}).`);
-  };
-  positive(o.promptLength, '--prompt-length');
-  positive(o.batchSize, '--batch-size');
-  if (o.microBatch !== undefined) positive(o.microBatch, '--micro-batch');
-  positive(o.steps, '--steps');
-  positive(o.evalEvery, '--eval-every');
-  positive(o.checkpointEvery, '--checkpoint-every');
-  if (o.lr !== undefined && !(o.lr > 0)) throw new Error(`--lr must be a positive number (got ${o.lr}).`);
-  if (o.dropout !== undefined && !(o.dropout >= 0 && o.dropout < 1)) throw new Error(`--dropout must be in [0, 1) (got ${o.dropout}).`);
-  if (!(o.validFraction > 0 && o.validFraction < 1)) throw new Error(`The validation fraction must be in (0, 1) (got ${o.validFraction}).`);
-}
-
 /** Everything a run works with between steps. */
 interface Run {
   opts: RunOptions;
@@ -121,8 +107,8 @@ async function setUp(options: RunOptions, emit: (e: TrainEvent) => void): Promis
   const log = (message: string, level: 'info' | 'warn' = 'info') => emit({ type: 'log', level, message });
   const resumed = options.resume ? loadCheckpoint(options.resume) : undefined;
   // A resumed run keeps its settings; only the step budget may be extended, and the machine's own.
-  const opts: RunOptions = resumed ? { ...resumed.state.options, steps: Math.max(options.steps, resumed.state.options.steps), resume: options.resume, backend: options.backend, precision: options.precision, microBatch: options.microBatch } : options;
-  checkOptions(opts);
+  // Checked against the settings schema; a checkpoint's own settings get the defaults of settings added since.
+  const opts = resolveRunSettings(resumed ? { ...resumed.state.options, steps: Math.max(options.steps, resumed.state.options.steps), resume: options.resume, backend: options.backend, precision: options.precision, microBatch: options.microBatch } : options);
   const out = resolve(opts.out);
   const s = await openSession(opts.model, { backend: opts.backend, precision: opts.precision, onWarning: (m) => log(m, 'warn') });
   if (s.backend.precisionNote) log(s.backend.precisionNote, 'warn');
@@ -131,7 +117,7 @@ async function setUp(options: RunOptions, emit: (e: TrainEvent) => void): Promis
   const k = opts.promptLength;
   const d = s.model.config.d_model;
   const longest = (key: 'inputIds' | 'targetIds') => Math.max(...data.train.map((e) => e[key].length));
-  const plan = planMicroBatch(s.model.config, s.backend.name, opts.batchSize, { promptLength: k, inputLength: longest('inputIds'), targetLength: longest('targetIds') }, opts.microBatch);
+  const plan = planMicroBatch(s.model.config, s.backend.name, opts.batchSize, { promptLength: k, inputLength: longest('inputIds'), targetLength: longest('targetIds') }, opts.microBatch === 'auto' ? undefined : opts.microBatch);
   if (plan.reason) log(`Each step of ${opts.batchSize} examples runs in micro-batches of ${plan.size} (${plan.reason}); the gradient is the same.`);
 
   const optimizer = createOptimizer(opts.optimizer, [k, d], { lr: opts.lr, weightDecay: opts.weightDecay });

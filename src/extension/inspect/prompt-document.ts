@@ -2,6 +2,7 @@
 // nearest vocabulary pieces; hovering a token line shows its top-10 neighbours. The insights come
 // from the worker (which loads the model); when that fails, from the snapshot in prompt-tuner.json.
 import * as vscode from 'vscode';
+import type { BackendRequest } from '../../core/engine-names';
 import type { PromptTokenInsight } from '../../worker/protocol';
 import type { WorkerService } from '../runs/worker-service';
 import { readSavedPrompt } from '../prompts/saved-prompt';
@@ -20,7 +21,7 @@ export class PromptDocuments implements vscode.TextDocumentContentProvider, vsco
 
   constructor(
     private readonly service: WorkerService,
-    private readonly backend: () => string,
+    private readonly backend: () => BackendRequest,
     private readonly log: (line: string) => void,
   ) {}
 

@@ -1,13 +1,14 @@
 // Loads a backend in a fresh worker process and times a matrix product there: the proof that a new
 // native install works before it becomes the active one, and the check of an existing one. A fresh
 // process because a process can load TensorFlow.js only once, from one place. No vscode import.
+import type { BackendRequest } from '../../core/engine-names';
 import type { BackendCheck } from '../../worker/protocol';
 import { LineTail } from '../runs/run';
 import type { WorkerHandle } from '../runs/run-manager';
 
 const CHECK_ID = 1;
 
-export function checkInFreshWorker(launch: () => WorkerHandle, backend: string, timeoutMs = 180_000): Promise<BackendCheck> {
+export function checkInFreshWorker(launch: () => WorkerHandle, backend: BackendRequest, timeoutMs = 180_000): Promise<BackendCheck> {
   const worker = launch();
   const output = new LineTail(12);
   return new Promise<BackendCheck>((resolve, reject) => {

@@ -3,17 +3,9 @@
 // to offer "Set Up Native Backend". No vscode import.
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { installedVersion, NATIVE_DIR_ENV, NativeInstallError, readActiveRecord, type NativeVariant } from '../../core/native/install-record';
+import { installedVersion, NATIVE_DIR_ENV, NativeInstallError, readActiveRecord } from '../../core/native/install-record';
 import { describeCheck } from '../../core/native/labels';
-
-/** Plain JSON: sent to the panel. */
-export interface NativeStatus {
-  /** none: never set up; ready: set up and checked; outdated/damaged: set up, but it must be set up again. */
-  state: 'none' | 'ready' | 'outdated' | 'damaged';
-  /** One line for people: what runs and how fast, or what is wrong. */
-  summary: string;
-  variant?: NativeVariant;
-}
+import type { NativeStatus } from '../../../webview/protocol';
 
 export function readNativeStatus(root: string, engineVersion: string): NativeStatus {
   let record;

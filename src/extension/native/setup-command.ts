@@ -11,7 +11,8 @@ import { describeCheck } from '../../core/native/labels';
 import { currentNpmSearch, findNpm, NODE_DOWNLOAD_URL, NpmNotFoundError } from '../../core/native/npm';
 import type { WorkerHandle } from '../runs/run-manager';
 import { checkInFreshWorker } from './check-in-worker';
-import { nativeWorkerEnv, readNativeStatus, type NativeStatus } from './native-status';
+import { nativeWorkerEnv, readNativeStatus } from './native-status';
+import type { NativeStatus } from '../../../webview/protocol';
 
 export interface NativeSetup {
   /** <globalStorage>/native: the install root. */

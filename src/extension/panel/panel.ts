@@ -3,20 +3,9 @@
 // closing, hiding or reloading the panel never loses anything, and training goes on regardless.
 import * as vscode from 'vscode';
 import type { RunManager } from '../runs/run-manager';
-import type { RunSummary } from '../runs/run';
-import {
-  parseWebviewMessage,
-  type DatasetFields,
-  type HostToWebview,
-  type PanelView,
-  type PromptChoice,
-  type SetupChoices,
-  type SetupForm,
-  type TryResult,
-  type WebviewToHost,
-} from '../../../webview/protocol';
+import type { DatasetFields, FormValues, HostToWebview, NativeStatus, PanelView, PromptChoice, RunSummary, SetupChoices, TryResult } from '../../../webview/protocol';
 import { panelHtml } from './html';
-import type { NativeStatus } from '../native/native-status';
+import { answerRequest, type RequestHandlers } from './requests';
 
 export const PANEL_VIEW_TYPE = 'promptTuner.panel';
 
@@ -24,7 +13,8 @@ export const PANEL_VIEW_TYPE = 'promptTuner.panel';
 export interface PanelActions {
   setupChoices(): Promise<SetupChoices>;
   prompts(): PromptChoice[];
-  start(form: SetupForm): RunSummary;
+  /** Starts a run from the form's text; throws SchemaError or ChoiceError naming the field at fault. */
+  start(form: FormValues): RunSummary;
   datasetFields(train: string): DatasetFields;
   browse(field: 'model' | 'train'): Promise<string | undefined>;
   /** `model` is the selected run's, for trying the frozen model when no prompt is chosen. */
@@ -111,15 +101,12 @@ export class PanelController implements vscode.Disposable {
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'prompt-tuner.svg');
     panel.webview.html = panelHtml(panel.webview, this.extensionUri);
     const subs = [
-      panel.webview.onDidReceiveMessage((raw: unknown) => {
-        let message: WebviewToHost;
-        try {
-          message = parseWebviewMessage(raw);
-        } catch (err) {
-          this.actions.log(`panel: ignored a malformed message: ${err instanceof Error ? err.message : String(err)}`);
-          return;
-        }
-        void this.receive(message);
+      panel.webview.onDidReceiveMessage(async (raw: unknown) => {
+        const reply = await answerRequest(raw, this.handlers, this.actions.log);
+        if (!reply || this.panel !== panel) return;
+        // A reply goes out even before 'init' (an error answering 'ready' is what the panel then shows).
+        void panel.webview.postMessage(reply);
+        if (reply.type === 'init') this.initialised();
       }),
       panel.onDidChangeViewState(() => {
         // A hidden webview is torn down; it announces itself with 'ready' when shown again.
@@ -141,80 +128,63 @@ export class PanelController implements vscode.Disposable {
     if (this.selectedRunId) this.post({ type: 'history', runId: this.selectedRunId, events: this.runs.history(this.selectedRunId) });
   }
 
-  private async receive(message: WebviewToHost): Promise<void> {
-    switch (message.type) {
-      case 'ready': {
-        const setup = await this.actions.setupChoices();
-        this.ready = true;
-        this.post({
-          type: 'init',
-          runs: this.runs.list(),
-          selectedRunId: this.selectedRunId,
-          view: this.pendingView,
-          setup,
-          prompts: this.actions.prompts(),
-          trusted: vscode.workspace.isTrusted,
-          native: this.actions.nativeStatus(),
-        });
-        if (this.pendingPrompts) this.post({ type: 'select', prompts: this.pendingPrompts });
-        this.pendingView = undefined;
-        this.pendingPrompts = undefined;
-        this.postHistory();
-        return;
-      }
-      case 'start':
-        try {
-          const run = this.actions.start(message.form);
-          this.selectedRunId = run.id;
-          this.post({ type: 'select', runId: run.id, view: 'progress' });
-          this.postHistory();
-        } catch (err) {
-          this.post({ type: 'formError', message: err instanceof Error ? err.message : String(err) });
-        }
-        return;
-      case 'selectRun':
-        this.selectedRunId = message.runId;
-        this.postHistory();
-        return;
-      case 'stop':
-        this.runs.stop(message.runId);
-        return;
-      case 'resume':
-        try {
-          this.runs.resume(message.runId);
-        } catch (err) {
-          void vscode.window.showErrorMessage(err instanceof Error ? err.message : String(err));
-        }
-        return;
-      case 'browse': {
-        const value = await this.actions.browse(message.field);
-        if (value) this.post({ type: 'browsed', field: message.field, value });
-        return;
-      }
-      case 'datasetFields':
-        try {
-          this.post({ type: 'datasetFields', fields: this.actions.datasetFields(message.train) });
-        } catch (err) {
-          this.post({ type: 'formError', message: err instanceof Error ? err.message : String(err) });
-        }
-        return;
-      case 'try':
-        try {
-          const model = this.selectedRunId ? this.runs.get(this.selectedRunId)?.request.model : undefined;
-          const results = await this.actions.tryPrompts(message.input, message.prompts, message.ensemble, model);
-          this.post({ type: 'tryResult', requestId: message.requestId, results });
-        } catch (err) {
-          this.post({ type: 'tryError', requestId: message.requestId, message: err instanceof Error ? err.message : String(err) });
-        }
-        return;
-      case 'openPrompt':
-        await this.actions.openPrompt(message.dir);
-        return;
-      case 'setUpNative':
-        this.actions.setUpNative();
-        return;
-    }
+  /** The panel has its state: the pushes start, after what was waiting for it. */
+  private initialised(): void {
+    this.ready = true;
+    if (this.pendingPrompts) this.post({ type: 'select', prompts: this.pendingPrompts });
+    this.pendingView = undefined;
+    this.pendingPrompts = undefined;
+    this.postHistory();
   }
+
+  private readonly handlers: RequestHandlers = {
+    ready: async () => ({
+      runs: this.runs.list(),
+      selectedRunId: this.selectedRunId,
+      view: this.pendingView,
+      setup: await this.actions.setupChoices(),
+      prompts: this.actions.prompts(),
+      trusted: vscode.workspace.isTrusted,
+      native: this.actions.nativeStatus(),
+    }),
+    start: ({ form }) => {
+      const run = this.actions.start(form);
+      this.selectedRunId = run.id;
+      this.post({ type: 'select', runId: run.id, view: 'progress' });
+      this.postHistory();
+      return { runId: run.id };
+    },
+    selectRun: ({ runId }) => {
+      this.selectedRunId = runId;
+      this.postHistory();
+      return {};
+    },
+    stop: ({ runId }) => {
+      this.runs.stop(runId);
+      return {};
+    },
+    resume: ({ runId }) => {
+      this.runs.resume(runId);
+      return {};
+    },
+    browse: async ({ field }) => {
+      const value = await this.actions.browse(field);
+      return value ? { value } : {};
+    },
+    datasetFields: ({ train }) => ({ fields: this.actions.datasetFields(train) }),
+    try: async ({ input, prompts, ensemble }) => {
+      const model = this.selectedRunId ? this.runs.get(this.selectedRunId)?.request.model : undefined;
+      return { results: await this.actions.tryPrompts(input, prompts, ensemble, model) };
+    },
+    openPrompt: async ({ dir }) => {
+      await this.actions.openPrompt(dir);
+      return {};
+    },
+    setUpNative: () => {
+      this.actions.setUpNative();
+      return {};
+    },
+  };
 
   dispose(): void {
     this.subscriptions.forEach((s) => s.dispose());

@@ -1,9 +1,12 @@
 // Several runs can exist; one trains at a time and the others wait in a queue. Each training run gets
 // its own worker process, so a crash takes down only that run. No vscode import: the worker launcher
 // is injected, and the unit tests drive the manager with a fake one.
+import * as v from 'valibot';
+import { describeIssues } from '../../core/schema';
 import type { DownloadEvent, HostToWorker, RunRequest, TrainEvent, WorkerToHost } from '../../worker/protocol';
+import { RunSummarySchema, type RunSummary } from '../../../webview/protocol';
 import { Emitter } from './emitter';
-import { Run, type RunSummary } from './run';
+import { Run } from './run';
 
 /** A started worker process, as the manager sees it. */
 export interface WorkerHandle {
@@ -20,8 +23,9 @@ export type LaunchWorker = () => WorkerHandle;
 export class RunManager {
   private readonly runs = new Map<string, Run>();
   private readonly queue: string[] = [];
-  private active: { run: Run; worker: WorkerHandle } | undefined;
+  private active: { run: Run; worker: WorkerHandle; requestId: number } | undefined;
   private counter = 0;
+  private requestIds = 0;
 
   /** A run was added, changed status or progressed. */
   readonly onDidChange = new Emitter<[RunSummary]>();
@@ -114,9 +118,19 @@ export class RunManager {
     if (this.runs.delete(id)) this.onDidRemove.fire(id);
   }
 
-  /** Runs from an earlier session (workspace state). Runs that were training then are marked stopped. */
-  restore(summaries: readonly RunSummary[]): void {
-    for (const s of summaries) {
+  /**
+   * Runs from an earlier session (workspace state), each checked (and completed with the defaults of
+   * settings added since). Runs that were training then are marked stopped. Returns why any was dropped.
+   */
+  restore(saved: readonly unknown[]): string[] {
+    const problems: string[] = [];
+    for (const [i, entry] of saved.entries()) {
+      const parsed = v.safeParse(RunSummarySchema, entry);
+      if (!parsed.success) {
+        problems.push(...describeIssues(parsed.issues, { where: `saved run ${i + 1}` }));
+        continue;
+      }
+      const s = parsed.output;
       if (this.runs.has(s.id)) continue;
       const run = new Run(s.id, s.name, s.request, this.outputLines);
       Object.assign(run.summary, s);
@@ -131,6 +145,7 @@ export class RunManager {
       this.runs.set(s.id, run);
       this.onDidChange.fire(run.summary);
     }
+    return problems;
   }
 
   /** Asks the training worker to stop; it keeps running on its own until its checkpoint is written. */
@@ -156,24 +171,26 @@ export class RunManager {
       this.onDidChange.fire(run.summary);
       return this.pump();
     }
-    this.active = { run, worker };
+    const requestId = ++this.requestIds;
+    this.active = { run, worker, requestId };
     run.summary.status = 'training';
     worker.onOutput((text) => {
       for (const line of run.output.push(text)) this.onDidOutput.fire(run.id, line);
     });
-    worker.onMessage((message) => this.receive(run, message));
+    worker.onMessage((message) => this.receive(run, requestId, message));
     worker.onExit((code, signal) => {
       if (!run.finished) run.crash(code, signal);
       this.active = undefined;
       this.onDidChange.fire(run.summary);
       this.pump();
     });
-    worker.send({ type: 'start', request: run.summary.request });
+    worker.send({ type: 'start', id: requestId, request: run.summary.request });
     this.onDidChange.fire(run.summary);
   }
 
-  private receive(run: Run, message: WorkerToHost): void {
-    if (message.type === 'event') {
+  /** The worker answers the start request: its events, the last one 'done', or an error with its id. */
+  private receive(run: Run, requestId: number, message: WorkerToHost): void {
+    if (message.type === 'event' && message.id === requestId) {
       run.apply(message.event);
       this.onDidEvent.fire(run.id, message.event);
       this.onDidChange.fire(run.summary);
@@ -182,10 +199,12 @@ export class RunManager {
       this.onDidDownload.fire(run.id, message.event);
       if (log) this.onDidEvent.fire(run.id, log);
       if (changed) this.onDidChange.fire(run.summary);
-    } else if (message.type === 'error' && message.id === undefined) {
+    } else if (message.type === 'error' && message.id === requestId) {
       run.fail(message.message, message.code);
       if (message.detail) this.onDidOutput.fire(run.id, message.detail);
       this.onDidChange.fire(run.summary);
+    } else {
+      this.onDidOutput.fire(run.id, `ignored a worker message that answers no request of this run: ${JSON.stringify(message).slice(0, 200)}`);
     }
   }
 }

@@ -2,36 +2,8 @@
 // to a reopened panel), the last lines the worker printed (shown when it crashes) and a summary that
 // the sidebar, the status bar and the panel display. No vscode import: unit-tested directly.
 import type { DoneEvent, DownloadEvent, RunRequest, TrainEvent } from '../../worker/protocol';
+import type { RunSummary } from '../../../webview/protocol';
 import { describeDownloadEvent, downloadActivity } from './download-progress';
-
-export type RunStatus = 'queued' | 'training' | 'stopping' | 'stopped' | 'completed' | 'failed' | 'crashed';
-
-/** Plain JSON: sent to the webview and kept in workspace state. */
-export interface RunSummary {
-  id: string;
-  name: string;
-  status: RunStatus;
-  request: RunRequest;
-  step: number;
-  totalSteps: number;
-  loss?: number;
-  examplesPerSecond?: number;
-  etaSeconds?: number;
-  /** What the worker does before training starts ("downloading google/t5-base-lm-adapt · 45%"). */
-  activity?: string;
-  memoryMB?: number;
-  backend?: string;
-  labels?: string[];
-  /** Best validation metric so far (rank accuracy when the task has labels, else exact match). */
-  bestMetric?: number;
-  bestStep?: number;
-  checkpointDir?: string;
-  promptDir?: string;
-  /** Why the run ended (the trainer's done message, the error, or the crash report). */
-  message?: string;
-  /** The worker's last lines of output, kept when it crashed. */
-  lastOutput?: string[];
-}
 
 /** Keeps the last `capacity` lines of a stream that arrives in arbitrary chunks. */
 export class LineTail {
@@ -71,7 +43,7 @@ export class Run {
   private downloadRepo: string | undefined;
 
   constructor(id: string, name: string, request: RunRequest, outputLines = 40) {
-    this.summary = { id, name, status: 'queued', request, step: 0, totalSteps: request.steps ?? 0 };
+    this.summary = { id, name, status: 'queued', request, step: 0, totalSteps: request.steps };
     this.output = new LineTail(outputLines);
   }
 

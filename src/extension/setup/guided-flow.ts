@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { Choice } from '../../../webview/protocol';
-import type { TunerSettings } from '../settings';
+import { formText } from '../../core/settings/form';
+import type { TunerSettings } from '../configuration';
 import { previewDataset } from './data-preview';
 import type { TuneChoices } from './run-request';
 import { groupOptions, hubIdProblem, optionIcon, type ModelOption } from './model-choices';
@@ -59,7 +60,7 @@ async function chooseModel(settings: TunerSettings): Promise<string | 'form' | u
     const id = await vscode.window.showInputBox({
       title: title(1, 'hub id'),
       prompt: 'A T5 model on the Hugging Face hub: org/name or org/name@revision. It is downloaded into the Hugging Face cache when training starts.',
-      value: settings.model,
+      value: settings.run.model,
       ignoreFocusOut: true,
       validateInput: hubIdProblem,
     });
@@ -77,7 +78,7 @@ async function chooseDataset(settings: TunerSettings): Promise<string | undefine
   return file?.[0]?.fsPath;
 }
 
-async function chooseFields(train: string, choices: TuneChoices): Promise<TuneChoices['labels'] | false> {
+async function chooseFields(train: string, choices: TuneChoices): Promise<string[] | undefined | false> {
   let preview;
   try {
     preview = previewDataset(train);
@@ -122,10 +123,11 @@ async function chooseFields(train: string, choices: TuneChoices): Promise<TuneCh
 }
 
 async function choosePromptLength(settings: TunerSettings): Promise<number | undefined> {
-  const lengths = [...new Set([settings.promptLength, 1, 5, 20, 100, 150])];
+  const { promptLength } = settings.run;
+  const lengths = [...new Set([promptLength, 1, 5, 20, 100, 150])];
   const items = lengths.map((n) => ({
     label: String(n),
-    description: [n === 20 ? 'the paper’s default' : '', n === settings.promptLength ? 'your setting' : ''].filter(Boolean).join(', ') || undefined,
+    description: [n === 20 ? 'the paper’s default' : '', n === promptLength ? 'your setting' : ''].filter(Boolean).join(', ') || undefined,
     value: n,
   }));
   return pick(5, 'prompt length', items, 'Number of soft prompt tokens (the paper: 20 is enough for large models; more helps small ones)');
@@ -138,7 +140,7 @@ async function chooseInit(settings: TunerSettings): Promise<string | undefined> 
     { label: 'random-uniform', description: 'uniform in [-0.5, 0.5]', value: 'random-uniform' },
     { label: 'text…', description: 'the embeddings of a phrase you write', value: ':text' },
   ];
-  const first = items.findIndex((i) => i.value === settings.init);
+  const first = items.findIndex((i) => i.value === formText(settings.run.init));
   if (first > 0) items.unshift(...items.splice(first, 1));
   const value = await pick(6, 'initialisation', items, 'How the prompt tokens start');
   if (value !== ':text') return value;

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Choice } from '../../../webview/protocol';
-import type { TunerSettings } from '../settings';
+import type { TunerSettings } from '../configuration';
 import { cachedHubOptions, catalogOptions, modelOptions, type ModelOption } from './model-choices';
 
 const EXCLUDE = '**/{node_modules,.git}/**';
@@ -27,10 +27,10 @@ export async function workspaceModels(): Promise<Choice[]> {
 /** Every model the picker offers, in its order; the memory estimates are for the configured batch size. */
 export async function modelPickerOptions(settings: TunerSettings, workspace?: Choice[]): Promise<ModelOption[]> {
   return modelOptions({
-    catalog: catalogOptions({ batchSize: settings.batchSize }),
+    catalog: catalogOptions({ batchSize: settings.run.batchSize }),
     workspace: workspace ?? (await workspaceModels()),
     cached: cachedHubOptions(),
-    settingModel: settings.model,
+    settingModel: settings.run.model,
   });
 }
 

@@ -1,5 +1,5 @@
 // Short texts shared by the sidebar, the status bar and the hover. No vscode import.
-import type { RunSummary } from '../runs/run';
+import type { RunSummary } from '../../../webview/protocol';
 import { formatDuration, formatPercent } from '../../core/format';
 
 export { formatDuration, formatPercent };

@@ -1,7 +1,7 @@
 // The Runs view: one item per run with its status, step and best metric; the context menu offers
 // Stop / Resume / Open Panel / Remove according to the status (contextValue "run.<status>").
 import * as vscode from 'vscode';
-import type { RunSummary } from '../runs/run';
+import type { RunSummary } from '../../../webview/protocol';
 import type { RunManager } from '../runs/run-manager';
 import { describeRun, formatDuration } from './format';
 

@@ -1,5 +1,5 @@
 // The training status-bar item's text and tooltip, from a run's summary. No vscode import (unit-tested).
-import type { RunSummary } from '../runs/run';
+import type { RunSummary } from '../../../webview/protocol';
 import { backendLabel, isPortableBackend, tfBackendName } from '../../core/native/labels';
 import { formatDuration } from './format';
 
