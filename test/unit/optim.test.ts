@@ -2,7 +2,7 @@
 // rules. Their steps against HF/torch's recorded ones are in test/golden/optimizer-reference.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Adafactor, OptimizerStateError, PAPER_ADAFACTOR, createOptimizer } from '../../src/core/training/optim';
+import { Adafactor, OptimizerStateError, PAPER_ADAFACTOR, createOptimizer, warmupFactor } from '../../src/core/training/optim';
 
 test('setState rejects a state made for another prompt shape, naming the tensor and both shapes', () => {
   const saved = createOptimizer('adafactor', [5, 32]).getState();
@@ -49,4 +49,21 @@ test('Adafactor learning rate follows HF _get_lr: min(1e-2 or 1e-6*t, 1/sqrt(t))
   const scaled = new Adafactor([2, 3], { ...relative, scaleParameter: true });
   assert.equal(scaled.step(new Float32Array(6).fill(2), grad), 2 * 1e-2);
   assert.equal(new Adafactor([2, 3], { ...relative, scaleParameter: true }).step(new Float32Array(6), grad), 1e-3 * 1e-2);
+});
+
+test('warmup: the rate ramps linearly from 0 (as HF\'s linear schedule), then stays; warmup 0 changes no bit', () => {
+  assert.deepEqual([0, 1, 2, 3, 4, 5].map((t) => warmupFactor(t, 4)), [0, 0.25, 0.5, 0.75, 1, 1]);
+  const grad = Float32Array.from([0.1, -0.2, 0.3, 0.4, -0.5, 0.6]);
+  for (const [kind, rate] of [['adafactor', 0.3], ['adam', 0.01]] as const) {
+    const warm = createOptimizer(kind, [2, 3]);
+    const prompt = new Float32Array(6).fill(1);
+    assert.deepEqual([0, 1, 2, 3].map((t) => warm.step(prompt, grad, warmupFactor(t, 2))), [0, rate / 2, rate, rate], kind);
+
+    const plain = createOptimizer(kind, [2, 3]);
+    const none = createOptimizer(kind, [2, 3]);
+    const [a, b] = [new Float32Array(6).fill(1), new Float32Array(6).fill(1)];
+    for (let t = 0; t < 3; t++) assert.equal(none.step(b, grad, warmupFactor(t, 0)), plain.step(a, grad));
+    assert.deepEqual(b, a, `${kind}: warmup 0 takes the same steps`);
+    assert.deepEqual(none.getState(), plain.getState());
+  }
 });

@@ -141,3 +141,31 @@ test('a diverging run stops with a clear message and keeps the best prompt', { s
   assert.match(done.message, /lower --lr/i);
   assert.ok(existsSync(join(dir, 'run', 'prompt', 'adapter_model.safetensors')), 'the best (baseline) prompt is kept');
 });
+
+test('warmup: the step events show the rate ramp from 0; a run stopped mid-warmup resumes exactly', { skip: SKIP_NO_SHARED }, async () => {
+  const dir = tmp();
+  const data = keywordData(dir, 24);
+  const steps = (events: TrainEvent[]) => events.flatMap((e) => (e.type === 'step' ? [e] : []));
+  const plain: TrainEvent[] = [];
+  await train(options({ train: data, out: join(dir, 'plain') }), { onEvent: (e) => plain.push(e) });
+  const full: TrainEvent[] = [];
+  await train(options({ train: data, out: join(dir, 'full'), warmupSteps: 4 }), { onEvent: (e) => full.push(e) });
+  assert.deepEqual(steps(plain).map((e) => e.learningRate), [0.3, 0.3, 0.3, 0.3, 0.3, 0.3], 'without warmup: the full rate throughout');
+  assert.deepEqual(steps(full).map((e) => Number(e.learningRate.toFixed(9))), [0, 0.075, 0.15, 0.225, 0.3, 0.3]);
+  assert.equal(steps(full)[0]!.loss, steps(plain)[0]!.loss, 'the same first batch and prompt');
+  assert.notEqual(steps(full)[1]!.loss, steps(plain)[1]!.loss, 'the first step at rate 0 left the prompt as it was');
+
+  const controller = new AbortController();
+  const first: TrainEvent[] = [];
+  await train(options({ train: data, out: join(dir, 'split'), warmupSteps: 4 }), {
+    onEvent: (e) => {
+      first.push(e);
+      if (e.type === 'step' && e.step === 2) controller.abort();
+    },
+    signal: controller.signal,
+  });
+  const second: TrainEvent[] = [];
+  await train(options({ train: data, out: join(dir, 'split'), warmupSteps: 4, resume: join(dir, 'split', 'checkpoint') }), { onEvent: (e) => second.push(e) });
+  const losses = (events: TrainEvent[]) => steps(events).map((e) => [e.step, e.loss, e.learningRate]);
+  assert.deepEqual([...losses(first), ...losses(second)], losses(full), 'the resumed run goes on with the ramp where it stopped');
+});

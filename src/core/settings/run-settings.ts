@@ -135,6 +135,12 @@ export const RUN_SETTINGS = {
     help: 'The weight decay; default: the optimiser\'s (1e-5 for Adafactor, the paper\'s; 0 for Adam).',
     arg: 'X',
   },
+  warmupSteps: {
+    schema: v.optional(count(0), 0),
+    help: 'Raise the learning rate linearly from 0 over the first N steps (HF\'s and T5X\'s linear warmup), for runs that start slowly; 0: the full rate from the start.',
+    arg: 'N',
+    form: { label: 'Warmup steps', section: 'training' },
+  },
   batchSize: {
     schema: v.optional(count(1), 32),
     help: 'Examples per training step.',

@@ -16,7 +16,7 @@ import { BatchOrder } from './data/batches';
 import { encodeExamples, type EncodedExample } from './encode';
 import { batchGradient, planMicroBatch } from './micro-batch';
 import { evaluate, type EvalResult } from './evaluate';
-import { createOptimizer, type PromptOptimizer } from './optim';
+import { createOptimizer, warmupFactor, type PromptOptimizer } from './optim';
 import { loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type TrainState } from './checkpoint';
 import type { DoneEvent, TrainEvent } from './events';
 import type { RunOptions } from './options';
@@ -244,7 +244,7 @@ export async function train(options: RunOptions, hooks: TrainHooks): Promise<Don
       run.log(`The loss ${Number.isFinite(loss) ? `rose to ${loss.toFixed(3)}` : 'became NaN'} at step ${step}; stopping. Lower the learning rate (--lr).`, 'warn');
       return finish(run, 'diverged', `Training diverged at step ${step} (loss ${loss}); the best prompt (step ${state.best?.step ?? 0}) is kept in ${run.promptDir}. Try a lower --lr.`);
     }
-    const lr = run.optimizer.step(run.prompt.data, grad);
+    const lr = run.optimizer.step(run.prompt.data, grad, warmupFactor(state.step, opts.warmupSteps));
     state.step = step;
     state.losses.push({ step, loss });
     const now = performance.now();

@@ -66,13 +66,13 @@ export class Adafactor implements PromptOptimizer {
     return paramScale * relativeStepSize;
   }
 
-  step(param: Float32Array, grad: Float32Array): number {
+  step(param: Float32Array, grad: Float32Array, lrScale = 1): number {
     if (param.length !== this.size || grad.length !== this.size) {
       throw new RangeError(`Adafactor.step: param (${param.length}) and grad (${grad.length}) must both hold ${this.size} values for shape [${this.shape.join(', ')}].`);
     }
     const o = this.options;
     this.t += 1;
-    const lr = this.learningRate(rms32(param));
+    const lr = this.learningRate(rms32(param)) * lrScale;
     const beta2t = 1 - Math.pow(this.t, o.decayRate);
     const keep = f32(beta2t);
     const mix = f32(1 - beta2t);

@@ -36,11 +36,12 @@ export class Adam implements PromptOptimizer {
     this.expAvgSq = new Float32Array(this.size);
   }
 
-  step(param: Float32Array, grad: Float32Array): number {
+  step(param: Float32Array, grad: Float32Array, lrScale = 1): number {
     if (param.length !== this.size || grad.length !== this.size) {
       throw new RangeError(`Adam.step: param (${param.length}) and grad (${grad.length}) must both hold ${this.size} values for shape [${this.shape.join(', ')}].`);
     }
-    const { lr, beta1, beta2, eps, weightDecay } = this.options;
+    const { beta1, beta2, eps, weightDecay } = this.options;
+    const lr = this.options.lr * lrScale;
     this.t += 1;
     const bc1 = 1 - Math.pow(beta1, this.t);
     const bc2 = 1 - Math.pow(beta2, this.t);

@@ -7,6 +7,7 @@ export type { AdafactorOptions, AdamOptions, OptimizerKind, OptimizerState, Prom
 export { Adafactor, validateAdafactorOptions, type AdafactorShape } from './adafactor';
 export { Adam, validateAdamOptions } from './adam';
 export { OptimizerStateError } from './state';
+export { warmupFactor } from './schedule';
 
 /** Lester et al. 2021: Adafactor(lr=0.3, scale_parameter=False, relative_step=False, warmup_init=False, weight_decay=1e-5), HF defaults otherwise. */
 export const PAPER_ADAFACTOR: Readonly<AdafactorOptions> = Object.freeze({

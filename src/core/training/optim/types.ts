@@ -19,8 +19,11 @@ export interface OptimizerState {
 
 export interface PromptOptimizer {
   readonly kind: OptimizerKind;
-  /** Updates `param` in place from `grad` (same length, row-major [rows, cols]). Returns the learning rate used. */
-  step(param: Float32Array, grad: Float32Array): number;
+  /**
+   * Updates `param` in place from `grad` (same length, row-major [rows, cols]) at the learning rate
+   * times `lrScale` (a schedule's factor: warmup). Returns the learning rate used.
+   */
+  step(param: Float32Array, grad: Float32Array, lrScale?: number): number;
   /** A JSON-serialisable deep copy of the state. */
   getState(): OptimizerState;
   /** Replaces the state; throws a clear error if the kind, step or any tensor shape does not fit this optimiser. */
