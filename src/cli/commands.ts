@@ -1,6 +1,5 @@
 // The prompt-tune subcommands on top of the core library. Each prints for people by default and
 // JSON with --json (for eval, its last line is one object with accuracy and n).
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as v from 'valibot';
 import { describeBackend } from '../core/backend';
@@ -11,6 +10,7 @@ import { loadExamples, labelSet } from '../core/training/data/dataset';
 import { encodeExamples } from '../core/training/encode';
 import { evaluate } from '../core/training/evaluate';
 import { train } from '../core/training/trainer';
+import { readCheckpointState } from '../core/training/checkpoint';
 import { DEFAULTS } from '../core/training/options';
 import { parseWith } from '../core/schema';
 import { createRenderer } from './progress';
@@ -42,14 +42,8 @@ export async function trainCommand(flags: Flags, out: Out): Promise<number> {
 const SAVED_RUN = v.object({ options: v.object({ model: v.string(), train: v.string(), out: v.string(), steps: v.number() }) });
 
 function savedRunSettings(checkpoint: string): v.InferOutput<typeof SAVED_RUN>['options'] {
-  const file = join(resolve(checkpoint), 'state.json');
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new UsageError(`--resume ${checkpoint}: cannot read ${file} (${(err as Error).message}); give the run's checkpoint folder, e.g. <out>/checkpoint.`);
-  }
-  return parseWith(SAVED_RUN, json, { where: file }).options;
+  // readCheckpointState recovers a checkpoint a crash left mid-swap and explains a wrong folder in words.
+  return parseWith(SAVED_RUN, readCheckpointState(checkpoint), { where: join(resolve(checkpoint), 'state.json') }).options;
 }
 
 export async function evalCommand(flags: Flags, out: Out): Promise<number> {

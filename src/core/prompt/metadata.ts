@@ -1,7 +1,11 @@
 // What a saved prompt folder says about itself: PEFT's adapter_config.json (so PEFT can load the
-// prompt) and our prompt-tuner.json (the model it belongs to and how it was made).
+// prompt) and our prompt-tuner.json (the model it belongs to and how it was made). prompt-tuner.json
+// comes from wherever the user got the folder, so it is checked against a valibot schema on load.
+import * as v from 'valibot';
+import { FileFormatError } from '../io/errors';
+import { issuesMessage } from '../schema';
 import type { ModelIdentity } from './identity';
-import type { PromptInit } from './init';
+import { PromptInitSchema, type PromptInit } from './init-spec';
 import type { PromptTokenInsight } from './nearest';
 
 export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
@@ -126,22 +130,77 @@ export function buildMetadata(model: ModelIdentity, k: number, details: PromptDe
   };
 }
 
-/** Checks the fields loading relies on; the descriptive rest is kept as written. */
+/** prompt-tuner.json that cannot be used, named in the message. */
+export class MetadataError extends FileFormatError {}
+
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const positive = v.pipe(v.number(), v.integer(), v.minValue(1));
+/** JSON writes NaN and Infinity as null: a diverged run's losses come back so. */
+const measured = v.pipe(v.nullish(v.number()), v.transform((x) => x ?? undefined));
+const finite = v.pipe(v.number(), v.finite());
+
+const TrainingSchema = v.looseObject({
+  optimizer: v.optional(v.string()),
+  lr: v.optional(v.number()),
+  weightDecay: v.optional(v.number()),
+  batchSize: v.optional(positive),
+  steps: v.optional(count),
+  dropout: v.optional(v.number()),
+  maxInputLength: v.optional(positive),
+  maxTargetLength: v.optional(positive),
+  seed: v.optional(v.number()),
+  metric: v.optional(v.string()),
+  stepsDone: v.optional(count),
+  bestStep: v.optional(count),
+  backend: v.optional(v.string()),
+});
+
+const MetricSchema = v.looseObject({ step: count, trainLoss: measured, validLoss: measured, exactMatch: measured, rankAccuracy: measured });
+
+const InsightSchema = v.looseObject({
+  index: count,
+  nearest: v.array(v.looseObject({ id: count, piece: v.string(), cosine: finite })),
+  norm: finite,
+  vocabMeanNorm: finite,
+  initPiece: v.optional(v.string()),
+  drift: finite,
+  isLabel: v.boolean(),
+});
+
+/** prompt-tuner.json: the fields loading and the views rely on are checked; unknown fields are kept as written. */
+const MetadataSchema = v.looseObject({
+  format: v.literal(METADATA_FORMAT),
+  formatVersion: positive,
+  baseModel: v.string(),
+  embeddingFingerprint: v.optional(v.string()),
+  dModel: positive,
+  vocabSize: v.optional(count),
+  promptLength: positive,
+  savedAt: v.optional(v.string()),
+  init: v.optional(PromptInitSchema),
+  initPieces: v.optional(v.array(v.nullable(v.string()))),
+  template: v.optional(v.string()),
+  verbalizer: v.optional(v.string()),
+  labels: v.optional(v.array(v.string())),
+  training: v.optional(TrainingSchema),
+  metrics: v.optional(v.array(MetricSchema)),
+  nearest: v.optional(v.array(InsightSchema)),
+});
+
+/** Compiles only while the schema's output is a PromptMetadata. */
+const asMetadata = (m: v.InferOutput<typeof MetadataSchema>): PromptMetadata => m;
+
+/** Checks prompt-tuner.json against its schema; errors name the file and the field. */
 export function parseMetadata(raw: unknown, file: string): PromptMetadata {
-  const fail = (why: string): never => {
-    throw new Error(`${file}: ${why}`);
-  };
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) fail('not a JSON object.');
-  const m = raw as Record<string, unknown>;
-  if (m.format !== METADATA_FORMAT) fail(`"format" is ${JSON.stringify(m.format)}, expected "${METADATA_FORMAT}".`);
-  if (typeof m.formatVersion !== 'number') fail('"formatVersion" is missing.');
-  if ((m.formatVersion as number) > METADATA_VERSION) {
-    fail(`"formatVersion" ${m.formatVersion} is newer than this Prompt Tuner reads (${METADATA_VERSION}); update Prompt Tuner.`);
+  const version = (raw as { formatVersion?: unknown } | null)?.formatVersion;
+  if (typeof version === 'number' && version > METADATA_VERSION) {
+    throw new MetadataError(file, `${file}: "formatVersion" ${version} is newer than this Prompt Tuner reads (${METADATA_VERSION}); update Prompt Tuner.`);
   }
-  if (typeof m.baseModel !== 'string') fail('"baseModel" must be a string (the model the prompt was trained for).');
-  for (const key of ['dModel', 'promptLength'] as const) {
-    if (!Number.isInteger(m[key]) || (m[key] as number) < 1) fail(`"${key}" must be a positive integer, got ${JSON.stringify(m[key])}.`);
-  }
-  if (m.embeddingFingerprint !== undefined && typeof m.embeddingFingerprint !== 'string') fail('"embeddingFingerprint" must be a string.');
-  return m as unknown as PromptMetadata;
+  const result = v.safeParse(MetadataSchema, raw);
+  if (result.success) return asMetadata(result.output);
+  const more = result.issues.length > 3 ? `; and ${result.issues.length - 3} more` : '';
+  throw new MetadataError(
+    file,
+    `${issuesMessage(result.issues.slice(0, 3), { where: file })}${more}. This prompt-tuner.json is damaged or not Prompt Tuner's; remove it to load the folder as a plain PEFT prompt.`,
+  );
 }

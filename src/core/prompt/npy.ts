@@ -1,18 +1,25 @@
 // Soft prompts as NumPy .npy arrays [k, d_model] float32: the form google-research/prompt-tuning
 // (T5X) saves and np.load reads. Format: "\x93NUMPY", version bytes, little-endian header length,
 // an ASCII Python dict {'descr', 'fortran_order', 'shape'} padded with spaces to a multiple of 64
-// bytes and ended by "\n", then the raw values.
-import { readFileSync } from 'node:fs';
+// bytes and ended by "\n", then the raw values. A prompt that is not finite is never written nor read.
 import { writeFileAtomic } from '../io/atomic';
+import { FileFormatError } from '../io/errors';
+import { MIB, readRegularFile } from '../io/file-access';
+import { firstNonFinite, NON_FINITE_HINT } from './finite';
 import { softPrompt, type SoftPrompt } from './soft-prompt';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 const ALIGN = 64;
 
-export class NpyError extends Error {}
+export class NpyError extends FileFormatError {}
+
+/** A prompt [k, d_model] in float32 or float64: 100 x 4096 x 8 is 3.3 MB. */
+const NPY_LIMIT = { maxBytes: 256 * MIB, what: 'a prompt .npy file', hint: 'A soft prompt is a few megabytes at most.' };
 
 /** The .npy v1.0 bytes of a prompt: float32 little-endian, C order, shape (k, d_model). */
 export function encodeNpy(prompt: SoftPrompt): Uint8Array {
+  const bad = firstNonFinite(prompt.data, prompt.dModel);
+  if (bad !== undefined) throw new RangeError(`Refusing to write a prompt that is not finite (${bad}). ${NON_FINITE_HINT}`);
   const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': (${prompt.k}, ${prompt.dModel}), }`;
   const unpadded = 10 + dict.length + 1; // magic 6 + version 2 + length 2, dict, "\n"
   const header = `${dict}${' '.repeat((ALIGN - (unpadded % ALIGN)) % ALIGN)}\n`;
@@ -36,19 +43,13 @@ export function exportNpy(prompt: SoftPrompt, path: string): void {
 }
 
 export function readNpy(path: string): SoftPrompt {
-  let buf: Uint8Array;
-  try {
-    buf = readFileSync(path);
-  } catch (err) {
-    throw new NpyError(`${path}: cannot read the file (${(err as Error).message}).`);
-  }
-  return decodeNpy(buf, path);
+  return decodeNpy(readRegularFile(path, NPY_LIMIT, NpyError), path);
 }
 
 /** Reads a 2-D float array [k, d_model] (f4 or f8, either byte order, C or Fortran order) as float32. */
 export function decodeNpy(buf: Uint8Array, file: string): SoftPrompt {
   const fail = (why: string): never => {
-    throw new NpyError(`${file}: ${why}`);
+    throw new NpyError(file, `${file}: ${why}`);
   };
   if (buf.length < 10 || MAGIC.some((b, i) => buf[i] !== b)) fail('not a NumPy .npy file (the "\\x93NUMPY" magic is missing).');
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -61,7 +62,7 @@ export function decodeNpy(buf: Uint8Array, file: string): SoftPrompt {
   const header = Buffer.from(buf.buffer, buf.byteOffset + 8 + lengthBytes, headerLen).toString(major === 3 ? 'utf8' : 'latin1');
   const field = (name: string, pattern: string): string => {
     const m = new RegExp(`['"]${name}['"]\\s*:\\s*${pattern}`).exec(header);
-    return m ? m[1] : fail(`the header has no readable "${name}": ${header.trim()}`);
+    return m ? m[1] : fail(`the header has no readable "${name}": ${JSON.stringify(header.trim().slice(0, 200))}`);
   };
   const descr = field('descr', `['"]([^'"]*)['"]`);
   const fortran = field('fortran_order', '(True|False)') === 'True';
@@ -82,5 +83,7 @@ export function decodeNpy(buf: Uint8Array, file: string): SoftPrompt {
       data[i * d + j] = width === 4 ? view.getFloat32(at, little) : view.getFloat64(at, little);
     }
   }
+  const bad = firstNonFinite(data, d);
+  if (bad !== undefined) fail(`the prompt is not finite (${bad}), so every score with it would be NaN. ${NON_FINITE_HINT}`);
   return softPrompt(data, k, d, file);
 }

@@ -8,7 +8,7 @@ import * as tf from '../tf';
 import { describeBackend } from '../backend';
 import { openSession, type Session } from '../session';
 import { initPrompt, insightsFor, savePrompt, softPrompt, type MetricPoint, type SoftPrompt } from '../prompt';
-import { writeJsonAtomic } from '../io/atomic';
+import { checkWritableFolder, writeJsonAtomic } from '../io/atomic';
 import { Rng } from '../rng';
 import { MaskArena } from '../tensor/dropout';
 import { loadExamples, splitValidation, labelSet, describeSkipped, type Example, type LoadedData } from './data/dataset';
@@ -110,6 +110,7 @@ async function setUp(options: RunOptions, emit: (e: TrainEvent) => void): Promis
   // Checked against the settings schema; a checkpoint's own settings get the defaults of settings added since.
   const opts = resolveRunSettings(resumed ? { ...resumed.state.options, steps: Math.max(options.steps, resumed.state.options.steps), resume: options.resume, backend: options.backend, precision: options.precision, microBatch: options.microBatch } : options);
   const out = resolve(opts.out);
+  checkWritableFolder(out); // before minutes of model loading
   const s = await openSession(opts.model, { backend: opts.backend, precision: opts.precision, onWarning: (m) => log(m, 'warn') });
   if (s.backend.precisionNote) log(s.backend.precisionNote, 'warn');
   log(`Model ${opts.model} (d_model ${s.model.config.d_model}, ${s.model.config.num_layers}+${s.model.config.num_decoder_layers} layers) on ${describeBackend(s.backend)}.`);
