@@ -95,7 +95,6 @@ export const WebviewToHostSchema = v.variant('type', [
   v.strictObject({ type: v.literal('browse'), id, field: v.picklist(['model', 'train']) }),
   v.strictObject({ type: v.literal('datasetFields'), id, train: v.string() }),
   v.strictObject({ type: v.literal('try'), id, input: v.pipe(v.string(), v.check((s) => s.trim() !== '', 'must not be blank')), prompts: strings, ensemble: v.boolean() }),
-  v.strictObject({ type: v.literal('openPrompt'), id, dir: v.string() }),
   /** The hint's button: runs "Set Up Native Backend". */
   v.strictObject({ type: v.literal('setUpNative'), id }),
 ]);
@@ -146,7 +145,6 @@ export const REPLY_TO = {
   browse: 'browsed',
   datasetFields: 'datasetFields',
   try: 'tryResult',
-  openPrompt: 'done',
   setUpNative: 'done',
 } as const satisfies Record<WebviewToHost['type'], HostToWebview['type']>;
 

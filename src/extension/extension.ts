@@ -6,7 +6,7 @@ import { basename, join } from 'node:path';
 import { PanelController, PANEL_VIEW_TYPE, type PanelActions } from './panel/panel';
 import { PromptCatalog } from './prompts/prompt-catalog';
 import { describeMetric } from './prompts/saved-prompt';
-import { PromptDocuments, PROMPT_SCHEME, promptDocumentUri } from './inspect/prompt-document';
+import { PromptDocuments, PROMPT_SCHEME } from './inspect/prompt-document';
 import { RunManager } from './runs/run-manager';
 import { forkWorker } from './runs/worker-process';
 import { WorkerService } from './runs/worker-service';
@@ -155,11 +155,6 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
       }
       const [first, ...rest] = results;
       return (first ?? []).map((r, i) => ({ ...r, outputs: [...r.outputs, ...rest.flatMap((more) => more[i]?.outputs ?? [])] }));
-    },
-    async openPrompt(dir) {
-      const saved = catalog.find(dir);
-      if (!saved) return;
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(promptDocumentUri(dir, saved.name)), { preview: true });
     },
     nativeStatus,
     setUpNative: () => void vscode.commands.executeCommand('promptTuner.setUpNativeBackend'),

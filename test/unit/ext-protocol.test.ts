@@ -115,7 +115,6 @@ test('panel -> host: every request passes with its id; a malformed one of each k
     { type: 'browse', id: 6, field: 'train' },
     { type: 'datasetFields', id: 7, train: '/d.jsonl' },
     { type: 'try', id: 8, input: 'hi', prompts: ['/p'], ensemble: true },
-    { type: 'openPrompt', id: 9, dir: '/p' },
     { type: 'setUpNative', id: 10 },
   ]) assert.deepEqual(parseWebviewMessage(message), message);
 
@@ -128,7 +127,6 @@ test('panel -> host: every request passes with its id; a malformed one of each k
   refused(() => parseWebviewMessage({ type: 'browse', id: 6, field: 'home' }), /"field" must be one of model, train \(got "home"\)/, 6);
   refused(() => parseWebviewMessage({ type: 'datasetFields', id: 7 }), /"train" is required/, 7);
   refused(() => parseWebviewMessage({ type: 'try', id: 8, input: '  ', prompts: [], ensemble: false }), /"input" must not be blank/, 8);
-  refused(() => parseWebviewMessage({ type: 'openPrompt', id: 9, dir: null }), /"dir" must be a string/, 9);
   refused(() => parseWebviewMessage({ type: 'setUpNative', id: 1.5 }), /"id" must be a whole number/);
   refused(() => parseWebviewMessage({ type: 'eval', id: 11 }), /"type" must be one of ready, start, /, 11);
   assert.deepEqual(FORM_FIELDS.map((f) => f.name).slice(0, 2), ['model', 'train'], 'the form\'s fields come from the settings schema');

@@ -61,7 +61,6 @@ test('host: every request is answered once with its id; failures become errors n
     browse: async () => ({}),
     datasetFields: ({ train }) => ({ fields: { train, fields: ['text', 'label'] } }),
     try: async () => ({ results: [] }),
-    openPrompt: async () => ({}),
     setUpNative: () => ({}),
   };
   const logged: string[] = [];

@@ -20,7 +20,7 @@ function fillDropdown(d: ValueElement, choices: Choice[]): void {
 
 function control(field: FormField): ValueElement {
   if (field.choices) return dropdown(field.name, field.choices.map((c) => ({ label: c, value: c })));
-  return el('vscode-text-field', { id: field.name, placeholder: field.placeholder, size: field.kind === 'text' ? 40 : undefined, type: field.kind === 'number' ? 'number' : undefined, title: field.help }) as ValueElement;
+  return el('vscode-text-field', { id: field.name, placeholder: field.placeholder, type: field.kind === 'number' ? 'number' : undefined, title: field.help }) as ValueElement;
 }
 
 function labelled(field: FormField, input: HTMLElement): HTMLElement {

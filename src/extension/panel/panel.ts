@@ -19,7 +19,6 @@ export interface PanelActions {
   browse(field: 'model' | 'train'): Promise<string | undefined>;
   /** `model` is the selected run's, for trying the frozen model when no prompt is chosen. */
   tryPrompts(input: string, prompts: string[], ensemble: boolean, model?: string): Promise<TryResult[]>;
-  openPrompt(dir: string): Promise<void>;
   /** The extension's native install as it is now (read from disk). */
   nativeStatus(): NativeStatus;
   /** Runs "Set Up Native Backend". */
@@ -175,10 +174,6 @@ export class PanelController implements vscode.Disposable {
     try: async ({ input, prompts, ensemble }) => {
       const model = this.selectedRunId ? this.runs.get(this.selectedRunId)?.request.model : undefined;
       return { results: await this.actions.tryPrompts(input, prompts, ensemble, model) };
-    },
-    openPrompt: async ({ dir }) => {
-      await this.actions.openPrompt(dir);
-      return {};
     },
     setUpNative: () => {
       this.actions.setUpNative();
