@@ -4,7 +4,7 @@
 // config of a model folder) only from inside that folder.
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { FileFormatError } from './errors';
+import { FileFormatError, quote } from './errors';
 
 /** The error each reader throws, so a caller sees one type per format. */
 export type FileErrorClass = new (file: string, message: string) => FileFormatError;
@@ -155,7 +155,7 @@ function inside(path: string, root: string): boolean {
  */
 export function fileInFolder(folder: string, name: unknown, limit: SizeLimit, ErrorClass: FileErrorClass, source = folder): string {
   const refuse = (why: string): never => {
-    throw new ErrorClass(source, `${source}: refused the file name ${JSON.stringify(name)}: ${why}. A model folder may only name files inside itself.`);
+    throw new ErrorClass(source, `${source}: refused the file name ${quote(name)}: ${why}. A model folder may only name files inside itself.`);
   };
   if (typeof name !== 'string' || name.trim() === '') return refuse('it is not a file name');
   if (name.includes('\0')) refuse('it contains a NUL character');
@@ -177,7 +177,7 @@ export function fileInFolder(folder: string, name: unknown, limit: SizeLimit, Er
   if (!allowedRoots(realFolder).some((root) => inside(real, root))) {
     throw new ErrorClass(
       source,
-      `${source}: ${JSON.stringify(name)} is a link to ${real}, outside the folder ${folder}; refused. Copy the file into the folder instead of linking to it.`,
+      `${source}: ${quote(name)} is a link to ${real}, outside the folder ${folder}; refused. Copy the file into the folder instead of linking to it.`,
     );
   }
   checkRegularFile(path, limit, ErrorClass);

@@ -7,7 +7,7 @@
 // overlapping), so no file makes the reader allocate more than the file holds.
 import { closeSync, readSync } from 'node:fs';
 import { DTYPE_BYTES, decodeToFloat32, type DType } from './dtypes';
-import { FileFormatError } from './errors';
+import { FileFormatError, quote } from './errors';
 import { openRegularFile } from './file-access';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32';
@@ -69,20 +69,20 @@ function byteSize(shape: number[], bytes: number, limit: number): number | undef
 
 function checkEntry(name: string, raw: unknown, file: string, dataBytes: number): HeaderEntry {
   const bad = (why: string): never => {
-    throw new SafetensorsError(file, `${file}: tensor ${JSON.stringify(name)} ${why}. The file is damaged or not a safetensors file.`);
+    throw new SafetensorsError(file, `${file}: tensor ${quote(name)} ${why}. The file is damaged or not a safetensors file.`);
   };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return bad('is not described by a JSON object');
   const { dtype, shape, data_offsets: offsets } = raw as Record<string, unknown>;
   if (typeof dtype !== 'string' || !(dtype in SAFETENSORS_DTYPES)) {
-    throw new SafetensorsError(file, `${file}: tensor ${JSON.stringify(name)} has dtype ${JSON.stringify(dtype)}, which is not supported (use F32, F16 or BF16).`);
+    throw new SafetensorsError(file, `${file}: tensor ${quote(name)} has dtype ${quote(dtype)}, which is not supported (use F32, F16 or BF16).`);
   }
   const isIndex = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-  if (!Array.isArray(shape) || shape.length > MAX_DIMS || !shape.every(isIndex)) bad(`has shape ${JSON.stringify(shape)}, which is not a list of at most ${MAX_DIMS} non-negative integers`);
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) bad(`has data_offsets ${JSON.stringify(offsets)}, which are not two non-negative integers`);
+  if (!Array.isArray(shape) || shape.length > MAX_DIMS || !shape.every(isIndex)) bad(`has shape ${quote(shape)}, which is not a list of at most ${MAX_DIMS} non-negative integers`);
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isIndex)) bad(`has data_offsets ${quote(offsets)}, which are not two non-negative integers`);
   const [begin, end] = offsets as [number, number];
   if (begin > end) bad(`has data_offsets [${begin}, ${end}] that end before they begin`);
   if (end > dataBytes) {
-    throw new SafetensorsError(file, `${file}: tensor ${JSON.stringify(name)} has data_offsets [${begin}, ${end}] past the end of the ${dataBytes} bytes of data; the file is truncated or damaged.`);
+    throw new SafetensorsError(file, `${file}: tensor ${quote(name)} has data_offsets [${begin}, ${end}] past the end of the ${dataBytes} bytes of data; the file is truncated or damaged.`);
   }
   const bytes = DTYPE_BYTES[SAFETENSORS_DTYPES[dtype as SafetensorsDtype]];
   const size = byteSize(shape as number[], bytes, dataBytes);
@@ -97,7 +97,7 @@ function checkNoOverlap(tensors: Map<string, HeaderEntry>, file: string): void {
     const [prevName, prev] = ranges[i - 1];
     const [name, e] = ranges[i];
     if (e.data_offsets[0] < prev.data_offsets[1]) {
-      throw new SafetensorsError(file, `${file}: tensors ${JSON.stringify(prevName)} and ${JSON.stringify(name)} overlap (bytes [${prev.data_offsets}] and [${e.data_offsets}]). The file is damaged.`);
+      throw new SafetensorsError(file, `${file}: tensors ${quote(prevName)} and ${quote(name)} overlap (bytes [${prev.data_offsets}] and [${e.data_offsets}]). The file is damaged.`);
     }
   }
 }

@@ -6,7 +6,7 @@
 // otherwise allocate gigabytes from a few bytes) and its last element must lie inside it.
 import { closeSync, readSync } from 'node:fs';
 import { DTYPE_BYTES, decodeToFloat32, type DType } from './dtypes';
-import { FileFormatError } from './errors';
+import { FileFormatError, quote } from './errors';
 import { MIB, openRegularFile } from './file-access';
 import { PyCallable, PyDict, PyOpaque, PyTuple, unpickle, type PickleValue } from './pickle';
 import { readShardIndex } from './shard-index';
@@ -145,10 +145,10 @@ export function unpickleStateDict(bytes: Uint8Array, file: string, source = file
   const tensors: [string, TensorRef][] = [];
   for (const [name, value] of root.entries) {
     if (typeof name !== 'string' || !(value instanceof PyOpaque) || value.tag !== 'tensor') {
-      throw new TorchCheckpointError(file, `${file}: entry ${JSON.stringify(String(name))} of the state dict is not a tensor; expected a plain state dict as transformers saves it.`);
+      throw new TorchCheckpointError(file, `${file}: entry ${quote(String(name))} of the state dict is not a tensor; expected a plain state dict as transformers saves it.`);
     }
     const ref = value.value as TensorRef;
-    checkView(ref, `${file}: tensor ${JSON.stringify(name)}`, file);
+    checkView(ref, `${file}: tensor ${quote(name)}`, file);
     tensors.push([name, ref]);
   }
   return tensors;
@@ -227,7 +227,7 @@ function withStateDict<T>(path: string, use: (zip: ZipArchive, prefix: string, t
   try {
     const { pickle, prefix } = findPickle(zip);
     const order = zip.entries.has(`${prefix}byteorder`) ? zip.read(`${prefix}byteorder`, 16).toString('latin1').trim() : 'little';
-    if (order !== 'little') throw new TorchCheckpointError(path, `${path}: tensors are stored ${JSON.stringify(order)}-endian; only little-endian checkpoints are supported.`);
+    if (order !== 'little') throw new TorchCheckpointError(path, `${path}: tensors are stored ${quote(order)}-endian; only little-endian checkpoints are supported.`);
     return use(zip, prefix, unpickleStateDict(zip.read(pickle, MAX_PICKLE_BYTES), path, `${path} (${pickle})`));
   } finally {
     zip.close();

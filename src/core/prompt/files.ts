@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { recoverDir, writeFileAtomic, writeDirAtomic, writeJsonAtomic } from '../io/atomic';
-import { FileFormatError } from '../io/errors';
+import { FileFormatError, quote } from '../io/errors';
 import { MIB, fileInFolder, readJsonFile, readRegularFile } from '../io/file-access';
 import { readSafetensors, writeSafetensors } from '../io/safetensors';
 import { firstNonFinite, NON_FINITE_HINT } from './finite';
@@ -29,7 +29,7 @@ import { softPrompt, type SoftPrompt } from './soft-prompt';
 
 export class PromptFileError extends FileFormatError {}
 /** The prompt was trained for another model than the one it is being used with. */
-export class PromptMismatchError extends Error {}
+export class PromptMismatchError extends FileFormatError {}
 
 export interface LoadedPrompt {
   prompt: SoftPrompt;
@@ -50,7 +50,7 @@ export function savePrompt(dir: string, prompt: SoftPrompt, model: ModelIdentity
   const bad = firstNonFinite(prompt.data, prompt.dModel);
   if (bad !== undefined) throw new PromptFileError(folder, `Refusing to save the prompt to ${folder}: it is not finite (${bad}). ${NON_FINITE_HINT}`);
   if (prompt.dModel !== model.dModel) {
-    throw new PromptMismatchError(`Cannot save the prompt to ${folder}: its width ${prompt.dModel} is not the d_model ${model.dModel} of ${model.name}.`);
+    throw new PromptMismatchError(folder, `Cannot save the prompt to ${folder}: its width ${prompt.dModel} is not the d_model ${model.dModel} of ${model.name}.`);
   }
   if (existsSync(folder)) {
     if (!statSync(folder).isDirectory()) throw new PromptFileError(folder, `${folder} is a file; a prompt is saved as a folder. Choose another path.`);
@@ -147,7 +147,7 @@ function loadFolder(dir: string): LoadedPrompt {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new PromptFileError(configPath, `${configPath}: not a JSON object; the folder is damaged.`);
   const config = raw as AdapterConfigFields;
   if (config.peft_type !== 'PROMPT_TUNING') {
-    throw new PromptFileError(configPath, `${configPath}: peft_type is ${JSON.stringify(config.peft_type)}; only PROMPT_TUNING adapters are soft prompts.`);
+    throw new PromptFileError(configPath, `${configPath}: peft_type is ${quote(config.peft_type)}; only PROMPT_TUNING adapters are soft prompts.`);
   }
   if (!existsSync(weightsPath)) {
     const hint = existsSync(join(dir, 'adapter_model.bin'))
@@ -168,7 +168,7 @@ function loadFolder(dir: string): LoadedPrompt {
   const positive = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0;
   for (const key of ['token_dim', 'num_virtual_tokens', 'num_transformer_submodules'] as const) {
     if (config[key] != null && !positive(config[key])) {
-      throw new PromptFileError(configPath, `${configPath}: "${key}" must be a positive integer (got ${JSON.stringify(config[key])}); the folder is damaged.`);
+      throw new PromptFileError(configPath, `${configPath}: "${key}" must be a positive integer (got ${quote(config[key])}); the folder is damaged.`);
     }
   }
   if (positive(config.token_dim) && config.token_dim !== d) {
@@ -186,7 +186,7 @@ function loadFolder(dir: string): LoadedPrompt {
     notes.push(`${dir}: PEFT stored ${rows} rows (num_transformer_submodules ${submodules}); PEFT's seq2seq prompt tuning prepends only rows 0..${k - 1} to the encoder, so those ${k} were taken and the rest left out.`);
   }
   if (config.task_type != null && config.task_type !== 'SEQ_2_SEQ_LM') {
-    notes.push(`${configPath}: task_type is ${JSON.stringify(config.task_type)}, not SEQ_2_SEQ_LM; the prompt may have been trained for another kind of model.`);
+    notes.push(`${configPath}: task_type is ${quote(config.task_type)}, not SEQ_2_SEQ_LM; the prompt may have been trained for another kind of model.`);
   }
   const prompt = softPrompt(tensor.data.slice(0, k * d), k, d, weightsPath);
   const metadataPath = join(dir, METADATA_FILE);
@@ -207,6 +207,7 @@ export function checkPromptFitsModel(loaded: LoadedPrompt, model: ModelIdentity,
   const madeFor = loaded.baseModel ? `"${loaded.baseModel}"` : 'an unnamed model';
   if (loaded.prompt.dModel !== model.dModel) {
     throw new PromptMismatchError(
+      where,
       `${where}: this prompt was made for ${madeFor} (d_model ${loaded.prompt.dModel}) but the model "${model.name}" has d_model ${model.dModel}. ` +
         `Use it with the model it was trained on, or train a new prompt for "${model.name}".`,
     );
@@ -214,6 +215,7 @@ export function checkPromptFitsModel(loaded: LoadedPrompt, model: ModelIdentity,
   const recorded = loaded.metadata?.embeddingFingerprint;
   if (recorded !== undefined && recorded !== model.embeddingFingerprint) {
     throw new PromptMismatchError(
+      where,
       `${where}: this prompt was made for ${madeFor}, whose input embeddings differ from those of "${model.name}" ` +
         `(fingerprint ${short(recorded)} vs ${short(model.embeddingFingerprint)}). A soft prompt only works with the exact checkpoint it was trained on ` +
         `(a bf16 copy of it is fine); load that model, or train a new prompt for "${model.name}".`,

@@ -1,7 +1,7 @@
 // T5Config as HF's config.json spells it, validated. Covers T5 v1.0 (ReLU, tied embeddings) and
 // v1.1 / lm-adapt / FLAN-T5 (gated-GELU, untied lm_head). Every field is checked against a sane range
 // before anything is built from it, and errors name the field.
-import { FileFormatError } from '../io/errors';
+import { FileFormatError, quote } from '../io/errors';
 
 export type DenseAct = 'relu' | 'gelu_new';
 
@@ -56,27 +56,27 @@ export function parseT5Config(raw: unknown, file = 'config.json'): T5Config {
   };
   const modelType = c.model_type;
   if (modelType !== undefined && modelType !== 't5') {
-    throw new ConfigError(file, `${file}: model_type is ${JSON.stringify(modelType)}; Prompt Tuner runs T5 checkpoints (model_type "t5").`);
+    throw new ConfigError(file, `${file}: model_type is ${quote(modelType)}; Prompt Tuner runs T5 checkpoints (model_type "t5").`);
   }
   const int = (key: string, lo: number, hi: number, fallback?: number): number => {
     const v = c[key] ?? fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) return fail(key, `must be an integer from ${lo} to ${hi} (got ${JSON.stringify(v)})`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) return fail(key, `must be an integer from ${lo} to ${hi} (got ${quote(v)})`);
     return v;
   };
   const sized = (key: keyof typeof RANGES, fallback?: number) => int(key, RANGES[key][0], RANGES[key][1], fallback);
   const num = (key: string, fallback: number, ok: (v: number) => boolean, range: string): number => {
     const v = c[key] ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) return fail(key, `must be a number ${range} (got ${JSON.stringify(v)})`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) return fail(key, `must be a number ${range} (got ${quote(v)})`);
     return v;
   };
   // HF: feed_forward_proj is "{act}" or "gated-{act}"; "gated-gelu" means gelu_new.
   const proj = c.feed_forward_proj ?? 'relu';
-  if (typeof proj !== 'string') return fail('feed_forward_proj', `must be a string such as "relu" or "gated-gelu" (got ${JSON.stringify(proj)})`);
+  if (typeof proj !== 'string') return fail('feed_forward_proj', `must be a string such as "relu" or "gated-gelu" (got ${quote(proj)})`);
   const parts = proj.split('-');
   const gated = parts.length === 2 && parts[0] === 'gated';
   const actName = proj === 'gated-gelu' ? 'gelu_new' : parts[parts.length - 1];
   if (parts.length > 2 || (parts.length === 2 && !gated) || !Object.hasOwn(ACTS, actName)) {
-    throw new ConfigError(file, `${file}: feed_forward_proj ${JSON.stringify(proj)} is not supported; use "relu" (T5 v1.0) or "gated-gelu" (T5 v1.1, FLAN-T5).`);
+    throw new ConfigError(file, `${file}: feed_forward_proj ${quote(proj)} is not supported; use "relu" (T5 v1.0) or "gated-gelu" (T5 v1.1, FLAN-T5).`);
   }
   if (actName === 'gelu' && !gated) {
     throw new ConfigError(file, `${file}: feed_forward_proj "gelu" (exact GELU) is not supported; use "relu" or "gated-gelu".`);
@@ -92,7 +92,7 @@ export function parseT5Config(raw: unknown, file = 'config.json'): T5Config {
   }
   const tokenId = (key: string, fallback: number) => int(key, 0, vocab - 1, fallback);
   const tie = c.tie_word_embeddings ?? true;
-  if (typeof tie !== 'boolean') fail('tie_word_embeddings', `must be true or false (got ${JSON.stringify(tie)})`);
+  if (typeof tie !== 'boolean') fail('tie_word_embeddings', `must be true or false (got ${quote(tie)})`);
   return {
     vocab_size: vocab,
     d_model: sized('d_model', 512),

@@ -1,6 +1,7 @@
 // HF T5Tokenizer conventions on top of SentencePiece: eos appended (no bos), pad 0, eos 1, unk 2, the
 // sentinels <extra_id_N> after the vocabulary, padding/truncation like HF. The model's embedding matrix
 // may have more rows (32128) than vocabulary + sentinels (32100); those rows never decode to text.
+import { quote } from '../io/errors';
 import { escapeControlChars } from './display';
 import { TokenizerFileError } from './errors';
 import { MAX_TEXT_CHARS } from './limits';
@@ -71,7 +72,7 @@ export class T5Tokenizer {
         throw new TokenizerFileError(
           source,
           `${source} is not a T5 vocabulary: id ${id} must be ${piece} (${PieceType[type]}), ` +
-            `found ${JSON.stringify(pieces[id]?.piece)}.`,
+            `found ${quote(pieces[id]?.piece)}.`,
         );
       }
     });

@@ -4,6 +4,7 @@
 // SentencePiece's own (dummy prefix, collapse runs, ▁ escaping) — the shapes HF's converters write for
 // T5. Anything else (byte fallback, other normalizers, extra added tokens inside the vocabulary whose
 // SentencePiece type is lost) is refused with an error asking for spiece.model.
+import { quote } from '../io/errors';
 import { TokenizerFileError } from './errors';
 import { type ModelPiece, type ModelProto, PieceType } from './model-proto';
 import { EXTRA_IDS, sentinelToken } from './sentinels';
@@ -28,7 +29,7 @@ function precompiledCharsmap(normalizer: unknown, fail: (why: string) => Error):
     if (step.type === 'Precompiled' && typeof step.precompiled_charsmap === 'string' && !charsmap) {
       charsmap = Buffer.from(step.precompiled_charsmap, 'base64');
     } else if (!isSpieceWhitespaceStep(step)) {
-      throw fail(`normalizer step ${JSON.stringify(step.type)} has no SentencePiece equivalent`);
+      throw fail(`normalizer step ${quote(step.type)} has no SentencePiece equivalent`);
     }
   }
   if (!charsmap || charsmap.length === 0) throw fail('normalizer has no Precompiled charsmap');
@@ -44,7 +45,7 @@ function checkMetaspace(preTokenizer: unknown, fail: (why: string) => Error): vo
     if (step.type === 'WhitespaceSplit') continue;
     const prefix = step.add_prefix_space === true || step.prepend_scheme === 'always';
     if (step.type !== 'Metaspace' || step.replacement !== '▁' || !prefix || step.split === false) {
-      throw fail(`pre_tokenizer ${JSON.stringify(step)} is not SentencePiece's Metaspace with a dummy prefix`);
+      throw fail(`pre_tokenizer ${quote(step)} is not SentencePiece's Metaspace with a dummy prefix`);
     }
     metaspace = true;
   }
@@ -78,7 +79,7 @@ export function modelProtoFromTokenizerJson(json: unknown, path: string): ModelP
     );
   if (!isObject(json) || !isObject(json.model)) throw fail('no "model" object');
   const model = json.model;
-  if (model.type !== 'Unigram') throw fail(`model.type is ${JSON.stringify(model.type)}, not "Unigram"`);
+  if (model.type !== 'Unigram') throw fail(`model.type is ${quote(model.type)}, not "Unigram"`);
   if (model.byte_fallback === true) throw fail('model.byte_fallback is true');
   if (typeof model.unk_id !== 'number') throw fail('model.unk_id is missing');
   const vocab = model.vocab;
@@ -97,7 +98,7 @@ export function modelProtoFromTokenizerJson(json: unknown, path: string): ModelP
     }
     if (id >= pieceCount && vocab[id][0] === t.content) continue; // a sentinel
     if (id >= pieceCount || t.special !== true || vocab[id][0] !== t.content) {
-      throw fail(`added token ${JSON.stringify(t.content)} (id ${id}) has no SentencePiece equivalent`);
+      throw fail(`added token ${quote(t.content)} (id ${id}) has no SentencePiece equivalent`);
     }
     special.set(id, t.content);
   }

@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as v from 'valibot';
 import { recoverDir, writeDirAtomic, writeFileAtomic, writeJsonAtomic, type WriteDirOptions } from '../io/atomic';
-import { FileFormatError } from '../io/errors';
+import { FileFormatError, quote } from '../io/errors';
 import { MIB, readJsonFile, readRegularFile } from '../io/file-access';
 import { readSafetensors, writeSafetensors } from '../io/safetensors';
 import { issuesMessage } from '../schema';
@@ -105,7 +105,7 @@ export function readCheckpointState(dir: string): TrainState {
   const raw = readJsonFile(statePath, STATE_LIMIT, CheckpointFileError);
   const version = (raw as { version?: unknown } | null)?.version;
   if (version !== CHECKPOINT_VERSION) {
-    throw new CheckpointFileError(statePath, `${statePath}: checkpoint version ${JSON.stringify(version)} is not supported (this Prompt Tuner reads version ${CHECKPOINT_VERSION}). Resume it with the Prompt Tuner that wrote it, or start a new run.`);
+    throw new CheckpointFileError(statePath, `${statePath}: checkpoint version ${quote(version)} is not supported (this Prompt Tuner reads version ${CHECKPOINT_VERSION}). Resume it with the Prompt Tuner that wrote it, or start a new run.`);
   }
   const parsed = v.safeParse(StateSchema, raw);
   if (!parsed.success) throw new CheckpointFileError(statePath, `${issuesMessage(parsed.issues.slice(0, 3), { where: statePath })}. ${DAMAGED}`);

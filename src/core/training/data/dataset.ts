@@ -7,6 +7,7 @@ import { readDataFile, type SourceFile, type SourceRecord } from './formats';
 import { checkTemplateFields, parseTemplate, renderTemplate, type Template } from './template';
 import { parseVerbalizer, verbalize } from './verbalizer';
 import { count } from './limits';
+import { quote } from '../../io/errors';
 import { checkRankLabels } from './labels';
 import { MAX_TEXT_CHARS } from '../../tokenizer/limits';
 import { Rng, shuffle } from '../../rng';
@@ -91,7 +92,7 @@ export function loadExamples(file: string, spec: DataSpec): LoadedData {
     if (labels !== undefined && !labels.has(target)) {
       throw new DataError(
         where,
-        `unknown label ${JSON.stringify(target)} (labels: ${[...labels].join(', ')})`,
+        `unknown label ${quote(target)} (labels: ${[...labels].join(', ').slice(0, 200)})`,
         `Fix the line, add it to labels, ${OR_SKIP}`,
       );
     }
