@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../io/atomic';
-import type { BackendPreference } from '../backend';
+import type { BackendPreference } from '../engine-names';
 
 /** The environment variable naming the install root (or one installation folder) to load TensorFlow.js from. */
 export const NATIVE_DIR_ENV = 'PROMPT_TUNER_NATIVE_DIR';
