@@ -16,8 +16,6 @@ import { runGuidedFlow } from './setup/guided-flow';
 import { buildRunRequest, runName, type TuneChoices } from './setup/run-request';
 import type { Naming } from '../core/schema';
 import type { SettingName } from '../core/settings/run-settings';
-import { RunItem } from './views/runs-view';
-import { PromptItem } from './views/prompts-view';
 import { describeRun } from './views/format';
 
 export interface CommandContext {
@@ -53,8 +51,8 @@ export function startRun(ctx: CommandContext, choices: Partial<Record<SettingNam
   return run;
 }
 
+/** A run id: the Runs view's element, or what other callers pass. */
 function runOf(ctx: CommandContext, arg: unknown): RunSummary | undefined {
-  if (arg instanceof RunItem) return ctx.runs.get(arg.run.id);
   if (typeof arg === 'string') return ctx.runs.get(arg);
   return undefined;
 }
@@ -69,8 +67,8 @@ async function pickRun(ctx: CommandContext, filter: (r: RunSummary) => boolean, 
   return chosen ? ctx.runs.get(chosen.id) : undefined;
 }
 
+/** A prompt folder (the Prompts view's element) or a file URI of one (from the explorer or a prompt document). */
 function promptOf(ctx: CommandContext, arg: unknown): SavedPrompt | undefined {
-  if (arg instanceof PromptItem) return arg.prompt;
   if (arg instanceof vscode.Uri) {
     const path = arg.scheme === 'prompt-tuner' ? arg.query : arg.fsPath;
     const dir = /\.(json|safetensors)$/.test(path) ? join(path, '..') : path;

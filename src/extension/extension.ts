@@ -19,8 +19,7 @@ import { modelPickerOptions, workspaceDatasets, workspaceModels } from './setup/
 import { DownloadNotifications } from './download-notification';
 import { describeDownloadEvent } from './runs/download-progress';
 import { TrainingStatus } from './status-bar';
-import { INSPECT_SELECTED_PROMPT, PromptsView } from './views/prompts-view';
-import { OPEN_SELECTED_RUN, RunsView } from './views/runs-view';
+import { registerSidebar } from './views/sidebar';
 import { registerCommands, startRun, workspaceRoot } from './commands';
 import { tfjsCoreVersion } from '../core/native/install-record';
 import { nativeWorkerEnv, readNativeStatus } from './native/native-status';
@@ -85,7 +84,10 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
   runs.onDidEvent.on((runId, event) => {
     const text = describeTrainEvent(event);
     if (text) output.info(`[${runs.get(runId)?.name ?? runId}] ${text}`);
-    if (event.type === 'done' || (event.type === 'eval' && event.best)) void catalog.refresh();
+    // The run's prompt folder was (re)saved: its row in the Prompts view shows the new metric.
+    const out = runs.get(runId)?.request.out;
+    if (event.type === 'done') void catalog.update(event.promptDir);
+    else if (event.type === 'eval' && event.best && out) void catalog.update(join(out, 'prompt'));
   });
   runs.onDidChange.on((run) => {
     if (run.status !== 'training') downloads.close(run.id);
@@ -181,8 +183,6 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
       },
     });
 
-  const runsTree = vscode.window.createTreeView('promptTuner.runs', { treeDataProvider: new RunsView(runs) });
-  const promptsTree = vscode.window.createTreeView('promptTuner.prompts', { treeDataProvider: new PromptsView(catalog) });
   context.subscriptions.push(
     output,
     downloads,
@@ -191,10 +191,7 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
     panel,
     status,
     { dispose: () => service.dispose() },
-    runsTree,
-    promptsTree,
-    vscode.commands.registerCommand(OPEN_SELECTED_RUN, () => vscode.commands.executeCommand('promptTuner.openPanel', runsTree.selection[0]?.run.id)),
-    vscode.commands.registerCommand(INSPECT_SELECTED_PROMPT, () => vscode.commands.executeCommand('promptTuner.inspectPrompt', promptsTree.selection[0])),
+    ...registerSidebar(runs, catalog),
     vscode.workspace.registerTextDocumentContentProvider(PROMPT_SCHEME, documents),
     vscode.languages.registerHoverProvider({ scheme: PROMPT_SCHEME }, documents),
     vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {

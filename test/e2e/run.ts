@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Locator } from 'playwright-core';
 import { installExtension, installVsix, startCodeServer, type CodeServer } from './code-server';
 import { buildNativeMirror, findNativeBuild, startNativeMirror, type NativeMirror } from './native-mirror';
 import { Workbench } from './workbench';
@@ -25,6 +25,9 @@ const HARNESS = join(__dirname, 'harness');
 const RESULTS = join(REPO, 'test-results', 'e2e');
 const STEPS_A = 1000; // long enough to stop and resume; stopped at the end
 const STEPS_B = 30;
+const EVAL_EVERY = 10;
+/** Evaluations a context menu must stay open through while a run trains. */
+const EVALS_UNDER_MENU = 3;
 const INPUT = 'the old farmer finds an apple near the river';
 
 interface ConsoleError {
@@ -47,7 +50,7 @@ function makeWorkspace(root: string): string {
   // Small, fast runs: a tiny model learns nothing much, but every view fills in.
   writeFileSync(
     join(ws, '.vscode', 'settings.json'),
-    JSON.stringify({ 'promptTuner.steps': STEPS_A, 'promptTuner.evalEvery': 10, 'promptTuner.batchSize': 8 }, null, 2),
+    JSON.stringify({ 'promptTuner.steps': STEPS_A, 'promptTuner.evalEvery': EVAL_EVERY, 'promptTuner.batchSize': 8 }, null, 2),
   );
   return ws;
 }
@@ -209,29 +212,39 @@ async function scenario(wb: Workbench, workspaceDir: string, report: Record<stri
   await wb.openSidebar('Prompt Tuning');
   const promptB = wb.treeRow('Prompts', 'keywords-2');
   const dialog = page.locator('.monaco-dialog-box');
-  // The context menu closes if the tree redraws under it (training goes on): open it again then. Its
-  // item is hovered (which focuses it) and taken with Enter: on the wasm backend a click on it went
-  // unanswered (3 tries of 3) on a 2-core machine, Enter never did.
-  for (let attempt = 1; ; attempt++) {
-    await promptB.click({ button: 'right' });
-    await page.locator('.monaco-menu .action-label', { hasText: 'Delete Prompt' }).hover();
-    await page.keyboard.press('Enter');
-    try {
-      await dialog.waitFor({ timeout: 5000 });
-      break;
-    } catch (err) {
-      if (attempt === 3) throw err;
-      await page.keyboard.press('Escape');
-    }
-  }
+  // Run A trains meanwhile (and saves its better prompts): the menu must stay open and its command
+  // reach keywords-2. When the whole Prompts list was redrawn at each save, Delete Prompt arrived
+  // without its row now and then, and asked which prompt instead of confirming.
+  await promptB.click({ button: 'right' });
+  report.deleteMenu = await menuHeldWhileTraining(wb, runA, 'Delete Prompt');
+  await wb.menuItem('Delete Prompt').click();
+  const askedWhich = wb.quickInput().locator('.quick-input-title', { hasText: /^Delete Prompt$/ });
+  await dialog.or(askedWhich).first().waitFor({ timeout: TIMEOUT_MS });
+  if (await askedWhich.isVisible()) throw new Error('Delete Prompt from keywords-2’s context menu arrived without its row: it asked which prompt to delete');
   report.deleteDialog = (await dialog.innerText()).split('\n').filter((l) => l.trim()).slice(0, 3);
   report.deleteShot = await wb.screenshot('delete-prompt-confirmation');
   await dialog.locator('.monaco-button', { hasText: 'Delete' }).click();
   await wb.until('the deleted prompt to leave the sidebar', () => promptB.count(), (n) => n === 0);
 
-  // 11. Stop Training from the command palette: run A is the only one training.
-  await wb.runCommand('Prompt Tuning: Stop Training');
+  // 11. Stop Training from run A's own context menu, its row redrawing under it as it trains.
+  await runA.click({ button: 'right' });
+  report.stopMenu = await menuHeldWhileTraining(wb, runA, 'Stop Training');
+  await wb.menuItem('Stop Training').click();
   report.finalRuns = await wb.until('run A to stop', () => runA.innerText(), (t) => /stopped/.test(t), 120_000);
+}
+
+/**
+ * With a context menu open (on any row of the sidebar) while `run` trains: waits until the run's row
+ * shows it went through EVALS_UNDER_MENU more evaluations (its row redrawn each second, its prompt
+ * re-saved when better) and fails when the menu's `item` is gone by then.
+ */
+async function menuHeldWhileTraining(wb: Workbench, run: Locator, item: string): Promise<{ stepAtOpen: number; stepSeen: number }> {
+  await wb.menuItem(item).waitFor({ timeout: TIMEOUT_MS });
+  const stepOf = async () => Number(/step (\d+)\//.exec(await run.innerText())?.[1] ?? Number.NaN);
+  const stepAtOpen = await stepOf();
+  const stepSeen = await wb.until('the training run to evaluate under the open menu', stepOf, (n) => n >= stepAtOpen + EVALS_UNDER_MENU * EVAL_EVERY, TIMEOUT_MS);
+  if (!(await wb.menuItem(item).isVisible())) throw new Error(`the context menu closed while the run trained (its row went from step ${stepAtOpen} to ${stepSeen})`);
+  return { stepAtOpen, stepSeen };
 }
 
 /**

@@ -91,6 +91,11 @@ export class Workbench {
     return pane.locator('.monaco-list-row', { hasText: text });
   }
 
+  /** An item of the open context menu. */
+  menuItem(label: string): Locator {
+    return this.page.locator('.monaco-menu .action-label', { hasText: label });
+  }
+
   /** Polls `read` until `ok` holds; fails with the last value read. */
   async until<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean, timeout = TIMEOUT): Promise<T> {
     const end = Date.now() + timeout;

@@ -26,21 +26,28 @@ export class PromptItem extends vscode.TreeItem {
   }
 }
 
-export class PromptsView implements vscode.TreeDataProvider<PromptItem>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
+/**
+ * The Prompts view. Its elements are prompt folders: a re-saved prompt (a better one while a run
+ * trains) redraws its own row; the whole list only when folders come or go, so a context menu opened
+ * on a prompt during training keeps its row (change-batcher.ts says why).
+ */
+export class PromptsView implements vscode.TreeDataProvider<string>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<string[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly catalog: PromptCatalog) {
-    this.subscription = catalog.onDidChange(() => this.changed.fire());
+    this.subscription = catalog.onDidChange((change) => this.changed.fire(change.folders ? undefined : change.changed));
   }
 
-  getTreeItem(item: PromptItem): vscode.TreeItem {
-    return item;
+  getTreeItem(dir: string): vscode.TreeItem {
+    const prompt = this.catalog.listed(dir);
+    // A row asked for after its folder left the list: the whole-list redraw that follows drops it.
+    return prompt ? new PromptItem(prompt) : new vscode.TreeItem(dir);
   }
 
-  getChildren(): PromptItem[] {
-    return this.catalog.list().map((p) => new PromptItem(p));
+  getChildren(): string[] {
+    return this.catalog.list().map((p) => p.dir);
   }
 
   dispose(): void {

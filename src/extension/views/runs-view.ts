@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { RunSummary } from '../../../webview/protocol';
 import type { RunManager } from '../runs/run-manager';
 import { describeRun, formatDuration } from './format';
+import { RunRows } from './run-rows';
 
 const ICONS: Record<RunSummary['status'], [string, string?]> = {
   queued: ['clock'],
@@ -38,50 +39,37 @@ export class RunItem extends vscode.TreeItem {
   }
 }
 
-/** Progress arrives many times a second; the tree is redrawn at most this often. */
-const REFRESH_MS = 1000;
-
-export class RunsView implements vscode.TreeDataProvider<RunItem>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
+/**
+ * The Runs view. Its elements are run ids, so a changed run redraws only its own row (run-rows.ts):
+ * a context menu opened on any row while a run trains keeps its row (change-batcher.ts says why).
+ */
+export class RunsView implements vscode.TreeDataProvider<string>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<string[] | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly rows: RunRows;
   private readonly subscriptions: { dispose(): void }[];
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private lastStatus = new Map<string, string>();
 
   constructor(private readonly runs: RunManager) {
-    this.subscriptions = [runs.onDidChange.on((run) => this.schedule(run.id, run.status)), runs.onDidRemove.on(() => this.refreshNow())];
+    this.rows = new RunRows(runs, (what) => this.changed.fire(what ? [...what] : undefined));
+    this.subscriptions = [runs.onDidChange.on((run) => this.rows.changed(run)), runs.onDidRemove.on((id) => this.rows.removed(id))];
   }
 
-  /** Status changes show at once; progress within a status is batched. */
-  private schedule(id: string, status: string): void {
-    if (this.lastStatus.get(id) !== status) {
-      this.lastStatus.set(id, status);
-      return this.refreshNow();
-    }
-    this.timer ??= setTimeout(() => this.refreshNow(), REFRESH_MS);
+  getTreeItem(runId: string): vscode.TreeItem {
+    const run = this.runs.get(runId);
+    // A row asked for after its run was removed: the whole-list redraw that follows drops it.
+    return run ? new RunItem(run, this.runs.queuePosition(runId)) : new vscode.TreeItem(runId);
   }
 
-  private refreshNow(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.changed.fire();
-  }
-
-  getTreeItem(item: RunItem): vscode.TreeItem {
-    return item;
-  }
-
-  getChildren(): RunItem[] {
+  getChildren(): string[] {
     // Newest first.
     return this.runs
       .list()
-      .slice()
-      .reverse()
-      .map((r) => new RunItem(r, this.runs.queuePosition(r.id)));
+      .map((r) => r.id)
+      .reverse();
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.rows.dispose();
     this.subscriptions.forEach((s) => s.dispose());
     this.changed.dispose();
   }
