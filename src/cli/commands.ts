@@ -52,6 +52,7 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
   const dataFile = need(flags, 'data', 'a JSONL, CSV or TSV file to evaluate on');
   const s = await openSession(model, { backend: settingFlag(flags, 'backend') });
   const loaded = promptPath ? loadPrompt(promptPath, s.identity) : undefined;
+  loaded?.notes.forEach((note) => process.stderr.write(`note: ${note}\n`));
   const meta = loaded?.metadata;
   const data = loadExamples(dataFile, {
     inputField: settingFlag(flags, 'inputField'), targetField: settingFlag(flags, 'targetField'),
@@ -64,10 +65,17 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
   const labels = settingFlag(flags, 'labels') ?? meta?.labels ?? labelSet(data.examples);
   const k = loaded?.prompt.k ?? 0;
   const maxInput = settingFlag(flags, 'maxInputLength') ?? meta?.training?.maxInputLength ?? DEFAULTS.maxInputLength;
-  const enc = encodeExamples(data.examples, s.tokenizer, maxInput - k, settingFlag(flags, 'maxTargetLength') ?? DEFAULTS.maxTargetLength);
+  const maxTargetLength = settingFlag(flags, 'maxTargetLength') ?? DEFAULTS.maxTargetLength;
+  const enc = encodeExamples(data.examples, s.tokenizer, maxInput - k, maxTargetLength);
   const p = loaded ? promptToTensor(loaded.prompt) : undefined;
   try {
-    const r = evaluate(s.model, s.tokenizer, p, enc.examples, { batchSize: settingFlag(flags, 'batchSize') ?? DEFAULTS.batchSize, labels: metric === 'rank' ? labels : undefined });
+    let shown = performance.now();
+    const onProgress = (done: number, total: number) => {
+      if (done < total && performance.now() - shown < 2000) return; // a line every 2 s on stderr
+      shown = performance.now();
+      process.stderr.write(`evaluating: ${done} of ${total} examples\n`);
+    };
+    const r = evaluate(s.model, s.tokenizer, p, enc.examples, { batchSize: settingFlag(flags, 'batchSize') ?? DEFAULTS.batchSize, labels: metric === 'rank' ? labels : undefined, maxTargetLength, onProgress });
     const accuracy = metric === 'rank' ? r.rankAccuracy! : r.exactMatch;
     const summary = { metric, accuracy, n: r.n, exactMatch: r.exactMatch, ...(r.rankAccuracy !== undefined ? { rankAccuracy: r.rankAccuracy } : {}), loss: r.validLoss, skipped: data.skipped.length, truncatedInputs: enc.truncatedInputs, backend: s.backend.name };
     if (flags.json === true) out(JSON.stringify(summary));

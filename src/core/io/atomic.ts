@@ -27,7 +27,7 @@ export class WriteError extends Error {
  * Words for a failed write of `target` (a file or folder) in `folder`. A WriteError about a temporary
  * file inside `target` is re-worded about `target`: users know their folders, not our temp names.
  */
-export function describeWriteError(err: unknown, target: string, folder = dirname(target)): WriteError {
+function describeWriteError(err: unknown, target: string, folder = dirname(target)): WriteError {
   if (err instanceof WriteError && (err.path === target || !err.code)) return err;
   const code = (err as NodeJS.ErrnoException).code;
   const say = (what: string) => new WriteError(target, `Cannot write ${target}: ${what}`, code);

@@ -20,7 +20,7 @@ export interface SizeLimit {
 
 export const KIB = 1024;
 export const MIB = 1024 * KIB;
-export const GIB = 1024 * MIB;
+const GIB = 1024 * MIB;
 
 /** "1.5 GiB", "12 MiB", "800 bytes": sizes in messages. */
 export function describeBytes(n: number): string {
@@ -36,7 +36,7 @@ function kindOf(s: Stats): string {
   if (s.isBlockDevice()) return 'a block device';
   if (s.isFIFO()) return 'a named pipe';
   if (s.isSocket()) return 'a socket';
-  return 'not a regular file';
+  return 'a special file';
 }
 
 function statOrExplain(path: string, ErrorClass: FileErrorClass): Stats {
@@ -48,7 +48,7 @@ function statOrExplain(path: string, ErrorClass: FileErrorClass): Stats {
 }
 
 /** Words for an error of opening or reading a file. */
-export function describeOpenError(err: unknown): string {
+function describeOpenError(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'no such file (or a link to a file that does not exist).';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied; check the permissions of the file and its folders.';
@@ -59,7 +59,7 @@ export function describeOpenError(err: unknown): string {
 }
 
 /** Refuses anything that is not a regular file of at most `limit.maxBytes` (links are followed); returns its size. */
-export function checkRegularFile(path: string, limit: SizeLimit, ErrorClass: FileErrorClass): number {
+function checkRegularFile(path: string, limit: SizeLimit, ErrorClass: FileErrorClass): number {
   const s = statOrExplain(path, ErrorClass);
   return checkStats(path, s, limit, ErrorClass);
 }
@@ -116,14 +116,9 @@ export function readRegularFile(path: string, limit: SizeLimit, ErrorClass: File
   }
 }
 
-/** A checked regular file read as UTF-8 text. */
-export function readTextFile(path: string, limit: SizeLimit, ErrorClass: FileErrorClass): string {
-  return readRegularFile(path, limit, ErrorClass).toString('utf8');
-}
-
 /** A checked regular file parsed as JSON; invalid JSON is an error naming the file. */
 export function readJsonFile(path: string, limit: SizeLimit, ErrorClass: FileErrorClass): unknown {
-  const text = readTextFile(path, limit, ErrorClass);
+  const text = readRegularFile(path, limit, ErrorClass).toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {

@@ -29,7 +29,7 @@ export interface HeaderEntry {
 const SAFETENSORS_DTYPES: Record<SafetensorsDtype, DType> = { F32: 'f32', F16: 'f16', BF16: 'bf16', F64: 'f64', I64: 'i64', I32: 'i32' };
 
 /** The reference implementation's limit on the JSON header (safetensors MAX_HEADER_SIZE). */
-export const MAX_HEADER_BYTES = 100_000_000;
+const MAX_HEADER_BYTES = 100_000_000;
 /** More dimensions than any tensor has; bounds the work per entry. */
 const MAX_DIMS = 16;
 

@@ -9,7 +9,7 @@ import { MIB, fileInFolder, readJsonFile } from './file-access';
 export class ShardIndexError extends FileFormatError {}
 
 /** t5-11b's index is ~100 KB; no real index comes near this. */
-export const MAX_INDEX_BYTES = 16 * MIB;
+const MAX_INDEX_BYTES = 16 * MIB;
 
 const SHARD_LIMIT = { maxBytes: Number.MAX_SAFE_INTEGER, what: 'a weights shard' };
 

@@ -19,7 +19,7 @@ export const PYTORCH_INDEX = 'pytorch_model.bin.index.json';
 export class TorchCheckpointError extends FileFormatError {}
 
 /** A state dict's pickle holds names, shapes and strides only (t5-11b's: well under 1 MB). */
-export const MAX_PICKLE_BYTES = 64 * MIB;
+const MAX_PICKLE_BYTES = 64 * MIB;
 /** More dimensions than any tensor has; bounds the work per view. */
 const MAX_DIMS = 16;
 

@@ -12,7 +12,7 @@ import { readShardIndex } from '../io/shard-index';
 import type { RawTensor, TensorInfo, TensorSink } from '../io/tensor-sink';
 import { PYTORCH_INDEX, PYTORCH_WEIGHTS, listPytorchBin, listPytorchShards, readPytorchBin, readPytorchShards } from '../io/torch-checkpoint';
 
-export type { RawTensor, TensorInfo, TensorSink };
+export type { RawTensor, TensorInfo };
 
 export class CheckpointError extends FileFormatError {}
 
@@ -27,7 +27,7 @@ const listSafetensors = (path: string): TensorInfo[] => [...readHeaderOf(path).t
 const readSafetensors = (path: string, sink: TensorSink): void => streamSafetensors(path, (name, t) => sink(name, t, path));
 
 /** Every format the engine reads, in order of preference (safetensors needs no unpickling and loads fastest). */
-export const CHECKPOINT_FORMATS: readonly CheckpointFormat[] = [
+const CHECKPOINT_FORMATS: readonly CheckpointFormat[] = [
   { file: 'model.safetensors', list: listSafetensors, read: readSafetensors },
   {
     file: 'model.safetensors.index.json',

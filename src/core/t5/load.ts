@@ -36,7 +36,7 @@ export function readT5Config(folder: string): T5Config {
  * config implies with another shape, or missing. Tensors the model does not use are left to
  * loadWeights (it reports them); their data is bounded by the file they are in.
  */
-export function checkTensorsFitConfig(tensors: readonly TensorInfo[], config: T5Config, dir: string): void {
+function checkTensorsFitConfig(tensors: readonly TensorInfo[], config: T5Config, dir: string): void {
   const expected = expectedShapes(config);
   for (const t of tensors) {
     const want = expected.get(t.name);

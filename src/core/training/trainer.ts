@@ -184,7 +184,7 @@ function evaluateRun(run: Run): void {
   let result: EvalResult;
   try {
     // Inference keeps nothing for a backward pass: the micro-batch that trains fits.
-    result = evaluate(s.model, s.tokenizer, p, run.data.valid, { batchSize: run.microBatch, labels: run.data.labels });
+    result = evaluate(s.model, s.tokenizer, p, run.data.valid, { batchSize: run.microBatch, labels: run.data.labels, maxTargetLength: opts.maxTargetLength });
   } finally {
     p.dispose();
   }

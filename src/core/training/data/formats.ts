@@ -122,7 +122,7 @@ function readBytes(file: string): Buffer {
 }
 
 /** A line (or record) too long to tokenize, as a problem of that line. */
-export function overLongLine(file: string, line: number, chars: number): DataError {
+function overLongLine(file: string, line: number, chars: number): DataError {
   return new DataError(
     { file, line },
     `the line has ${count(chars)} characters, more than the ${count(MAX_LINE_CHARS)} a line may have`,

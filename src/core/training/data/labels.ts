@@ -21,7 +21,7 @@ export function checkRankLabels(labels: readonly string[], from: string): void {
 }
 
 /** Tokenizes texts with eos, cutting each to `maxLength` tokens (eos kept last), as targets are. */
-export type EncodeCut = (texts: string[], maxLength: number) => number[][];
+type EncodeCut = (texts: string[], maxLength: number) => number[][];
 
 /**
  * The token ids rank classification scores for each label: capped in number, each cut to
