@@ -1,6 +1,7 @@
 // A stand-in for the forked training worker: records what the host sends and lets a test play the
 // worker's side (events, downloads, output, exit) without a process.
 import { RunManager, type WorkerHandle } from '../../src/extension/runs/run-manager';
+import type { TrustCheck } from '../../src/extension/trust';
 import type { DownloadEvent, HostToWorker, TrainEvent, WorkerToHost } from '../../src/worker/protocol';
 
 export class FakeWorker implements WorkerHandle {
@@ -50,13 +51,16 @@ export class FakeWorker implements WorkerHandle {
   }
 }
 
-/** A run manager whose workers are fakes, kept in launch order. */
-export function managerWithFakeWorkers(outputLines?: number): { manager: RunManager; workers: FakeWorker[] } {
+/** A run manager whose workers are fakes, kept in launch order; the workspace is trusted unless `checkTrust` says otherwise. */
+export function managerWithFakeWorkers(outputLines?: number, checkTrust: TrustCheck = () => undefined): { manager: RunManager; workers: FakeWorker[] } {
   const workers: FakeWorker[] = [];
-  const manager = new RunManager(() => {
-    const w = new FakeWorker();
-    workers.push(w);
-    return w;
-  }, outputLines);
+  const manager = new RunManager(
+    () => {
+      const w = new FakeWorker();
+      workers.push(w);
+      return w;
+    },
+    { outputLines, checkTrust },
+  );
   return { manager, workers };
 }

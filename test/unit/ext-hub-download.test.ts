@@ -139,7 +139,7 @@ test('the prompt worker service forwards download events, cancels downloads and 
     const w = new FakeWorker();
     workers.push(w);
     return w;
-  }, () => undefined);
+  }, () => undefined, () => undefined);
   const events: DownloadEvent[] = [];
   let settled = 0;
   service.onDidDownload.on((e) => events.push(e));

@@ -117,7 +117,7 @@ test('a run that cannot be launched fails and the queue goes on', () => {
   const manager = new RunManager(() => {
     calls++;
     throw new Error('spawn ENOENT');
-  });
+  }, { checkTrust: () => undefined });
   const a = manager.create(request('/o/a'), 'a');
   assert.equal(manager.get(a.id)?.status, 'failed');
   assert.match(manager.get(a.id)?.message ?? '', /ENOENT/);

@@ -3,28 +3,14 @@
 // closing, hiding or reloading the panel never loses anything, and training goes on regardless.
 import * as vscode from 'vscode';
 import type { RunManager } from '../runs/run-manager';
-import type { DatasetFields, FormValues, HostToWebview, NativeStatus, PanelView, PromptChoice, RunSummary, SetupChoices, TryResult } from '../../../webview/protocol';
+import type { HostToWebview, NativeStatus, PanelView } from '../../../webview/protocol';
+import { panelHandlers, type PanelActions } from './handlers';
 import { panelHtml } from './html';
 import { answerRequest, type RequestHandlers } from './requests';
 
-export const PANEL_VIEW_TYPE = 'promptTuner.panel';
+export type { PanelActions };
 
-/** What the panel asks the rest of the extension to do. */
-export interface PanelActions {
-  setupChoices(): Promise<SetupChoices>;
-  prompts(): PromptChoice[];
-  /** Starts a run from the form's text; throws SchemaError or ChoiceError naming the field at fault. */
-  start(form: FormValues): RunSummary;
-  datasetFields(train: string): DatasetFields;
-  browse(field: 'model' | 'train'): Promise<string | undefined>;
-  /** `model` is the selected run's, for trying the frozen model when no prompt is chosen. */
-  tryPrompts(input: string, prompts: string[], ensemble: boolean, model?: string): Promise<TryResult[]>;
-  /** The extension's native install as it is now (read from disk). */
-  nativeStatus(): NativeStatus;
-  /** Runs "Set Up Native Backend". */
-  setUpNative(): void;
-  log(line: string): void;
-}
+export const PANEL_VIEW_TYPE = 'promptTuner.panel';
 
 export class PanelController implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -33,6 +19,7 @@ export class PanelController implements vscode.Disposable {
   private pendingPrompts: string[] | undefined;
   private ready = false;
   private readonly subscriptions: { dispose(): void }[] = [];
+  private readonly handlers: RequestHandlers;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -46,6 +33,18 @@ export class PanelController implements vscode.Disposable {
       runs.onDidChange.on((run) => this.post({ type: 'run', run })),
       runs.onDidRemove.on((runId) => this.post({ type: 'runRemoved', runId })),
     );
+    this.handlers = panelHandlers({
+      runs,
+      actions,
+      isTrusted: () => vscode.workspace.isTrusted,
+      selectedRunId: () => this.selectedRunId,
+      pendingView: () => this.pendingView,
+      showRun: (runId, view) => {
+        this.selectedRunId = runId;
+        if (view) this.post({ type: 'select', runId, view });
+        this.postHistory();
+      },
+    });
   }
 
   /** Opens (or reveals) the panel, optionally on a run, a view, or prompts for the playground. */
@@ -135,51 +134,6 @@ export class PanelController implements vscode.Disposable {
     this.pendingPrompts = undefined;
     this.postHistory();
   }
-
-  private readonly handlers: RequestHandlers = {
-    ready: async () => ({
-      runs: this.runs.list(),
-      selectedRunId: this.selectedRunId,
-      view: this.pendingView,
-      setup: await this.actions.setupChoices(),
-      prompts: this.actions.prompts(),
-      trusted: vscode.workspace.isTrusted,
-      native: this.actions.nativeStatus(),
-    }),
-    start: ({ form }) => {
-      const run = this.actions.start(form);
-      this.selectedRunId = run.id;
-      this.post({ type: 'select', runId: run.id, view: 'progress' });
-      this.postHistory();
-      return { runId: run.id };
-    },
-    selectRun: ({ runId }) => {
-      this.selectedRunId = runId;
-      this.postHistory();
-      return {};
-    },
-    stop: ({ runId }) => {
-      this.runs.stop(runId);
-      return {};
-    },
-    resume: ({ runId }) => {
-      this.runs.resume(runId);
-      return {};
-    },
-    browse: async ({ field }) => {
-      const value = await this.actions.browse(field);
-      return value ? { value } : {};
-    },
-    datasetFields: ({ train }) => ({ fields: this.actions.datasetFields(train) }),
-    try: async ({ input, prompts, ensemble }) => {
-      const model = this.selectedRunId ? this.runs.get(this.selectedRunId)?.request.model : undefined;
-      return { results: await this.actions.tryPrompts(input, prompts, ensemble, model) };
-    },
-    setUpNative: () => {
-      this.actions.setUpNative();
-      return {};
-    },
-  };
 
   dispose(): void {
     this.subscriptions.forEach((s) => s.dispose());

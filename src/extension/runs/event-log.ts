@@ -1,6 +1,7 @@
-// One line for the output channel per trainer event worth logging (steps only every tenth).
-// No vscode import.
+// One line for the output channel per trainer event worth logging (steps only every tenth), and a
+// failed run's report. No vscode import.
 import type { TrainEvent } from '../../worker/protocol';
+import type { RunSummary } from '../../../webview/protocol';
 
 const STEP_LOG_EVERY = 10;
 
@@ -31,4 +32,10 @@ export function describeTrainEvent(e: TrainEvent): string | undefined {
     case 'done':
       return `${e.status} at step ${e.step}: ${e.message} (prompt: ${e.promptDir})`;
   }
+}
+
+/** The error a failed or crashed run reports: why, then the worker's last output when it crashed. */
+export function describeRunFailure(run: Pick<RunSummary, 'name' | 'status' | 'message' | 'lastOutput'>): string {
+  const output = run.lastOutput?.length ? `\nLast output:\n${run.lastOutput.join('\n')}` : '';
+  return `[${run.name}] ${run.message ?? run.status}${output}`;
 }

@@ -1,12 +1,14 @@
 // Several runs can exist; one trains at a time and the others wait in a queue. Each training run gets
 // its own worker process, so a crash takes down only that run. No vscode import: the worker launcher
-// is injected, and the unit tests drive the manager with a fake one.
+// is injected, and the unit tests drive the manager with a fake one. Nothing is queued or resumed in
+// an untrusted workspace (the injected trust check), whichever entry point asks.
 import * as v from 'valibot';
 import { describeIssues } from '../../core/schema';
 import type { DownloadEvent, HostToWorker, RunRequest, TrainEvent, WorkerToHost } from '../../worker/protocol';
 import { RunSummarySchema, type RunSummary } from '../../../webview/protocol';
 import { Emitter } from './emitter';
 import { Run } from './run';
+import type { TrustCheck } from '../trust';
 
 /** A started worker process, as the manager sees it. */
 export interface WorkerHandle {
@@ -19,6 +21,13 @@ export interface WorkerHandle {
 }
 
 export type LaunchWorker = () => WorkerHandle;
+
+export interface RunManagerOptions {
+  /** Throws when the workspace may not train (an untrusted workspace). */
+  checkTrust: TrustCheck;
+  /** How many of a worker's last output lines a crash report keeps. */
+  outputLines?: number;
+}
 
 export class RunManager {
   private readonly runs = new Map<string, Run>();
@@ -36,10 +45,16 @@ export class RunManager {
   /** A line the worker printed, for the output channel. */
   readonly onDidOutput = new Emitter<[string, string]>();
 
+  private readonly checkTrust: TrustCheck;
+  private readonly outputLines: number;
+
   constructor(
     private readonly launch: LaunchWorker,
-    private readonly outputLines = 40,
-  ) {}
+    options: RunManagerOptions,
+  ) {
+    this.checkTrust = options.checkTrust;
+    this.outputLines = options.outputLines ?? 40;
+  }
 
   list(): RunSummary[] {
     return [...this.runs.values()].map((r) => r.summary);
@@ -68,6 +83,7 @@ export class RunManager {
 
   /** Adds a run; it starts now when nothing trains, else waits its turn. */
   create(request: RunRequest, name: string): RunSummary {
+    this.checkTrust('Training');
     this.counter++;
     const id = `run-${Date.now().toString(36)}-${this.counter}`;
     const run = new Run(id, name, request, this.outputLines);
@@ -103,6 +119,7 @@ export class RunManager {
     const run = this.runs.get(id);
     if (!run) throw new Error(`No run ${id}.`);
     if (!run.canResume) throw new Error(`${run.summary.name} is ${run.summary.status}; only stopped, failed or crashed runs can be resumed.`);
+    this.checkTrust('Resuming training');
     run.requeue();
     this.queue.push(id);
     this.onDidChange.fire(run.summary);

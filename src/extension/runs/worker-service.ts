@@ -1,10 +1,12 @@
 // Requests that are not training — try prompts, inspect a prompt, export .npy — go to one long-lived
 // worker process (it keeps the model loaded between requests) that is stopped after a while idle.
 // A request naming a hub model may download it first: its progress is announced by onDidDownload.
+// In an untrusted workspace no request is sent (the injected trust check): each fails saying why.
 import type { DownloadEvent, HostToWorker, InspectRequest, PromptTokenInsight, TryRequest, TryResult, WorkerToHost } from '../../worker/protocol';
 import { Emitter } from './emitter';
 import { LineTail } from './run';
 import type { LaunchWorker, WorkerHandle } from './run-manager';
+import type { TrustCheck } from '../trust';
 
 interface Pending {
   resolve: (message: WorkerToHost) => void;
@@ -27,23 +29,24 @@ export class WorkerService {
   constructor(
     private readonly launch: LaunchWorker,
     private readonly log: (line: string) => void,
+    private readonly checkTrust: TrustCheck,
     private readonly idleMs = 5 * 60_000,
   ) {}
 
   async try(request: TryRequest): Promise<TryResult[]> {
-    const reply = await this.request((id) => ({ type: 'try', id, request }));
+    const reply = await this.request('Trying a prompt', (id) => ({ type: 'try', id, request }));
     if (reply.type !== 'tryResult') throw new Error(`unexpected reply ${reply.type} to try`);
     return reply.results;
   }
 
   async inspect(request: InspectRequest): Promise<PromptTokenInsight[]> {
-    const reply = await this.request((id) => ({ type: 'inspect', id, request }));
+    const reply = await this.request('Inspecting a prompt with its model', (id) => ({ type: 'inspect', id, request }));
     if (reply.type !== 'inspectResult') throw new Error(`unexpected reply ${reply.type} to inspect`);
     return reply.insights;
   }
 
   async exportNpy(prompt: string, out: string): Promise<string> {
-    const reply = await this.request((id) => ({ type: 'exportNpy', id, prompt, out }));
+    const reply = await this.request('Exporting a prompt', (id) => ({ type: 'exportNpy', id, prompt, out }));
     if (reply.type !== 'exported') throw new Error(`unexpected reply ${reply.type} to exportNpy`);
     return reply.path;
   }
@@ -69,7 +72,8 @@ export class WorkerService {
     this.worker = undefined;
   }
 
-  private request(build: (id: number) => HostToWorker): Promise<WorkerToHost> {
+  private request(action: string, build: (id: number) => HostToWorker): Promise<WorkerToHost> {
+    this.checkTrust(action);
     const id = this.nextId++;
     const worker = this.ensureWorker();
     if (this.idleTimer) clearTimeout(this.idleTimer);

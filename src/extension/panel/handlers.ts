@@ -1,0 +1,83 @@
+// What the host does for each of the panel's requests. The panel controller (panel.ts) keeps the
+// webview and the selected run; these handlers decide. Training and trying go through the run
+// manager and the prompt worker, which refuse in an untrusted workspace whichever button asked.
+// No vscode import: unit-tested directly.
+import type { DatasetFields, FormValues, NativeStatus, PanelView, PromptChoice, RunSummary, SetupChoices, TryResult } from '../../../webview/protocol';
+import type { RunManager } from '../runs/run-manager';
+import type { RequestHandlers } from './requests';
+
+/** What the panel asks the rest of the extension to do. */
+export interface PanelActions {
+  setupChoices(): Promise<SetupChoices>;
+  prompts(): PromptChoice[];
+  /** Starts a run from the form's text; throws SchemaError or ChoiceError naming the field at fault. */
+  start(form: FormValues): RunSummary;
+  datasetFields(train: string): DatasetFields;
+  browse(field: 'model' | 'train'): Promise<string | undefined>;
+  /** `model` is the selected run's, for trying the frozen model when no prompt is chosen. */
+  tryPrompts(input: string, prompts: string[], ensemble: boolean, model?: string): Promise<TryResult[]>;
+  /** The extension's native install as it is now (read from disk). */
+  nativeStatus(): NativeStatus;
+  /** Runs "Set Up Native Backend". */
+  setUpNative(): void;
+  log(line: string): void;
+}
+
+/** The panel controller as the handlers see it. */
+export interface PanelHost {
+  readonly runs: Pick<RunManager, 'list' | 'get' | 'stop' | 'resume'>;
+  readonly actions: PanelActions;
+  isTrusted(): boolean;
+  /** The run the panel shows. */
+  selectedRunId(): string | undefined;
+  /** The view the panel opens on when it (re)loads, if one was asked for. */
+  pendingView(): PanelView | undefined;
+  /** Shows `runId`: selected, and its history replayed; `view` is switched to when given. */
+  showRun(runId: string, view?: PanelView): void;
+}
+
+export function panelHandlers(host: PanelHost): RequestHandlers {
+  const { runs, actions } = host;
+  return {
+    ready: async () => ({
+      runs: runs.list(),
+      selectedRunId: host.selectedRunId(),
+      view: host.pendingView(),
+      setup: await actions.setupChoices(),
+      prompts: actions.prompts(),
+      trusted: host.isTrusted(),
+      native: actions.nativeStatus(),
+    }),
+    start: ({ form }) => {
+      const run = actions.start(form);
+      host.showRun(run.id, 'progress');
+      return { runId: run.id };
+    },
+    selectRun: ({ runId }) => {
+      host.showRun(runId);
+      return {};
+    },
+    stop: ({ runId }) => {
+      runs.stop(runId);
+      return {};
+    },
+    resume: ({ runId }) => {
+      runs.resume(runId);
+      return {};
+    },
+    browse: async ({ field }) => {
+      const value = await actions.browse(field);
+      return value ? { value } : {};
+    },
+    datasetFields: ({ train }) => ({ fields: actions.datasetFields(train) }),
+    try: async ({ input, prompts, ensemble }) => {
+      const selected = host.selectedRunId();
+      const model = selected ? runs.get(selected)?.request.model : undefined;
+      return { results: await actions.tryPrompts(input, prompts, ensemble, model) };
+    },
+    setUpNative: () => {
+      actions.setUpNative();
+      return {};
+    },
+  };
+}
