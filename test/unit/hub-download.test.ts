@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as tf from '../../src/core/tf';
 import { selectBackend, loadT5 } from '../../src/core';
-import { resolveModel, HubError, type DownloadEvent, type Env } from '../../src/core/hub';
+import { readHubSettings, resolveModel, HubError, type DownloadEvent, type Env } from '../../src/core/hub';
 import { runDownload } from '../../src/cli/download';
 import { useHubForModels } from '../../src/core/hub/engine-resolver';
 import { resolveModelDir } from '../../src/core/session';
@@ -224,6 +224,36 @@ test('no network: a clear error naming HF_HUB_OFFLINE, or the cache when it has 
   const fallback = await resolveModel('org/tiny', { env: down, refresh: true, onEvent: (e) => events.push(e) });
   assert.equal(fallback.dir, online.dir);
   assert.ok(events.some((e) => e.type === 'note' && /unreachable/.test(e.message)));
+});
+
+test('HF_TOKEN never goes over plain http to another machine, and credentials in HF_ENDPOINT are never repeated', async () => {
+  // A server on this machine's network address (not loopback): the request would leave the machine.
+  const external = Object.values(networkInterfaces()).flat().find((a) => a && !a.internal && a.family === 'IPv4')?.address ?? '192.0.2.1';
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    seen.push(String(req.headers.authorization));
+    res.writeHead(500).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    const err = await rejection(resolveModel('org/tiny', { env: hubEnv({ HF_ENDPOINT: `http://${external}:${port}`, HF_TOKEN: GOOD_TOKEN }) }));
+    assert.equal(err.code, 'bad-endpoint');
+    assert.match(err.message, new RegExp(`^HF_ENDPOINT=http://${external.replace(/\./g, '\\.')}:${port} uses plain http to another machine`));
+    assert.match(err.message, /use https:\/\//);
+    assert.deepEqual(seen, [], 'no request was sent');
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+  const withPassword = await rejection(resolveModel('org/tiny', { env: hubEnv({ HF_ENDPOINT: 'https://me:hunter2secret@mirror.example/hub' }) }));
+  assert.equal(withPassword.code, 'bad-endpoint');
+  assert.match(withPassword.message, /HF_ENDPOINT holds a user name or password \(https:\/\/mirror\.example with credentials\)/);
+  assert.doesNotMatch(withPassword.message, /hunter2secret|me:/);
+  for (const ok of ['http://localhost:8080', 'http://127.0.0.5:1/', 'http://[::1]:9', 'https://hf-mirror.example/base/']) {
+    assert.equal(readHubSettings({ HF_ENDPOINT: ok, HF_HOME: cacheDir }).endpoint, ok.replace(/\/$/, ''), ok);
+  }
+  assert.throws(() => readHubSettings({ HF_ENDPOINT: 'ftp://mirror.example' }), /HF_ENDPOINT=.* is not an http\(s\) address/);
+  assert.throws(() => readHubSettings({ HF_ENDPOINT: 'hf-mirror.example' }), /^HubError: HF_ENDPOINT is not a URL/);
 });
 
 test('a dropped connection is resumed with a Range request', { skip: SKIP_NO_SHARED }, async () => {

@@ -5,6 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { isIP } from 'node:net';
+import { HubError } from './errors';
 
 export type Env = Record<string, string | undefined>;
 
@@ -58,9 +60,45 @@ function readToken(env: Env): string | undefined {
   }
 }
 
+/** localhost, 127.0.0.0/8 and ::1: plain http there never leaves the machine. */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1' || host === '0:0:0:0:0:0:0:1';
+}
+
+/**
+ * HF_ENDPOINT as a URL the token may be sent to: https, or plain http on this machine only (a token
+ * sent over http to another host can be read on the way). Credentials written into the URL are
+ * refused without being repeated: they would appear in every message that names the endpoint.
+ */
+export function checkEndpoint(raw: string): string {
+  const where = 'HF_ENDPOINT';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new HubError('bad-endpoint', `${where} is not a URL; set it to the hub's address, e.g. ${DEFAULT_ENDPOINT}, or unset it.`);
+  }
+  if (url.username || url.password) {
+    url.username = '';
+    url.password = '';
+    throw new HubError('bad-endpoint', `${where} holds a user name or password (${url.origin} with credentials); remove them from the URL and put the access token in HF_TOKEN instead.`);
+  }
+  if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+    throw new HubError(
+      'bad-endpoint',
+      `${where}=${url.origin} uses plain http to another machine, where HF_TOKEN and the downloads could be read or changed on the way; use https://${url.host}, or http only for a hub on this machine (localhost).`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HubError('bad-endpoint', `${where}=${url.origin} is not an http(s) address; use e.g. ${DEFAULT_ENDPOINT}.`);
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
 export function readHubSettings(env: Env = process.env): HubSettings {
   return {
-    endpoint: (env.HF_ENDPOINT || DEFAULT_ENDPOINT).replace(/\/+$/, ''),
+    endpoint: checkEndpoint(env.HF_ENDPOINT || DEFAULT_ENDPOINT),
     cacheDir: hubCacheDir(env),
     offline: isTrue(env.HF_HUB_OFFLINE || env.TRANSFORMERS_OFFLINE),
     token: readToken(env),

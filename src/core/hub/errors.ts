@@ -2,6 +2,7 @@
 // says what happened and what to do. Messages never contain the HF_TOKEN value.
 
 export type HubErrorCode =
+  | 'bad-endpoint' // HF_ENDPOINT is not a URL the token may go to (plain http to another host, credentials in it)
   | 'bad-spec' // the model spec is neither an existing folder nor org/name[@revision]
   | 'repo-not-found' // no such repo, or private/gated without a valid token
   | 'revision-not-found'

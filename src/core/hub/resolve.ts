@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { RepoCache, linkBlob, tagCacheDir } from './cache';
-import { readHubSettings, type Env } from './env';
+import { hubCacheDir, readHubSettings, type Env } from './env';
 import { HubError } from './errors';
 import { downloadBlob, fileMetadata, type FileMetadata, type HubContext } from './file-download';
 import { hubRequest, httpError, networkError, readBody } from './http';
@@ -62,7 +62,7 @@ export async function resolveModel(spec: string, opts: ResolveOptions = {}): Pro
 
 /** The complete cached snapshot of `repo` at `revision`, if there is one. */
 export function findCachedModel(repo: string, revision = 'main', env?: Env): { dir: string; commit: string } | undefined {
-  return cachedSnapshot(new RepoCache(readHubSettings(env).cacheDir, repo), revision);
+  return cachedSnapshot(new RepoCache(hubCacheDir(env), repo), revision);
 }
 
 function cachedSnapshot(cache: RepoCache, revision: string): { dir: string; commit: string } | undefined {

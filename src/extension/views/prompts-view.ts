@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import type { PromptCatalog } from '../prompts/prompt-catalog';
 import { describeMetric, type SavedPrompt } from '../prompts/saved-prompt';
+import { promptTooltip } from './format';
 
 /** Internal (not in the palette): inspects the prompt selected in the Prompts view. */
 export const INSPECT_SELECTED_PROMPT = 'promptTuner.inspectSelectedPrompt';
@@ -17,11 +18,7 @@ export class PromptItem extends vscode.TreeItem {
     this.resourceUri = vscode.Uri.file(prompt.dir);
     this.iconPath = new vscode.ThemeIcon(prompt.source === 'peft' ? 'package' : 'symbol-key');
     this.contextValue = `prompt.${prompt.source}`;
-    this.tooltip = new vscode.MarkdownString(
-      `**${prompt.name}**\n\nFolder \`${prompt.dir}\`  \nModel \`${prompt.model}\`  \n${prompt.promptLength} prompt tokens` +
-        (prompt.labels ? `  \nLabels ${prompt.labels.join(', ')}` : '') +
-        (metric ? `  \nBest ${metric} (step ${prompt.metric?.step})` : ''),
-    );
+    this.tooltip = new vscode.MarkdownString(promptTooltip(prompt));
     this.command = { command: INSPECT_SELECTED_PROMPT, title: 'Inspect Prompt' }; // no arguments: see runs-view.ts
   }
 }

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { RunSummary } from '../../../webview/protocol';
 import type { RunManager } from '../runs/run-manager';
-import { describeRun, formatDuration } from './format';
+import { describeRun, runTooltip } from './format';
 import { RunRows } from './run-rows';
 
 const ICONS: Record<RunSummary['status'], [string, string?]> = {
@@ -30,12 +30,7 @@ export class RunItem extends vscode.TreeItem {
     // No arguments: VS Code would route them through a per-render delegate command that a refresh
     // disposes, so a click landing mid-refresh fails. The handler reads the view's selection instead.
     this.command = { command: OPEN_SELECTED_RUN, title: 'Open Panel' };
-    const tip = new vscode.MarkdownString(undefined, true);
-    tip.appendMarkdown(`**${run.name}** — ${run.status}\n\n`);
-    tip.appendMarkdown(`Model \`${run.request.model}\`  \nData \`${run.request.train}\`  \nFolder \`${run.request.out}\`\n\n`);
-    if (run.etaSeconds !== undefined && run.status === 'training') tip.appendMarkdown(`ETA ${formatDuration(run.etaSeconds)}\n\n`);
-    if (run.message) tip.appendText(run.message);
-    this.tooltip = tip;
+    this.tooltip = new vscode.MarkdownString(runTooltip(run));
   }
 }
 
