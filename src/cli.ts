@@ -18,7 +18,7 @@ Commands:
   eval      --model M --prompt <dir> --data <file> [--metric exact-match|rank] [--labels a,b] [field/template settings]
   try       --model M [--prompt <dir>[,<dir>...]] [--ensemble] [--input "text"] [--max-new-tokens N]   (stdin lines without --input)
   inspect   --model M --prompt <dir> [--top 5]
-  tokenize  --model <dir|spiece.model> "text"
+  tokenize  --model <dir|spiece.model|org/name> "text"
   convert   --prompt <dir|file.npy> --to peft|npy --out <path> [--model M]
   download  <org/name[@revision]>
   backend install [--gpu] [--dir D]   install native TensorFlow (@tensorflow/tfjs-node, or -gpu) with npm, check it
@@ -77,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
       return convertCommand(flags, out);
     case 'tokenize':
       if (rest.length !== 1) throw new UsageError('tokenize takes one text argument, e.g. prompt-tune tokenize --model <dir> "Hello world".');
-      await runTokenize({ model: need(flags, 'model', 'a model folder or spiece.model file'), json: flags.json === true, text: rest[0] }, out);
+      await runTokenize({ model: need(flags, 'model', 'a model folder, spiece.model file or hub id'), json: flags.json === true, text: rest[0] }, out);
       return 0;
     case 'download': {
       if (rest.length !== 1) throw new UsageError('download takes one model id, e.g. prompt-tune download google/flan-t5-small@main.');

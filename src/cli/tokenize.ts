@@ -1,9 +1,11 @@
-// `prompt-tune tokenize --model <dir|spiece.model> [--json] "text"`: the ids T5 sees for a text
-// (HF conventions, eos included) and SentencePiece's pieces beside them.
+// `prompt-tune tokenize --model <dir|spiece.model|org/name> [--json] "text"`: the ids T5 sees for a
+// text (HF conventions, eos included) and SentencePiece's pieces beside them.
+import { existsSync } from 'node:fs';
+import { resolveModelDir } from '../core/session';
 import { T5Tokenizer, escapeControlChars } from '../core/tokenizer';
 
 export interface TokenizeArgs {
-  /** Checkpoint folder (spiece.model or tokenizer.json) or a spiece.model file. */
+  /** Checkpoint folder (spiece.model or tokenizer.json), a spiece.model file, or a hub id (cached or downloaded, as every command takes it). */
   model: string;
   /** One JSON line `{"ids": [...], "pieces": [...]}` instead of a table. */
   json: boolean;
@@ -15,7 +17,7 @@ export interface TokenizeArgs {
  * show control characters escaped. Unknown text keeps its surface form as the piece (id 2).
  */
 export async function runTokenize(args: TokenizeArgs, out: (line: string) => void): Promise<void> {
-  const tokenizer = await T5Tokenizer.load(args.model);
+  const tokenizer = await T5Tokenizer.load(existsSync(args.model) ? args.model : await resolveModelDir(args.model));
   const { ids, pieces } = tokenizer.tokenize(args.text);
   if (args.json) {
     out(JSON.stringify({ ids, pieces }));

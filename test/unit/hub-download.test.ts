@@ -13,6 +13,7 @@ import * as tf from '../../src/core/tf';
 import { selectBackend, loadT5 } from '../../src/core';
 import { readHubSettings, resolveModel, HubError, type DownloadEvent, type Env } from '../../src/core/hub';
 import { runDownload } from '../../src/cli/download';
+import { runTokenize } from '../../src/cli/tokenize';
 import { useHubForModels } from '../../src/core/hub/engine-resolver';
 import { resolveModelDir } from '../../src/core/session';
 import { SHARED_DIR, SKIP_NO_SHARED } from '../support/shared';
@@ -408,6 +409,21 @@ test('LFS files stored on the hub origin itself: metadata from the redirect, byt
 test('sessions resolve hub ids once useHubForModels is called', { skip: SKIP_NO_SHARED }, async () => {
   useHubForModels({ env });
   assert.equal(await resolveModelDir('org/tiny'), join(cacheDir, 'models--org--tiny', 'snapshots', commitOf('org/tiny')));
+});
+
+test('tokenize --model org/name reads the tokenizer of the hub model, from the cache when offline', { skip: SKIP_NO_SHARED }, async () => {
+  const lines: string[] = [];
+  useHubForModels({ env });
+  await runTokenize({ model: 'org/tiny', json: true, text: 'Hello world' }, (l) => lines.push(l));
+  const offline: string[] = [];
+  useHubForModels({ env: { ...env, HF_HUB_OFFLINE: '1' } });
+  const requests = hub.requests.length;
+  await runTokenize({ model: 'org/tiny', json: true, text: 'Hello world' }, (l) => offline.push(l));
+  assert.equal(hub.requests.length, requests, 'offline: no request');
+  const local: string[] = [];
+  await runTokenize({ model: SPIECE, json: true, text: 'Hello world' }, (l) => local.push(l));
+  assert.deepEqual(lines, local);
+  assert.deepEqual(offline, local);
 });
 
 test('a local folder resolves to itself', { skip: SKIP_NO_SHARED }, async () => {
