@@ -1,4 +1,6 @@
-// Chooses the TensorFlow.js backend once per process: native GPU, native CPU, wasm, then plain JS.
+// Chooses the TensorFlow.js backend once per process: native GPU, WebGPU on a hardware adapter,
+// native CPU, wasm, then plain JS. WebGPU (Dawn, see webgpu/) on a software adapter (SwiftShader,
+// lavapipe, WARP) runs only when asked for by name: a CPU rasteriser is slower than wasm.
 // The native packages (@tensorflow/tfjs-node[-gpu]) live in one of two places: a native install
 // folder made by "Set Up Native Backend" / `prompt-tune backend install` (core/native), when this
 // process adopted one before loading TF.js, and then only there; else the engine's own node_modules
@@ -9,20 +11,25 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { nativeInstallState } from './native/resolution';
 import { registerWasmKernelFixes } from './tensor/wasm-kernels';
+import { registerWebGPU } from './webgpu/backend';
+import { describeAdapter, type GpuAdapterReport } from './webgpu/dawn';
+import { existsSync, readdirSync } from 'node:fs';
 import { applyPrecision, parsePrecision, type Precision } from './precision';
 import { BACKEND_PREFERENCES, type BackendPreference, type BackendRequest } from './engine-names';
 
 export { BACKEND_PREFERENCES, type BackendPreference, type BackendRequest } from './engine-names';
 
 export interface BackendInfo {
-  /** What was chosen, in our names (node-gpu, node, wasm, cpu). */
+  /** What was chosen, in our names (node-gpu, webgpu, node, wasm, cpu). */
   name: BackendPreference;
-  /** TensorFlow.js' own backend name (tensorflow, wasm, cpu). */
+  /** TensorFlow.js' own backend name (tensorflow, webgpu, wasm, cpu). */
   tfBackend: string;
   /** Why earlier choices were passed over, for the log. */
   skipped: { name: BackendPreference; reason: string }[];
   /** For node and node-gpu: the install folder the package came from, or "node_modules". */
   source?: string;
+  /** For webgpu: the adapter (vendor, architecture, limits). */
+  adapter?: GpuAdapterReport;
   precision: Precision;
   /** Why the precision asked for cannot take effect here, for the log. */
   precisionNote?: string;
@@ -70,8 +77,26 @@ export function nativePackageLocation(pkg: string): { source: string; resolve: (
   };
 }
 
-async function tryBackend(name: BackendPreference): Promise<{ tfBackend: string; source?: string }> {
+/**
+ * Linux without a GPU device node has no hardware adapter: auto selection skips webgpu there
+ * without loading Dawn (which would only find a software adapter, or print Vulkan's complaints).
+ */
+export function linuxGpuDeviceNodes(dev = '/dev'): string[] {
+  const nodes = existsSync(join(dev, 'dri')) ? readdirSync(join(dev, 'dri')).filter((n) => n.startsWith('renderD')).map((n) => `dri/${n}`) : [];
+  for (const n of ['nvidia0', 'dxg']) if (existsSync(join(dev, n))) nodes.push(n);
+  return nodes;
+}
+
+type Loaded = { tfBackend: string; source?: string; adapter?: GpuAdapterReport };
+
+async function tryBackend(name: BackendPreference, explicit: boolean): Promise<Loaded> {
   switch (name) {
+    case 'webgpu': {
+      if (!explicit && process.platform === 'linux' && linuxGpuDeviceNodes().length === 0) throw new Error('no GPU device (/dev/dri/renderD*, /dev/nvidia0, /dev/dxg)');
+      const { adapter } = await registerWebGPU(explicit);
+      if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend did not initialise');
+      return { tfBackend: 'webgpu', adapter };
+    }
     case 'node-gpu':
     case 'node': {
       // Registers the 'tensorflow' backend with the shared tfjs-core instance.
@@ -111,9 +136,9 @@ export async function selectBackend(request?: BackendRequest, precision?: Precis
   for (const name of order) {
     try {
       const precisionNote = applyPrecision(math, name);
-      const { tfBackend, source } = await tryBackend(name);
+      const { tfBackend, source, adapter } = await tryBackend(name, wanted !== 'auto');
       await tf.ready();
-      chosen = { name, tfBackend, skipped, precision: math, ...(source ? { source } : {}), ...(precisionNote ? { precisionNote } : {}) };
+      chosen = { name, tfBackend, skipped, precision: math, ...(source ? { source } : {}), ...(adapter ? { adapter } : {}), ...(precisionNote ? { precisionNote } : {}) };
       return chosen;
     } catch (err) {
       const reason = err instanceof Error ? err.message.split('\n')[0] : String(err);
@@ -124,8 +149,16 @@ export async function selectBackend(request?: BackendRequest, precision?: Precis
   throw new Error(`No TensorFlow.js backend could be loaded: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
 }
 
+/**
+ * The backend as the started event and the panel name it: our name, and for webgpu the adapter
+ * ("webgpu (apple metal-3 (Apple M2); buffers up to 4096 MiB)").
+ */
+export function backendTag(info: Pick<BackendInfo, 'name' | 'adapter'>): string {
+  return info.adapter ? `${info.name} (${describeAdapter(info.adapter)})` : info.name;
+}
+
 export function describeBackend(info: BackendInfo): string {
-  const from = info.source && info.source !== 'node_modules' ? ` from ${info.source}` : '';
+  const from = info.source && info.source !== 'node_modules' ? ` from ${info.source}` : info.adapter ? ` on ${describeAdapter(info.adapter)}` : '';
   const math = info.precision === 'fp32' ? '' : `, ${info.precision}`;
   return info.skipped.length === 0
     ? `backend ${info.name}${from}${math}`

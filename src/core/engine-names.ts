@@ -1,8 +1,8 @@
 // The names the engine's choices go by — backends, precisions, optimisers, metrics — as plain values
 // with no imports, so that every bundle (the panel's too) and the settings schema can list them.
 
-/** Our backend names in the order 'auto' tries them. */
-export const BACKEND_PREFERENCES = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+/** Our backend names in the order 'auto' tries them (webgpu: on a hardware adapter only). */
+export const BACKEND_PREFERENCES = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const;
 export type BackendPreference = (typeof BACKEND_PREFERENCES)[number];
 export const BACKEND_REQUESTS = ['auto', ...BACKEND_PREFERENCES] as const;
 export type BackendRequest = (typeof BACKEND_REQUESTS)[number];

@@ -8,9 +8,9 @@ import { dirname, join, normalize, relative } from 'node:path';
 
 /** Bottom to top; a unit is a folder or a file of src/core (first match wins). */
 const LAYERS: string[][] = [
-  ['tf', 'format', 'rng', 'schema', 'engine-names', 'io'],
+  ['tf', 'format', 'rng', 'schema', 'engine-names', 'io', 'webgpu/adapter'],
   ['tensor', 'precision', 'native/install-record'],
-  ['native/resolution'],
+  ['native/resolution', 'webgpu'],
   ['backend'],
   ['t5', 'tokenizer'],
   ['prompt'],

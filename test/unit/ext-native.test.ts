@@ -101,7 +101,7 @@ test('protocol: checkBackend, backendCheck (every shown field checked), setUpNat
   assert.deepEqual(parseWorkerMessage({ type: 'backendCheck', id: 3, check: CHECK }), { type: 'backendCheck', id: 3, check: CHECK });
   const { gflops: _gflops, ...noSpeed } = CHECK;
   assert.throws(() => parseWorkerMessage({ type: 'backendCheck', id: 3, check: noSpeed }), (err: Error) => err instanceof ProtocolError && /"check\.gflops" is required/.test(err.message));
-  assert.throws(() => parseHostMessage({ type: 'checkBackend', id: 3, backend: 'tpu' }), /"backend" must be one of auto, node-gpu, node, wasm, cpu \(got "tpu"\)/);
+  assert.throws(() => parseHostMessage({ type: 'checkBackend', id: 3, backend: 'tpu' }), /"backend" must be one of auto, node-gpu, webgpu, node, wasm, cpu \(got "tpu"\)/);
   assert.deepEqual(parseWebviewMessage({ type: 'setUpNative', id: 4 }), { type: 'setUpNative', id: 4 });
 });
 

@@ -38,7 +38,7 @@ test('host -> worker: a run request is checked in every field and completed with
   refused(bad({ verbalizer: 1 }), /"request\.verbalizer" must be a string/, 7);
   refused(bad({ init: 'zeros' }), /"request\.init" is not a prompt initialisation \("zeros" is not known/, 7);
   refused(bad({ resume: false }), /"request\.resume" must be a string/, 7);
-  refused(bad({ backend: 'tpu' }), /"request\.backend" must be one of auto, node-gpu, node, wasm, cpu \(got "tpu"\)/, 7);
+  refused(bad({ backend: 'tpu' }), /"request\.backend" must be one of auto, node-gpu, webgpu, node, wasm, cpu \(got "tpu"\)/, 7);
   refused(bad({ optimizer: 'sgd' }), /"request\.optimizer" must be one of adafactor, adam \(got "sgd"\)/, 7);
   refused(bad({ labels: ['a', ''] }), /"request\.labels\[1\]" must not be empty/, 7);
   refused(bad({ dropout: 1 }), /"request\.dropout" must be less than 1 \(got 1\)/, 7);

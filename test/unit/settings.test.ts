@@ -61,7 +61,7 @@ test('the CLI: a flag per setting, named in errors as typed; --help says every s
   const saved = process.env.PROMPT_TUNER_BACKEND;
   process.env.PROMPT_TUNER_BACKEND = 'tpu';
   try {
-    assert.throws(() => settingFlag({}, 'backend'), /PROMPT_TUNER_BACKEND must be one of auto, node-gpu, node, wasm, cpu \(got "tpu"\)/);
+    assert.throws(() => settingFlag({}, 'backend'), /PROMPT_TUNER_BACKEND must be one of auto, node-gpu, webgpu, node, wasm, cpu \(got "tpu"\)/);
     assert.equal(settingFlag({ backend: 'cpu' }, 'backend'), 'cpu', 'the flag wins over the environment');
   } finally {
     if (saved === undefined) delete process.env.PROMPT_TUNER_BACKEND;
