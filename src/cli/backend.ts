@@ -135,8 +135,9 @@ async function status(flags: Flags, out: Out): Promise<number> {
     if (check) out(`Backend now: ${describeCheck(check)}${check.source !== 'node_modules' ? ` (from ${check.source})` : ''}.`);
     if (checkError) out(`The backend check failed: ${checkError}`);
   }
-  // Failing: a damaged install, a failed check, or an install that is not what runs.
-  return check && !problem && (native || !record) ? 0 : 1;
+  // Failing: a damaged install, a failed check, or an install that is not what runs (webgpu on a
+  // hardware GPU comes before the native CPU backend, by design).
+  return check && !problem && (native || check.backend === 'webgpu' || !record) ? 0 : 1;
 }
 
 /** In this process: the backend --backend / PROMPT_TUNER_BACKEND asks for, from the install this process adopted. */

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { nativeInstallState } from './native/resolution';
 import { registerWasmKernelFixes } from './tensor/wasm-kernels';
 import { registerWebGPU } from './webgpu/backend';
-import { describeAdapter, type GpuAdapterReport } from './webgpu/dawn';
+import { describeAdapter, type GpuAdapterReport } from './webgpu/adapter';
 import { existsSync, readdirSync } from 'node:fs';
 import { applyPrecision, parsePrecision, type Precision } from './precision';
 import { BACKEND_PREFERENCES, type BackendPreference, type BackendRequest } from './engine-names';

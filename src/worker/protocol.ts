@@ -148,6 +148,22 @@ const BackendCheckSchema = exactly<BackendCheck>()(
     source: v.string(),
     loadSeconds: v.number(),
     nativeProblem: v.optional(v.string()),
+    adapter: v.optional(
+      v.strictObject({
+        vendor: v.string(),
+        architecture: v.string(),
+        device: v.string(),
+        description: v.string(),
+        software: v.boolean(),
+        limits: v.strictObject({
+          maxBufferSize: v.number(),
+          maxStorageBufferBindingSize: v.number(),
+          maxComputeWorkgroupStorageSize: v.number(),
+          maxComputeInvocationsPerWorkgroup: v.number(),
+          maxComputeWorkgroupsPerDimension: v.number(),
+        }),
+      }),
+    ),
   }),
 );
 

@@ -64,5 +64,6 @@ export async function checkBackend(request: BackendRequest): Promise<BackendChec
     source: info.source ?? 'node_modules',
     loadSeconds,
     ...(problem ? { nativeProblem: problem } : {}),
+    ...(info.adapter ? { adapter: info.adapter } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../io/atomic';
 import type { BackendPreference } from '../engine-names';
+import type { GpuAdapterReport } from '../webgpu/adapter';
 
 /** The environment variable naming the install root (or one installation folder) to load TensorFlow.js from. */
 export const NATIVE_DIR_ENV = 'PROMPT_TUNER_NATIVE_DIR';
@@ -24,7 +25,7 @@ export const VARIANT_BACKEND: Record<NativeVariant, Extract<BackendPreference, '
 
 /** What loading a backend in a fresh process showed: plain JSON, crosses process boundaries. */
 export interface BackendCheck {
-  /** Our name of the backend that loaded (node-gpu, node, wasm, cpu). */
+  /** Our name of the backend that loaded (node-gpu, webgpu, node, wasm, cpu). */
   backend: BackendPreference;
   /** TensorFlow.js' name (tensorflow, wasm, cpu). */
   tfBackend: string;
@@ -42,6 +43,8 @@ export interface BackendCheck {
   loadSeconds: number;
   /** Why the native install the process was given is not used (TensorFlow.js then came from node_modules). */
   nativeProblem?: string;
+  /** For webgpu: the adapter (vendor, architecture, limits). */
+  adapter?: GpuAdapterReport;
 }
 
 export interface NativeInstallRecord {

@@ -214,15 +214,16 @@ export const RUN_SETTINGS = {
   },
   backend: {
     schema: v.optional(v.picklist(BACKEND_REQUESTS), 'auto'),
-    help: 'The TensorFlow.js backend: auto (the first that loads of node-gpu, node, wasm, cpu), node-gpu, node, wasm or cpu. The native ones are set up by Set Up Native Backend (prompt-tune backend install).',
+    help: 'The TensorFlow.js backend: auto (the first that loads of node-gpu, webgpu on a GPU, node, wasm, cpu), node-gpu, webgpu, node, wasm or cpu. The native ones are set up by Set Up Native Backend (prompt-tune backend install); webgpu comes with the .vsix for each platform, and runs on a software adapter only when named.',
     arg: 'NAME',
     env: 'PROMPT_TUNER_BACKEND',
     vscode: {
       key: 'backend',
       order: 2,
       enumDescriptions: [
-        'The first that loads of node-gpu, node, wasm, cpu',
+        'The first that loads of node-gpu, webgpu (a hardware GPU), node, wasm, cpu',
         'TensorFlow native with CUDA (@tensorflow/tfjs-node-gpu, from Set Up Native Backend)',
+        'WebGPU through Dawn: Metal, Direct3D 12 or Vulkan on any GPU (a software adapter only when chosen here)',
         'TensorFlow native on the CPU (@tensorflow/tfjs-node, from Set Up Native Backend)',
         'WebAssembly (SIMD, threads)',
         'Plain JavaScript: slow, always available',

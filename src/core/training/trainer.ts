@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import * as tf from '../tf';
-import { describeBackend } from '../backend';
+import { backendTag, describeBackend } from '../backend';
 import { openSession, type Session } from '../session';
 import { initPrompt, insightsFor, savePrompt, softPrompt, type MetricPoint, type SoftPrompt } from '../prompt';
 import { checkWritableFolder, writeJsonAtomic } from '../io/atomic';
@@ -148,7 +148,7 @@ async function setUp(options: RunOptions, emit: (e: TrainEvent) => void): Promis
   }
   writeJsonAtomic(join(out, 'run.json'), { options: opts, model: s.name, modelDir: s.dir, backend: s.backend.name, labels: data.labels, startedAt: new Date().toISOString() });
   emit({
-    type: 'started', runDir: out, backend: s.backend.name, model: opts.model, totalSteps: opts.steps, promptLength: k, dModel: d,
+    type: 'started', runDir: out, backend: backendTag(s.backend), model: opts.model, totalSteps: opts.steps, promptLength: k, dModel: d,
     trainExamples: data.train.length, validExamples: data.valid.length, validFromTrain: data.validFromTrain, skippedLines: data.skipped,
     truncatedInputs: data.truncatedInputs, ...(data.labels ? { labels: data.labels } : {}), ...(resumed ? { resumedFromStep: start.state.step } : {}),
   });

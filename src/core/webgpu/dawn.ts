@@ -13,27 +13,11 @@ import { createRequire } from 'node:module';
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { isSoftwareAdapter, type GpuAdapterReport } from './adapter';
+
+export { describeAdapter, type GpuAdapterReport } from './adapter';
 
 const requireHere = createRequire(__filename);
-
-/** The adapter a webgpu backend runs on, as reported with the backend. */
-export interface GpuAdapterReport {
-  /** GPUAdapterInfo: e.g. "apple", "metal-3"; "nvidia", "ampere"; "google", "swiftshader". */
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** A CPU rasteriser (SwiftShader, lavapipe/llvmpipe, WARP): used only when asked for by name. */
-  software: boolean;
-  /** The limits that bound our tensors and kernels. */
-  limits: {
-    maxBufferSize: number;
-    maxStorageBufferBindingSize: number;
-    maxComputeWorkgroupStorageSize: number;
-    maxComputeInvocationsPerWorkgroup: number;
-    maxComputeWorkgroupsPerDimension: number;
-  };
-}
 
 /** The parts of the WebGPU API used here (the DOM typings are not needed by the rest of the engine). */
 export interface GpuAdapterLike {
@@ -59,13 +43,6 @@ interface DawnModule {
   globals: Record<string, unknown>;
 }
 
-const SOFTWARE_ADAPTER = /swiftshader|lavapipe|llvmpipe|softpipe|\bwarp\b|microsoft basic render/i;
-
-/** Whether an adapter is a CPU rasteriser, from what it says of itself. */
-export function isSoftwareAdapter(info: GpuAdapterLike['info']): boolean {
-  return info.isFallbackAdapter === true || SOFTWARE_ADAPTER.test([info.vendor, info.architecture, info.device, info.description].join(' '));
-}
-
 export function adapterReport(adapter: GpuAdapterLike): GpuAdapterReport {
   const { vendor, architecture, device, description } = adapter.info;
   const l = adapter.limits;
@@ -83,14 +60,6 @@ export function adapterReport(adapter: GpuAdapterLike): GpuAdapterReport {
       maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
     },
   };
-}
-
-/** "google swiftshader (SwiftShader driver 5.0.0), software; buffers up to 1024 MiB". */
-export function describeAdapter(a: GpuAdapterReport): string {
-  const name = [a.vendor, a.architecture].filter(Boolean).join(' ');
-  const detail = a.description || a.device;
-  const mib = Math.floor(Math.min(a.limits.maxBufferSize, a.limits.maxStorageBufferBindingSize) / 2 ** 20);
-  return `${name}${detail ? ` (${detail})` : ''}${a.software ? ', software' : ''}; buffers up to ${mib} MiB`;
 }
 
 /** The folder of dist/ in the webgpu package that holds this platform's dawn.node. */
