@@ -20,7 +20,7 @@ const HELP = `npm run bench -- [options]    our speed beside HF PEFT's (PyTorch)
   --peer-venv DIR      the peer's Python venv (default $PROMPT_TUNER_PEER_VENV, else ${defaultPeerVenv()});
                        made with ../shared/bench/setup_peft_venv.sh when missing
   --quick              only the t5-small K=100 rows (what CI runs)
-  --backend LIST       node, wasm, cpu, node-gpu, comma-separated (default: node and wasm, each if it loads;
+  --backend LIST       node, wasm, cpu, node-gpu, webgpu, comma-separated (default: node and wasm, each if it loads;
                        cpu, plain JS, only when asked: far too slow for these shapes)
   --model LIST         ${MODEL_NAMES.join(', ')}
   --prompt-len LIST    prompt lengths K (default: 20 and 100 for t5-small, 100 for the others)
@@ -271,6 +271,7 @@ function printRow(r: Json, peer: Json | undefined) {
     const versions = [
       `machine: ${availableParallelism()} cores${cpuModel() ? ` (${cpuModel()})` : ''}`,
       ...matmul.filter((m) => m.tensorflow).slice(0, 1).map((m) => `TensorFlow ${m.tensorflow} (tfjs-node)`),
+      ...matmul.filter((m) => m.adapter).slice(0, 1).map((m) => `WebGPU: ${m.adapter}`),
       ...(peerMatmul ? [`PEFT ${(peerMatmul.env as Json)?.peft}, transformers ${(peerMatmul.env as Json)?.transformers}, torch ${(peerMatmul.env as Json)?.torch} (${(peerMatmul.env as Json)?.threads} threads, fp32)`] : []),
     ];
     say(`Prompt Tuner${peer ? ' vs HF PEFT' : ''}: B=${B} L=${L} T=${T}, random weights, dropout 0.1 in train, ${precision}; ms per step = median of the timed steps (after untimed warm-up), one process per row`);
@@ -365,6 +366,8 @@ function printRow(r: Json, peer: Json | undefined) {
     if (short.length > 0) notes.push(`generate: some rows stopped at eos before ${T} tokens (${short.map((r) => `${r.model} K=${r.prompt_len} ${r.backend}`).join(', ')}); the peer always generates ${T}.`);
     const wasmSelf = ran.filter((r) => r.backend === 'wasm' && typeof r.cpu_cores_self === 'number').map((r) => r.cpu_cores_self as number);
     if (wasmSelf.length > 0) notes.push(`wasm kept ${Math.max(...wasmSelf).toFixed(1)} cores busy at most: tfjs-backend-wasm runs single-threaded in Node.`);
+    const software = matmul.find((m) => m.adapter_software === true);
+    if (software) notes.push(`webgpu ran on a software adapter (${software.adapter}): a CPU rasteriser, so its figures only show that it runs; they are no GPU's speed.`);
     for (const n of notes) say(`note: ${n}`);
     for (const n of notQuiet) say(`NOT QUIET: ${n}`);
     for (const f of failures) say(`FAILED: ${f}`);

@@ -31,7 +31,7 @@ export const FULL: readonly { model: ModelName; promptLen: number }[] = [
 export const QUICK: readonly { model: ModelName; promptLen: number }[] = [{ model: 't5-small', promptLen: 100 }];
 
 /** Our backend names (src/core/backend.ts) and what runs by default. */
-export const BACKENDS = ['node-gpu', 'node', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['node-gpu', 'webgpu', 'node', 'wasm', 'cpu'] as const;
 export type Backend = (typeof BACKENDS)[number];
 export const DEFAULT_BACKENDS: readonly Backend[] = ['node', 'wasm'];
 

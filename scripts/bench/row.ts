@@ -3,6 +3,7 @@
 // Started by scripts/bench.ts as: node --import tsx scripts/bench/row.ts '<RowJob as JSON>'
 import * as tf from '../../src/core/tf';
 import { loadT5, selectBackend } from '../../src/core';
+import { describeAdapter } from '../../src/core/webgpu/adapter';
 import { cpuWindow, median, round } from './machine';
 import { MATMUL, type RowJob } from './plan';
 import * as work from './workloads';
@@ -48,14 +49,26 @@ async function main(job: RowJob): Promise<Record<string, unknown>> {
     backend_request: info.name,
     precision: process.env.ONEDNN_DEFAULT_FPMATH_MODE === 'BF16' ? 'bf16-math' : 'fp32',
     ...(tfVersion() ? { tensorflow: tfVersion() } : {}),
+    ...(info.adapter ? { adapter: describeAdapter(info.adapter), adapter_software: info.adapter.software } : {}),
   };
   if (job.kind === 'matmul') {
     const { m, k, n } = MATMUL;
     const a = tf.randomNormal([m, k]);
     const b = tf.randomNormal([k, n]);
-    // The product without reading it back, as the peer's matmul(out=) (our backends run kernels
-    // synchronously in Node); reading the [m, n] result back into JS is timed apart.
-    const product = () => tf.matMul(a, b).dispose();
+    // The product without reading it back, as the peer's matmul(out=) (the CPU backends run kernels
+    // synchronously in Node); reading the [m, n] result back into JS is timed apart. webgpu queues
+    // its kernels: a one-element read waits for the GPU to finish the product.
+    const finish = (c: tf.Tensor) => {
+      if (info.tfBackend !== 'webgpu') return;
+      const corner = tf.slice(c, [0, 0], [1, 1]);
+      corner.dataSync();
+      corner.dispose();
+    };
+    const product = () => {
+      const c = tf.matMul(a, b);
+      finish(c);
+      c.dispose();
+    };
     const withReadback = () => tf.tidy(() => tf.matMul(a, b)).dataSync();
     for (let i = 0; i < 3; i++) withReadback();
     // 50 repetitions as the peer, or fewer when a slow backend has used up 5 s (at least 5).
