@@ -4,7 +4,8 @@
 // random ops draw one JS float per element through seedrandom, far slower), and kept as bool
 // tensors for the backward pass: a quarter of the memory of a float mask.
 import * as tf from '../tf';
-import { keepWhere } from './native';
+import { keepWhere, packedMasks } from './native';
+import { packMask } from './webgpu-kernels';
 import { KEEP_MASK_WASM } from './keep-mask.wasm';
 
 /**
@@ -124,10 +125,17 @@ export function keepMask(shape: readonly number[], rate: number, seed: number, s
   return out;
 }
 
-/** The next site's keep-mask for a tensor of `shape` (rows along its first axis), as a bool tensor. */
+/**
+ * The next site's keep-mask for a tensor of `shape` (rows along its first axis), as a bool tensor;
+ * on webgpu its bytes packed four to an int32 [ceil(size / 4)] (keepWhere reads either).
+ */
 export function nextMask(shape: number[], d: DropoutStream): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.tensor(keepMask(shape, d.rate, d.seed, d.site++, d.firstRow, d.arena?.take(size)), shape, 'bool');
+  const packed = packedMasks();
+  // The arena's takes start on 8-byte boundaries and leave room up to the next: whole words.
+  const into = d.arena?.take(size) ?? (packed ? new Uint8Array((size + 3) & ~3).subarray(0, size) : undefined);
+  const bytes = keepMask(shape, d.rate, d.seed, d.site++, d.firstRow, into);
+  return packed ? packMask(bytes) : tf.tensor(bytes, shape, 'bool');
 }
 
 /** x * mask / (1 - rate): the forward and the backward of dropout alike. */

@@ -1,7 +1,8 @@
 // TensorFlow ops that tfjs does not expose but the native backend (tfjs-node) can run by name: each
 // replaces a chain of tfjs ops (separate passes over memory) with one kernel. Other backends get
-// the same result from plain tfjs ops.
+// the same result from plain tfjs ops, except webgpu's packed dropout masks (webgpu-kernels.ts).
 import * as tf from '../tf';
+import { keepWherePacked, packedMasksAvailable } from './webgpu-kernels';
 
 /** The part of tfjs-node's NodeJSKernelBackend used here. */
 interface OpAttr {
@@ -23,6 +24,11 @@ export function useNativeOps(on: boolean): void {
   enabled = on;
 }
 
+/** Whether dropout masks are made packed, four bytes to an int32 (webgpu; not under the autodiff oracle). */
+export function packedMasks(): boolean {
+  return enabled && packedMasksAvailable();
+}
+
 function tensorflowBackend(): TensorflowBackend | undefined {
   if (!enabled || tf.getBackend() !== 'tensorflow') return undefined;
   const backend = tf.backend() as unknown as Partial<TensorflowBackend>;
@@ -33,8 +39,9 @@ function runFloatOp(be: TensorflowBackend, name: string, inputs: tf.Tensor[]): t
   return be.executeSingleOutput(name, [{ name: 'T', type: be.binding.TF_ATTR_TYPE, value: be.binding.TF_FLOAT }], inputs);
 }
 
-/** x where the bool `mask` is true, 0 elsewhere (same shapes). */
+/** x where the bool `mask` is true, 0 elsewhere (same shapes); or where a packed mask (int32, see packedMasks) keeps. */
 export function keepWhere<T extends tf.Tensor>(x: T, mask: tf.Tensor): T {
+  if (mask.dtype === 'int32') return keepWherePacked(x, mask);
   const be = tensorflowBackend();
   if (!be) return tf.mul(x, tf.cast(mask, 'float32')) as T;
   return tf.tidy(() => runFloatOp(be, 'SelectV2', [mask, x, tf.scalar(0)])) as T;

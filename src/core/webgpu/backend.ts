@@ -6,6 +6,7 @@
 import * as tf from '../tf';
 import { createRequire } from 'node:module';
 import { adapterReport, loadDawn, pumpUntil, type GpuAdapterLike, type GpuAdapterReport, type GpuDeviceLike } from './dawn';
+import { registerWebGPUKernels } from '../tensor/webgpu-kernels';
 
 const requireHere = createRequire(__filename);
 
@@ -28,12 +29,14 @@ interface GpuBufferLike {
   unmap(): void;
 }
 
-type WebGPUBackendClass = new (device: GpuDeviceLike, adapterInfo: GpuAdapterLike['info']) => tf.KernelBackend;
+type WebGPUBackendClass = new (device: GpuDeviceLike, adapterInfo: GpuAdapterLike['info']) => tf.KernelBackend & { uploadToGPU(dataId: object): void };
 
 const g = globalThis as unknown as { GPUBufferUsage: { COPY_DST: number; MAP_READ: number }; GPUMapMode: { READ: number } };
 
 /** The first validation or out-of-memory error Dawn reported and nobody caught: reads fail with it. */
 let deviceError: string | undefined;
+/** Bytes of tensor values copied from JavaScript to the GPU so far (see webgpuStats). */
+let uploadedBytes = 0;
 
 /** Reads a tensor's GPU buffer synchronously (float32 and int32/bool are 4 bytes per element). */
 function readBufferSync(be: WebGPUInternals, buffer: GpuBufferLike, dtype: tf.DataType): tf.backend_util.BackendValues {
@@ -64,7 +67,24 @@ function nodeBackendClass(base: WebGPUBackendClass): WebGPUBackendClass {
       if (data.values != null || data.dtype === 'string' || data.dtype === 'complex64' || !data.resource) return super.readSync(dataId);
       return be.convertAndCacheOnCPU(dataId, readBufferSync(be, data.resource, data.dtype));
     }
+
+    override uploadToGPU(dataId: object): void {
+      const data = (this as unknown as WebGPUInternals).tensorMap.get(dataId);
+      if (data.resource == null && data.values != null) uploadedBytes += 4 * data.values.length;
+      super.uploadToGPU(dataId);
+    }
   };
+}
+
+/**
+ * What the webgpu backend moved and holds, for tests and the log: bytes uploaded from JavaScript
+ * since it started (frozen weights once; per step only the prompt, ids, masks and biases), bytes
+ * of GPU buffers in use by tensors and allocated in all (tfjs keeps freed buffers for reuse).
+ */
+export function webgpuStats(): { uploadedBytes: number; bytesInUse: number; bytesAllocated: number } | undefined {
+  if (tf.getBackend() !== 'webgpu') return undefined;
+  const m = tf.backend().memory() as unknown as { numBytesInGPU: number; numBytesAllocatedInGPU: number };
+  return { uploadedBytes, bytesInUse: m.numBytesInGPU, bytesAllocated: m.numBytesAllocatedInGPU };
 }
 
 export interface WebGPUSetup {
@@ -90,7 +110,7 @@ export async function registerWebGPU(allowSoftware: boolean): Promise<WebGPUSetu
   if (report.software && !allowSoftware) throw softwareRefusal(report);
   // Kernels register on require; the module's own 'webgpu' factory (it saw navigator.gpu) is
   // replaced by ours, which uses this very adapter.
-  const { WebGPUBackend } = requireHere('@tensorflow/tfjs-backend-webgpu') as { WebGPUBackend: WebGPUBackendClass };
+  const { WebGPUBackend, webgpu_util: util } = requireHere('@tensorflow/tfjs-backend-webgpu') as { WebGPUBackend: WebGPUBackendClass; webgpu_util: Parameters<typeof registerWebGPUKernels>[0] };
   const l = adapter.limits;
   const device = await adapter.requestDevice({
     requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
@@ -112,6 +132,7 @@ export async function registerWebGPU(allowSoftware: boolean): Promise<WebGPUSetu
   const Backend = nodeBackendClass(WebGPUBackend);
   if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
   tf.registerBackend('webgpu', () => new Backend(device, adapter.info), 0);
+  registerWebGPUKernels(util);
   setUp = { adapter: report };
   return setUp;
 }
