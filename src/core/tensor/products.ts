@@ -4,7 +4,11 @@
 // - wasm: tfjs-backend-wasm sends a product to XNNPACK only when it is ONE 2-D product with no
 //   transposed operand; a batch or a transpose falls to a loop 10-50x slower. So there every product
 //   is plain 2-D products with explicit transposes of activations.
-// Both want the weights of forward products transposed ([in, out]): that is how they are stored.
+// - webgpu: tfjs' WebGPU matmul programs take a transposed operand and a batch dimension in the
+//   shader itself (the tile loads swap the indices), so batched and transposed products stay single
+//   dispatches, as on tensorflow; the wasm path's per-slice products and explicit transposes would
+//   multiply dispatches and copies there.
+// All want the weights of forward products transposed ([in, out]): that is how they are stored.
 import * as tf from '../tf';
 import { matMul2d } from './native';
 
