@@ -5,7 +5,7 @@
 // in place until the copy is mapped.
 import * as tf from '../tf';
 import { createRequire } from 'node:module';
-import { adapterReport, loadDawn, pumpUntil, type GpuAdapterLike, type GpuAdapterReport, type GpuDeviceLike } from './dawn';
+import { adapterReport, installEventPump, loadDawn, pumpUntil, type GpuAdapterLike, type GpuAdapterReport, type GpuDeviceLike } from './dawn';
 import { registerWebGPUKernels } from '../tensor/webgpu-kernels';
 
 const requireHere = createRequire(__filename);
@@ -112,6 +112,7 @@ export async function registerWebGPU(allowSoftware: boolean): Promise<WebGPUSetu
   // replaced by ours, which uses this very adapter.
   const { WebGPUBackend, webgpu_util: util } = requireHere('@tensorflow/tfjs-backend-webgpu') as { WebGPUBackend: WebGPUBackendClass; webgpu_util: Parameters<typeof registerWebGPUKernels>[0] };
   const l = adapter.limits;
+  installEventPump();
   const device = await adapter.requestDevice({
     requiredFeatures: adapter.features.has('timestamp-query') ? ['timestamp-query'] : [],
     requiredLimits: {

@@ -97,7 +97,6 @@ export function loadDawn(): GpuLike {
   // Node 21+ has a navigator of its own: add gpu to it rather than replace it.
   if (nav) Object.defineProperty(nav, 'gpu', { value: created, configurable: true, enumerable: true });
   else Object.defineProperty(g, 'navigator', { value: { gpu: created }, configurable: true, writable: true });
-  installEventPump();
   gpu = created;
   return gpu;
 }
@@ -116,9 +115,10 @@ function isDawnCallback(fn: unknown): fn is () => void {
 /**
  * Wraps the global setImmediate so that the callbacks Dawn schedules (it calls the global by name,
  * to call wgpuInstanceProcessEvents) can also be run early by pumpUntil. Every other call goes
- * straight through; a callback run early is skipped when the event loop reaches it.
+ * straight through; a callback run early is skipped when the event loop reaches it. Installed
+ * before the device is requested (the first call that schedules one), and only for a device we use.
  */
-function installEventPump(): void {
+export function installEventPump(): void {
   if (pumpInstalled) return;
   pumpInstalled = true;
   const real = globalThis.setImmediate;
