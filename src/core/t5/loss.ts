@@ -1,7 +1,7 @@
 // Token cross-entropy over the vocabulary as one tape op. tfjs' autodiff of logSoftmax times one-hot
 // targets keeps ~10 arrays of [tokens, vocab_size] alive (66 MB each at batch 32, 16 target tokens);
 // this keeps one: the gradient, softmax - one-hot, made in the forward pass. On the native backend
-// it is TensorFlow's fused SparseSoftmaxCrossEntropyWithLogits kernel.
+// it is TensorFlow's fused SparseSoftmaxCrossEntropyWithLogits kernel, on webgpu two of ours.
 import * as tf from '../tf';
 import { sparseSoftmaxCrossEntropy } from '../tensor/native';
 
@@ -13,7 +13,7 @@ function targets(labels: readonly number[], vocab: number): Int32Array {
 
 /** -log softmax(logits)[label] per row [N] and, when asked, d/d logits = softmax - one-hot [N, V]. */
 function crossEntropyParts(logits: tf.Tensor2D, ids: tf.Tensor1D, withGrad: boolean): { loss: tf.Tensor1D; grad?: tf.Tensor2D } {
-  const native = sparseSoftmaxCrossEntropy(logits, ids);
+  const native = sparseSoftmaxCrossEntropy(logits, ids, withGrad);
   if (native) return native;
   const logp = tf.logSoftmax(logits);
   const oneHot = tf.oneHot(ids, logits.shape[1]);

@@ -2,7 +2,7 @@
 // replaces a chain of tfjs ops (separate passes over memory) with one kernel. Other backends get
 // the same result from plain tfjs ops, except webgpu's packed dropout masks (webgpu-kernels.ts).
 import * as tf from '../tf';
-import { keepWherePacked, packedMasksAvailable } from './webgpu-kernels';
+import { keepWherePacked, packedMasksAvailable, sparseSoftmaxCrossEntropyWebGPU, webgpuKernelsAvailable } from './webgpu-kernels';
 
 /** The part of tfjs-node's NodeJSKernelBackend used here. */
 interface OpAttr {
@@ -55,9 +55,11 @@ export function reluBackward(dy: tf.Tensor, a: tf.Tensor): tf.Tensor {
 
 /**
  * TensorFlow's fused SparseSoftmaxCrossEntropyWithLogits: per row -log softmax(logits)[label] [N]
- * and its gradient softmax - one-hot [N, V], in one pass. Undefined off the native backend.
+ * and its gradient softmax - one-hot [N, V], in one pass; on webgpu two kernels of ours (the
+ * gradient only when asked). Undefined on the other backends.
  */
-export function sparseSoftmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): { loss: tf.Tensor1D; grad: tf.Tensor2D } | undefined {
+export function sparseSoftmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, withGrad = true): { loss: tf.Tensor1D; grad?: tf.Tensor2D } | undefined {
+  if (enabled && webgpuKernelsAvailable()) return sparseSoftmaxCrossEntropyWebGPU(logits, labels, withGrad);
   const be = tensorflowBackend();
   if (!be) return undefined;
   const type = (name: string, value: number) => ({ name, type: be.binding.TF_ATTR_TYPE, value });
