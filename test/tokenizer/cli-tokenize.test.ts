@@ -41,6 +41,6 @@ describe('prompt-tune tokenize', { skip: SKIP_NO_SHARED }, () => {
   });
 
   test('a bad --model path is reported', async () => {
-    await assert.rejects(run('/nonexistent/t5', true, 'x'), /\/nonexistent\/t5 does not exist/);
+    await assert.rejects(run('/nonexistent/t5', true, 'x'), /\/nonexistent\/t5: no such folder\. Give the path of a folder with config\.json/);
   });
 });
