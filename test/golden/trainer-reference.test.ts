@@ -14,7 +14,7 @@ import { train } from '../../src/core/training/trainer';
 import { loadCheckpoint } from '../../src/core/training/checkpoint';
 import { DEFAULTS, type RunOptions } from '../../src/core/training/options';
 import type { TrainEvent } from '../../src/core/training/events';
-import { writeModelProto, PieceType } from '../../src/core/tokenizer/model-proto';
+import { idText as text, idVocabulary } from '../support/id-vocabulary';
 import { forEachGoldenDir, readJson, rows, maxAbsDiff, relDiff, type FixtureTensor } from '../support/golden';
 
 interface Steps {
@@ -25,30 +25,6 @@ interface Steps {
 before(async () => {
   await selectBackend();
 });
-
-/**
- * A SentencePiece model for a fixture's small vocabulary: id i >= 3 is the piece "▁t<i>", so the
- * text "t17 t5" encodes to [17, 5, eos]. The fixtures' ids become data a user could write.
- */
-function idVocabulary(vocabSize: number): Uint8Array {
-  return writeModelProto({
-    pieces: [
-      { piece: '<pad>', score: 0, type: PieceType.Control },
-      { piece: '</s>', score: 0, type: PieceType.Control },
-      { piece: '<unk>', score: 0, type: PieceType.Unknown },
-      ...Array.from({ length: vocabSize - 3 }, (_, i) => ({ piece: `▁t${i + 3}`, score: -1, type: PieceType.Normal })),
-    ],
-    trainerSpec: { vocabSize, unkId: 2, bosId: -1, eosId: 1, padId: 0 },
-    normalizerSpec: { name: 'identity', precompiledCharsmap: new Uint8Array(0), addDummyPrefix: true, removeExtraWhitespaces: true, escapeWhitespaces: true },
-  });
-}
-
-/** ids ending in eos (1) -> the text that encodes back to them. */
-function text(ids: number[]): string {
-  assert.equal(ids.at(-1), 1, 'fixture rows end with eos');
-  assert.ok(ids.slice(0, -1).every((id) => id >= 3), 'fixture rows hold no special ids before eos');
-  return ids.slice(0, -1).map((id) => `t${id}`).join(' ');
-}
 
 forEachGoldenDir((dir) => {
   const name = basename(dir);
