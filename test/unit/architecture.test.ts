@@ -16,7 +16,7 @@ const LAYERS: string[][] = [
   ['prompt'],
   ['session', 'settings'],
   ['training'],
-  ['playground', 'hub', 'native', 'index'],
+  ['playground', 'hub', 'native', 'peft-job', 'index'],
 ];
 
 const CORE = join('src', 'core');

@@ -139,7 +139,7 @@ const positive = v.pipe(v.number(), v.integer(), v.minValue(1));
 const measured = v.pipe(v.nullish(v.number()), v.transform((x) => x ?? undefined));
 const finite = v.pipe(v.number(), v.finite());
 
-const TrainingSchema = v.looseObject({
+export const TrainingSchema = v.looseObject({
   optimizer: v.optional(v.string()),
   lr: v.optional(v.number()),
   weightDecay: v.optional(v.number()),
@@ -155,7 +155,7 @@ const TrainingSchema = v.looseObject({
   backend: v.optional(v.string()),
 });
 
-const MetricSchema = v.looseObject({ step: count, trainLoss: measured, validLoss: measured, exactMatch: measured, rankAccuracy: measured });
+export const MetricSchema = v.looseObject({ step: count, trainLoss: measured, validLoss: measured, exactMatch: measured, rankAccuracy: measured });
 
 const InsightSchema = v.looseObject({
   index: count,
