@@ -4,6 +4,7 @@ import './cli/tensorflow-location';
 import { parseArgs } from 'node:util';
 import { convertCommand, evalCommand, inspectCommand, trainCommand, tryCommand, type Out } from './cli/commands';
 import { runTokenize } from './cli/tokenize';
+import { exportJobCommand, importCommand } from './cli/peft-job';
 import { runDownload } from './cli/download';
 import { backendCommand } from './cli/backend';
 import { useHubForModels } from './core/hub/engine-resolver';
@@ -20,6 +21,8 @@ Commands:
   inspect   --model M --prompt <dir> [--top 5]
   tokenize  --model <dir|spiece.model|org/name> "text"
   convert   --prompt <dir|file.npy> --to peft|npy --out <path> [--model M]
+  export-job --run <run dir> --out <dir>   a PEFT + Accelerate training job for the run's model, data and settings
+  import    --adapter <dir> --model M --out <dir>   a PEFT adapter (from export-job's train.py) as a prompt folder
   download  <org/name[@revision]>
   backend install [--gpu] [--dir D]   install native TensorFlow (@tensorflow/tfjs-node, or -gpu) with npm, check it
   backend status [--dir D]            the install, and the backend other commands run on with its GFLOP/s
@@ -37,7 +40,7 @@ const OPTIONS = {
   ...SETTING_OPTIONS,
   json: { type: 'boolean' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ensemble: { type: 'boolean' },
   data: { type: 'string' }, prompt: { type: 'string' }, input: { type: 'string' }, top: { type: 'string' }, to: { type: 'string' },
-  'max-new-tokens': { type: 'string' }, gpu: { type: 'boolean' }, dir: { type: 'string' },
+  'max-new-tokens': { type: 'string' }, gpu: { type: 'boolean' }, dir: { type: 'string' }, run: { type: 'string' }, adapter: { type: 'string' },
 } as const;
 
 /** Download progress for --model hub ids, on stderr so that stdout stays the command's own output. */
@@ -75,6 +78,10 @@ async function main(argv: string[]): Promise<number> {
       return inspectCommand(flags, out);
     case 'convert':
       return convertCommand(flags, out);
+    case 'export-job':
+      return exportJobCommand(flags, out);
+    case 'import':
+      return importCommand(flags, out);
     case 'tokenize':
       if (rest.length !== 1) throw new UsageError('tokenize takes one text argument, e.g. prompt-tune tokenize --model <dir> "Hello world".');
       await runTokenize({ model: need(flags, 'model', 'a model folder, spiece.model file or hub id'), json: flags.json === true, text: rest[0] }, out);
@@ -90,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
       if (rest.length > 1) throw new UsageError(`backend takes one subcommand (install, status or check), got ${rest.join(' ')}.`);
       return backendCommand(rest[0], flags, out);
     default:
-      throw new UsageError(`Unknown command "${command}". Commands: train, eval, try, inspect, tokenize, convert, download, backend.`);
+      throw new UsageError(`Unknown command "${command}". Commands: train, eval, try, inspect, tokenize, convert, export-job, import, download, backend.`);
   }
 }
 

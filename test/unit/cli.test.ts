@@ -3,11 +3,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, SKIP_NO_SHARED } from '../support/shared';
 import { tinyModelDir } from '../support/tiny-model';
+import { readSafetensors } from '../../src/core/io/safetensors';
+import { loadCheckpoint } from '../../src/core/training/checkpoint';
 
 function cli(args: string[], input?: string) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli.ts'), ...args], {
@@ -88,4 +90,37 @@ test('errors are plain sentences naming the problem, with a non-zero exit and no
   const nomodel = cli(['eval', '--model', join(dir, 'nope'), '--data', data]);
   assert.equal(nomodel.code, 1);
   assert.match(nomodel.stderr, /nope/);
+});
+
+test('export-job writes a PEFT + Accelerate job with the run\'s settings, data and initial prompt', { skip: SKIP_NO_SHARED }, () => {
+  const job = join(dir, 'job');
+  const r = cli(['export-job', '--run', run, '--out', job, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { out: job, model: tinyModelDir(), steps: 4, batchSize: 4, promptLength: 3 });
+  for (const file of ['train.py', 'requirements.txt', 'README.md', 'accelerate/one-gpu.yaml', 'accelerate/multi-gpu.yaml']) assert.ok(existsSync(join(job, file)), file);
+  assert.equal(readFileSync(join(job, 'data', 'train.jsonl'), 'utf8'), readFileSync(data, 'utf8'));
+  const settings = JSON.parse(readFileSync(join(job, 'job.json'), 'utf8')) as { optimizer: Record<string, unknown>; evalEvery: number; data: { train: string } };
+  // The paper's Adafactor (Lester et al. 2021, §3), as HF's constructor takes it.
+  assert.deepEqual(settings.optimizer, { kind: 'adafactor', lr: 0.3, eps1: 1e-30, eps2: 1e-3, clipThreshold: 1, decayRate: -0.8, weightDecay: 1e-5, scaleParameter: false, relativeStep: false, warmupInit: false });
+  assert.equal(settings.evalEvery, 2);
+  // The prompt the run started from, not the one it trained.
+  const initial = readSafetensors(readFileSync(join(job, 'initial_prompt.safetensors')), 'job').tensors.get('prompt')!;
+  assert.deepEqual(Array.from(initial.data), Array.from(loadCheckpoint(join(run, 'checkpoint')).initial.data));
+  assert.match(readFileSync(join(job, 'requirements.txt'), 'utf8'), /^peft==0\.21\.0$/m);
+});
+
+test('export-job and import refuse what they cannot use, in a sentence naming it', { skip: SKIP_NO_SHARED }, () => {
+  const notRun = cli(['export-job', '--run', dir, '--out', join(dir, 'job2')]);
+  assert.equal(notRun.code, 1);
+  assert.match(notRun.stderr, /no run\.json here; --run takes a run folder/);
+  const taken = join(dir, 'taken');
+  mkdirSync(taken);
+  writeFileSync(join(taken, 'notes.txt'), 'mine');
+  const occupied = cli(['export-job', '--run', run, '--out', taken]);
+  assert.equal(occupied.code, 1);
+  assert.match(occupied.stderr, /taken already holds other files and is not an exported job/);
+  assert.equal(readFileSync(join(taken, 'notes.txt'), 'utf8'), 'mine');
+  const noAdapter = cli(['import', '--model', tinyModelDir(), '--out', join(dir, 'imported')]);
+  assert.equal(noAdapter.code, 2);
+  assert.match(noAdapter.stderr, /--adapter is required/);
 });
