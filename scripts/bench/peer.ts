@@ -31,9 +31,9 @@ export function preparePeer(venv: string, say: (line: string) => void): Peer {
   const venvDir = resolve(venv);
   const python = join(venvDir, 'bin', 'python');
   const env = { ...process.env, PYTHONPATH: [join(venvDir, 'shims'), process.env.PYTHONPATH].filter(Boolean).join(':'), HF_HUB_OFFLINE: '1' };
-  const works = () => existsSync(python) && spawnSync(python, ['-c', 'import torch, transformers, peft'], { env, stdio: 'ignore' }).status === 0;
+  const works = () => existsSync(python) && spawnSync(python, ['-c', 'import torch, transformers, peft, accelerate'], { env, stdio: 'ignore' }).status === 0;
   if (!works()) {
-    say(`Peer venv ${venvDir} is missing or incomplete: creating it with ${setup} (PyTorch, transformers, PEFT from pip's configured sources; 1-2 min)...`);
+    say(`Peer venv ${venvDir} is missing or incomplete: creating it with ${setup} (PyTorch, transformers, PEFT, Accelerate from pip's configured sources; 1-2 min)...`);
     const r = spawnSync('bash', [setup, venvDir], { stdio: ['ignore', 2, 2] }); // its output to stderr: stdout may carry JSON lines
     if (r.status !== 0 || !works()) {
       throw new Error(`Could not create the peer venv in ${venvDir} with ${setup} (exit ${r.status ?? r.signal}); see its output above. Pass an existing one with --peer-venv DIR or $PROMPT_TUNER_PEER_VENV.`);
