@@ -13,7 +13,8 @@ import type { RunSummary } from '../../webview/protocol';
 import type { WorkerService } from './runs/worker-service';
 import { readSettings } from './settings';
 import { runGuidedFlow } from './setup/guided-flow';
-import { buildRunRequest, runName, type TuneChoices } from './setup/run-request';
+import { buildRunRequest, resolveModel, runName, type TuneChoices } from './setup/run-request';
+import { adapterModel, importedPromptFolder } from './prompts/import-peft';
 import type { Naming } from '../core/schema';
 import type { SettingName } from '../core/settings/run-settings';
 import { describeRun } from './views/format';
@@ -191,6 +192,39 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         }
       } catch (err) {
         void vscode.window.showErrorMessage(`Export failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }),
+
+    command('importPeftPrompt', async (arg?: unknown) => {
+      if (!requireTrust('importing a prompt')) return;
+      const root = workspaceRoot();
+      if (!root) return void vscode.window.showErrorMessage('Open a folder first: the imported prompt is saved in the workspace.');
+      // A PEFT folder the Prompts view or the explorer offers, else one chosen here.
+      const adapter = promptOf(ctx, arg)?.dir ?? (await vscode.window.showOpenDialog({
+        canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Import',
+        title: 'Import PEFT Prompt: the adapter folder (adapter_config.json + adapter_model.safetensors)',
+      }))?.[0]?.fsPath;
+      if (!adapter) return;
+      const settings = readSettings();
+      const model = await vscode.window.showInputBox({
+        title: 'Import PEFT Prompt: the model it was trained on', value: adapterModel(adapter, settings.run.model), ignoreFocusOut: true,
+        prompt: 'A model folder or hub id (org/name). A prompt from an exported job must match the model fingerprint the job recorded.',
+        validateInput: (value) => (value.trim() ? undefined : 'Give a model folder or hub id.'),
+      });
+      if (!model) return;
+      try {
+        const imported = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Importing ${basename(adapter)} for ${model.trim()}...` },
+          () => ctx.service.importPeft({ adapter, model: resolveModel(model.trim(), root), out: importedPromptFolder(root, settings.outputFolder, adapter), backend: settings.run.backend }),
+        );
+        imported.notes.forEach((note) => ctx.log(note));
+        ctx.log(`Imported the PEFT prompt ${adapter} into ${imported.path}`);
+        await ctx.catalog.refresh();
+        const checked = imported.fingerprintChecked ? 'its model fingerprint matches' : 'only its width could be checked (no prompt-tuner-job.json; see the output)';
+        const choice = await vscode.window.showInformationMessage(`Imported ${basename(adapter)} into ${vscode.workspace.asRelativePath(imported.path)}: ${checked}.`, 'Try', 'Inspect');
+        if (choice) await vscode.commands.executeCommand(choice === 'Try' ? 'promptTuner.tryPrompt' : 'promptTuner.inspectPrompt', imported.path);
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Import failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     }),
 

@@ -196,6 +196,8 @@ export const HostToWorkerSchema = v.variant('type', [
   v.strictObject({ type: v.literal('try'), id, request: TryRequestSchema }),
   v.strictObject({ type: v.literal('inspect'), id, request: InspectRequestSchema }),
   v.strictObject({ type: v.literal('exportNpy'), id, prompt: v.string(), out: v.string() }),
+  /** Writes the PEFT adapter folder `adapter` as the prompt folder `out` for `model`, checking its fingerprint. */
+  v.strictObject({ type: v.literal('importPeft'), id, adapter: v.string(), model: v.string(), out: v.string(), backend: v.optional(backendRequest) }),
   /** Loads `backend` in this worker and times a matrix product. */
   v.strictObject({ type: v.literal('checkBackend'), id, backend: backendRequest }),
 ]);
@@ -209,6 +211,7 @@ export const WorkerToHostSchema = v.variant('type', [
   v.strictObject({ type: v.literal('tryResult'), id, results: v.array(TryResultSchema) }),
   v.strictObject({ type: v.literal('inspectResult'), id, insights: v.array(PromptTokenInsightSchema) }),
   v.strictObject({ type: v.literal('exported'), id, path: v.string() }),
+  v.strictObject({ type: v.literal('imported'), id, path: v.string(), fingerprintChecked: v.boolean(), notes: strings }),
   v.strictObject({ type: v.literal('backendCheck'), id, check: BackendCheckSchema }),
   /** The hub client's progress while a `--model org/name` is fetched into the cache (for a run or a request). */
   v.strictObject({ type: v.literal('download'), event: DownloadEventSchema }),

@@ -1,6 +1,6 @@
 // The training worker: a Node process the extension host forks (dist/worker.js). It runs the engine
 // — training, trying and inspecting prompts — and talks to the host only through ./protocol.
-// One process trains at most one run; the host starts another for try/inspect/export requests.
+// One process trains at most one run; the host starts another for try/inspect/export/import requests.
 // A hub id as the model (org/name[@revision]) is fetched into the huggingface_hub cache first, with
 // the hub client's progress forwarded to the host as 'download' messages.
 // First import, before anything loads TensorFlow.js: where its packages come from (native install).
@@ -11,6 +11,8 @@ import { checkBackend } from '../core/native/check';
 import { HubError } from '../core/hub';
 import { useHubForModels } from '../core/hub/engine-resolver';
 import { train } from '../core/training/trainer';
+import { openSession } from '../core/session';
+import { importPeftAdapter } from '../core/peft-job/import-adapter';
 import { Outbox, processTransport } from './outbox';
 import { parseHostMessage, ProtocolError, type HostToWorker, type RunRequest, type WorkerToHost } from './protocol';
 
@@ -104,6 +106,13 @@ function handle(message: HostToWorker): void {
       void answer(message.id, async () => {
         exportNpy(loadPrompt(message.prompt).prompt, message.out);
         return { type: 'exported', id: message.id, path: message.out };
+      });
+      return;
+    case 'importPeft':
+      void answer(message.id, async () => {
+        const s = await openSession(message.model, { backend: message.backend });
+        const r = importPeftAdapter(s, message.adapter, message.out);
+        return { type: 'imported', id: message.id, path: r.out, fingerprintChecked: r.fingerprintChecked, notes: r.notes };
       });
       return;
     case 'checkBackend':

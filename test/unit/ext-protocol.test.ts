@@ -54,6 +54,7 @@ test('host -> worker: the other messages pass; a malformed one of each kind is r
     { type: 'try', id: 3, request: { model: '/m', prompts: ['/p'], ensemble: false, inputs: ['x'], labels: ['no'], includeBare: true, maxNewTokens: 4, backend: 'wasm' } },
     { type: 'inspect', id: 1, request: { model: '/m', prompt: '/p', top: 10 } },
     { type: 'exportNpy', id: 2, prompt: '/p', out: '/x.npy' },
+    { type: 'importPeft', id: 5, adapter: '/job/output/prompt', model: '/m', out: '/w/.prompts/imported/job-1', backend: 'wasm' },
     { type: 'checkBackend', id: 4, backend: 'auto' },
   ]) assert.deepEqual(parseHostMessage(message), message);
 
@@ -63,8 +64,9 @@ test('host -> worker: the other messages pass; a malformed one of each kind is r
   refused(() => parseHostMessage({ type: 'try', id: 1, request: { model: '/m', prompts: [], ensemble: 'no', inputs: [] } }), /"request\.ensemble" must be true or false/, 1);
   refused(() => parseHostMessage({ type: 'inspect', id: 2, request: { model: '/m', prompt: '/p', top: 0 } }), /"request\.top" must be at least 1 \(got 0\)/, 2);
   refused(() => parseHostMessage({ type: 'exportNpy', id: 3, prompt: '/p' }), /"out" is required/, 3);
+  refused(() => parseHostMessage({ type: 'importPeft', id: 5, adapter: '/a', out: '/o' }), /"model" is required/, 5);
   refused(() => parseHostMessage({ type: 'checkBackend', id: -1, backend: 'auto' }), /"id" must be at least 0 \(got -1\)/);
-  refused(() => parseHostMessage({ type: 'launch' }), /^host message launch: "type" must be one of start, stop, cancelDownload, try, inspect, exportNpy, checkBackend \(got "launch"\)$/);
+  refused(() => parseHostMessage({ type: 'launch' }), /^host message launch: "type" must be one of start, stop, cancelDownload, try, inspect, exportNpy, importPeft, checkBackend \(got "launch"\)$/);
   refused(() => parseHostMessage(null), /^host message: the value must be an object \(got null\)$/);
 });
 
@@ -86,6 +88,7 @@ test('worker -> host: events and replies pass; a malformed one of each kind is r
     { type: 'tryResult', id: 2, results: [tried] },
     { type: 'inspectResult', id: 3, insights: [insight] },
     { type: 'exported', id: 4, path: '/x.npy' },
+    { type: 'imported', id: 6, path: '/w/.prompts/imported/job-1', fingerprintChecked: true, notes: [] },
     { type: 'error', id: 5, message: 'boom', detail: 'stack', code: 'gated' },
     { type: 'error', message: 'a message without a readable id' },
   ]) assert.deepEqual(parseWorkerMessage(message), message);
@@ -99,6 +102,7 @@ test('worker -> host: events and replies pass; a malformed one of each kind is r
   refused(() => parseWorkerMessage({ type: 'tryResult', id: 2, results: [{ ...tried, outputs: [{ prompt: '/p', text: 'yes', labelScores: { yes: 'high' } }] }] }), /"results\[0\]\.outputs\[0\]\.labelScores\.yes" must be a number/, 2);
   refused(() => parseWorkerMessage({ type: 'inspectResult', id: 3, insights: [{ ...insight, isLabel: 'yes' }] }), /"insights\[0\]\.isLabel" must be true or false/, 3);
   refused(() => parseWorkerMessage({ type: 'exported', id: 4 }), /"path" is required/, 4);
+  refused(() => parseWorkerMessage({ type: 'imported', id: 6, path: '/p', notes: [] }), /"fingerprintChecked" is required/, 6);
   refused(() => parseWorkerMessage({ type: 'error', id: 5 }), /"message" is required/, 5);
 });
 

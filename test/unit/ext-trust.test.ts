@@ -54,7 +54,7 @@ test('the panel’s Resume button is refused in an untrusted workspace, with the
   assert.equal(workers.length, 1, 'no worker started');
 });
 
-test('the prompt worker takes no request in an untrusted workspace: try, inspect and export fail saying why', async () => {
+test('the prompt worker takes no request in an untrusted workspace: try, inspect, export and import fail saying why', async () => {
   const launched: FakeWorker[] = [];
   const service = new WorkerService(
     () => {
@@ -68,5 +68,6 @@ test('the prompt worker takes no request in an untrusted workspace: try, inspect
   await assert.rejects(service.try({ model: '/w/models/tiny', prompts: ['/w/p'], ensemble: false, inputs: ['x'] }), /^UntrustedWorkspaceError: Trying a prompt needs a trusted workspace/);
   await assert.rejects(service.inspect({ model: '/w/models/tiny', prompt: '/w/p', top: 10 }), /Inspecting a prompt with its model needs a trusted workspace/);
   await assert.rejects(service.exportNpy('/w/p', '/w/p.npy'), /Exporting a prompt needs a trusted workspace/);
+  await assert.rejects(service.importPeft({ adapter: '/w/job/output/prompt', model: '/w/models/tiny', out: '/w/.prompts/imported/job-1' }), /Importing a PEFT prompt needs a trusted workspace/);
   assert.equal(launched.length, 0, 'no worker process started');
 });

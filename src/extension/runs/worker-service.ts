@@ -1,7 +1,8 @@
-// Requests that are not training — try prompts, inspect a prompt, export .npy — go to one long-lived
+// Requests that are not training — try prompts, inspect a prompt, export .npy, import a PEFT prompt — go to one long-lived
 // worker process (it keeps the model loaded between requests) that is stopped after a while idle.
 // A request naming a hub model may download it first: its progress is announced by onDidDownload.
 // In an untrusted workspace no request is sent (the injected trust check): each fails saying why.
+import type { BackendRequest } from '../../core/engine-names';
 import type { DownloadEvent, HostToWorker, InspectRequest, PromptTokenInsight, TryRequest, TryResult, WorkerToHost } from '../../worker/protocol';
 import { Emitter } from './emitter';
 import { LineTail } from './run';
@@ -49,6 +50,13 @@ export class WorkerService {
     const reply = await this.request('Exporting a prompt', (id) => ({ type: 'exportNpy', id, prompt, out }));
     if (reply.type !== 'exported') throw new Error(`unexpected reply ${reply.type} to exportNpy`);
     return reply.path;
+  }
+
+  /** The PEFT adapter folder as our prompt folder `out` for `model`; the worker checks the model's fingerprint. */
+  async importPeft(request: { adapter: string; model: string; out: string; backend?: BackendRequest }): Promise<{ path: string; fingerprintChecked: boolean; notes: string[] }> {
+    const reply = await this.request('Importing a PEFT prompt', (id) => ({ type: 'importPeft', id, ...request }));
+    if (reply.type !== 'imported') throw new Error(`unexpected reply ${reply.type} to importPeft`);
+    return { path: reply.path, fingerprintChecked: reply.fingerprintChecked, notes: reply.notes };
   }
 
   /** Aborts the worker's downloads; the requests waiting for them fail with "Download cancelled…". */
