@@ -3,17 +3,18 @@
 // exported from that run trains with PEFT on two CPU processes under `accelerate launch`, and
 //  - its step losses are ours (the same batches, initial prompt, loss and optimiser): the first within 1e-4;
 //  - the adapter it saves imports into our engine, which evaluates it as the job did;
-//  - importing it for another checkpoint of the same width is refused by the fingerprint train.py recorded.
+//  - importing it for another checkpoint of the same width is refused by the fingerprint train.py recorded;
+// the import runs as the CLI's `prompt-tune import` and as the worker's importPeft (the extension's command).
 // Needs the peer's venv (torch, transformers, PEFT, accelerate: ../shared/bench/setup_peft_venv.sh) in
 // $PROMPT_TUNER_PEER_VENV or ~/.cache/prompt-tuner/peft-venv; skipped without it, except in CI.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSession } from '../../src/core/session';
-import { loadPrompt, promptToTensor, PromptMismatchError } from '../../src/core/prompt';
+import { loadPrompt, promptToTensor } from '../../src/core/prompt';
 import { train } from '../../src/core/training/trainer';
 import { loadCheckpoint } from '../../src/core/training/checkpoint';
 import { encodeExamples } from '../../src/core/training/encode';
@@ -21,7 +22,7 @@ import { evaluate } from '../../src/core/training/evaluate';
 import { loadExamples } from '../../src/core/training/data/dataset';
 import { resolveRunSettings } from '../../src/core/settings/run-settings';
 import { exportPeftJob } from '../../src/core/peft-job/export-job';
-import { importPeftAdapter } from '../../src/core/peft-job/import-adapter';
+import { parseWorkerMessage, type HostToWorker, type WorkerToHost } from '../../src/worker/protocol';
 import { Rng } from '../../src/core/rng';
 import { defaultPeerVenv } from '../../scripts/bench/peer';
 import { SHARED_DIR, SKIP_NO_SHARED } from '../support/shared';
@@ -53,6 +54,39 @@ function dataFile(path: string, n: number, seed: number): void {
   const words = (count: number) => Array.from({ length: count }, () => `t${3 + rng.int(300)}`).join(' ');
   const lines = Array.from({ length: n }, () => JSON.stringify({ a: words(1 + rng.int(8)), b: words(1 + rng.int(8)), y: rng.int(2) }));
   writeFileSync(path, `${lines.join('\n')}\n`);
+}
+
+const REPO = join(__dirname, '..', '..');
+
+/** The prompt path and whether the fingerprint was checked, or the error's message. */
+type Imported = { path: string; fingerprintChecked: boolean } | { error: string };
+
+/** `prompt-tune import`, as a user runs it. */
+function importWithCli(adapter: string, model: string, out: string): Imported {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src', 'cli.ts'), 'import', '--adapter', adapter, '--model', model, '--out', out, '--json'], { cwd: REPO, encoding: 'utf8' });
+  if (r.status !== 0) return { error: r.stderr };
+  const { out: path, fingerprintChecked } = JSON.parse(r.stdout) as { out: string; fingerprintChecked: boolean };
+  return { path, fingerprintChecked };
+}
+
+/** The extension's route: an importPeft request to the worker (Import PEFT Prompt...). */
+async function importWithWorker(adapter: string, model: string, out: string): Promise<Imported> {
+  const child = fork(join(REPO, 'src', 'worker', 'worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+  try {
+    const reply = await new Promise<WorkerToHost>((resolve, reject) => {
+      child.on('message', (raw: unknown) => {
+        const m = parseWorkerMessage(raw);
+        if ((m.type === 'imported' || m.type === 'error') && m.id === 1) resolve(m);
+      });
+      child.on('exit', (code) => reject(new Error(`the worker exited (${code}) without answering`)));
+      child.send({ type: 'importPeft', id: 1, adapter, model, out } satisfies HostToWorker);
+    });
+    if (reply.type === 'error') return { error: reply.message };
+    if (reply.type !== 'imported') throw new Error(`unexpected reply ${reply.type}`);
+    return { path: reply.path, fingerprintChecked: reply.fingerprintChecked };
+  } finally {
+    child.kill();
+  }
 }
 
 interface LogEvent {
@@ -98,11 +132,13 @@ test(`an exported job (${optimizer}) trains with PEFT + Accelerate on 2 processe
     assert.ok(Math.abs(peft[0] - ours[0]) <= 1e-4, `first-step loss: PEFT ${peft[0]} vs ours ${ours[0]}`);
     peft.forEach((loss, i) => assert.ok(relDiff(loss, ours[i]) <= 1e-3, `step ${i + 1}: PEFT ${loss} vs ours ${ours[i]}`));
 
-    // The adapter back in our engine: evaluated as the job evaluated it.
-    const s = await openSession(model);
-    const imported = importPeftAdapter(s, join(job, 'output', 'prompt'), join(work, 'prompts', 'from-peft'));
+    // The adapter back in our engine (by the CLI, or the worker as the extension asks it), evaluated as the job evaluated it.
+    const importAdapter = optimizer === 'adafactor' ? importWithCli : importWithWorker;
+    const imported = await importAdapter(join(job, 'output', 'prompt'), model, join(work, 'prompts', 'from-peft'));
+    assert.ok('path' in imported, `the import failed: ${'error' in imported ? imported.error : ''}`);
     assert.equal(imported.fingerprintChecked, true);
-    const loaded = loadPrompt(imported.out, s.identity);
+    const s = await openSession(model);
+    const loaded = loadPrompt(imported.path, s.identity);
     assert.deepEqual(loaded.metadata?.labels, ['t40', 't41 t42']);
     assert.equal(loaded.metadata?.template, '{a} t7 {b}');
     const best = events.filter((e) => e.event === 'eval' && e.best === true).at(-1)!; // the prompt the job saved
@@ -117,8 +153,9 @@ test(`an exported job (${optimizer}) trains with PEFT + Accelerate on 2 processe
     assert.equal(r.exactMatch, best.exactMatch);
 
     // Another checkpoint of the same width: the recorded fingerprint refuses it.
-    const other = await openSession(modelFolder(work, 't5-v1_0-tiny'));
-    assert.throws(() => importPeftAdapter(other, join(job, 'output', 'prompt'), join(work, 'prompts', 'wrong')), PromptMismatchError);
+    const refused = await importAdapter(join(job, 'output', 'prompt'), modelFolder(work, 't5-v1_0-tiny'), join(work, 'prompts', 'wrong'));
+    assert.ok('error' in refused, 'the import for another checkpoint was refused');
+    assert.match(refused.error, /this prompt was trained on ".*t5-v1_1-tiny", whose input embeddings differ from those of ".*t5-v1_0-tiny" \(fingerprint v1:/);
     assert.equal(existsSync(join(work, 'prompts', 'wrong')), false);
   } finally {
     rmSync(work, { recursive: true, force: true });
