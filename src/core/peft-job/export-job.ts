@@ -104,7 +104,8 @@ export function exportPeftJob(runDir: string, outDir: string): ExportedJob {
   checkJobFolder(out);
   const train = dataFile(opts.train, 'training (--train)');
   const valid = opts.valid === undefined ? undefined : dataFile(opts.valid, 'validation (--valid)');
-  const model = existsSync(resolve(opts.model)) ? resolve(opts.model) : opts.model;
+  const modelIsFolder = existsSync(resolve(opts.model));
+  const model = modelIsFolder ? resolve(opts.model) : opts.model; // a hub id as it is
   const optimizer = optimizerSettings(opts.optimizer, { lr: opts.lr, weightDecay: opts.weightDecay });
   const dataName = (role: string, file: string) => `data/${role}${extname(file).toLowerCase()}`;
   const job: JobSettings = {
@@ -151,7 +152,7 @@ export function exportPeftJob(runDir: string, outDir: string): ExportedJob {
     writeFileAtomic(join(tmp, 'requirements.txt'), REQUIREMENTS);
     writeFileAtomic(join(tmp, 'accelerate', 'one-gpu.yaml'), ACCELERATE_ONE_GPU);
     writeFileAtomic(join(tmp, 'accelerate', 'multi-gpu.yaml'), ACCELERATE_MULTI_GPU);
-    writeFileAtomic(join(tmp, 'README.md'), jobReadme({ run, model, modelIsFolder: model !== opts.model || existsSync(model), promptLength: initial.k, steps: opts.steps, batchSize: opts.batchSize }));
+    writeFileAtomic(join(tmp, 'README.md'), jobReadme({ run, model, modelIsFolder, promptLength: initial.k, steps: opts.steps, batchSize: opts.batchSize }));
   });
   return { dir: out, job };
 }

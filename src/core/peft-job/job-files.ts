@@ -13,7 +13,8 @@ accelerate==1.15.0
 safetensors==0.8.0
 sentencepiece==0.2.2
 numpy==2.4.6
-# transformers 4.57.6 requires huggingface_hub < 1.0.
+# transformers 4.57.6 requires huggingface_hub < 1.0 (PyPI has 0.36.0; the reference environment, whose wheel
+# mirror has only 1.33.0, satisfies the check with a metadata-only shim: ../shared/bench/setup_peft_venv.sh).
 huggingface_hub==0.36.0
 `;
 
