@@ -1,5 +1,6 @@
 // `org/name[@revision]` (or a legacy single-name repo such as `t5-small`), checked the way
-// huggingface_hub validates repo ids, so a typo fails here and not as a confusing HTTP error.
+// huggingface_hub validates repo ids, so a typo fails here and not as a confusing HTTP error. Free of
+// Node, so the settings schema (bundled into the panel) checks hub ids too.
 
 export interface RepoSpec {
   repo: string;
@@ -20,11 +21,16 @@ export function repoIdProblem(repo: string): string | undefined {
   return undefined;
 }
 
+/** A branch, tag or commit name that stays inside refs/ and URLs (no "..", leading "/", "\\" or spaces). */
+export function isRevision(revision: string): boolean {
+  return revision !== '' && !/\.\.|^\/|\\|\s/.test(revision);
+}
+
 /** Parses `org/name[@revision]`; returns undefined when `spec` is not shaped like a repo id. */
 export function parseRepoSpec(spec: string): RepoSpec | undefined {
   const at = spec.indexOf('@');
   const repo = at < 0 ? spec : spec.slice(0, at);
   const revision = at < 0 ? DEFAULT_REVISION : spec.slice(at + 1);
-  if (repoIdProblem(repo) !== undefined || revision === '' || /\.\.|^\/|\\|\s/.test(revision)) return undefined;
+  if (repoIdProblem(repo) !== undefined || !isRevision(revision)) return undefined;
   return { repo, revision };
 }

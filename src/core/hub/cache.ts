@@ -1,6 +1,6 @@
 // The on-disk cache, laid out exactly as Python's huggingface_hub lays it out, so either side reuses
 // what the other downloaded:
-//   <HF_HUB_CACHE>/models--<org>--<name>/
+//   <HF_HUB_CACHE>/models--<org>--<name>/      (datasets: datasets--<org>--<name>/)
 //     blobs/<etag>                      file contents (etag = sha256 for LFS files, git sha1 otherwise)
 //     blobs/<etag>.incomplete           a download in progress (resumed with an HTTP Range request)
 //     snapshots/<commit>/<file>         relative symlink -> ../../blobs/<etag>
@@ -8,10 +8,11 @@
 import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../io/atomic';
-import { COMMIT_HASH } from './repo-spec';
+import { COMMIT_HASH } from '../repo-spec';
+import type { RepoType } from './repo-type';
 
-export function repoFolderName(repo: string): string {
-  return ['models', ...repo.split('/')].join('--');
+export function repoFolderName(repo: string, type: RepoType = 'model'): string {
+  return [`${type}s`, ...repo.split('/')].join('--');
 }
 
 export class RepoCache {
@@ -20,8 +21,9 @@ export class RepoCache {
   constructor(
     cacheDir: string,
     readonly repo: string,
+    readonly type: RepoType = 'model',
   ) {
-    this.root = join(cacheDir, repoFolderName(repo));
+    this.root = join(cacheDir, repoFolderName(repo, type));
   }
 
   blobPath(etag: string): string {

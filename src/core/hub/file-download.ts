@@ -12,6 +12,7 @@ import type { HubSettings } from './env';
 import { HubError, redact } from './errors';
 import { cancelledError, hubRequest, httpError, isNetworkFailure, networkError, type HubResponse } from './http';
 import type { RepoCache } from './cache';
+import { repoPath, type RepoType } from './repo-type';
 
 export interface FileMetadata {
   file: string;
@@ -26,6 +27,8 @@ export interface FileMetadata {
 
 export interface HubContext {
   repo: string;
+  /** Default: model. */
+  repoType?: RepoType;
   revision: string;
   settings: HubSettings;
   signal?: AbortSignal;
@@ -33,7 +36,7 @@ export interface HubContext {
 
 export function resolveUrl(ctx: HubContext, revision: string, file: string): string {
   const path = file.split('/').map(encodeURIComponent).join('/');
-  return `${ctx.settings.endpoint}/${ctx.repo}/resolve/${encodeURIComponent(revision)}/${path}`;
+  return `${ctx.settings.endpoint}/${repoPath(ctx.repoType ?? 'model', ctx.repo)}/resolve/${encodeURIComponent(revision)}/${path}`;
 }
 
 function header(res: HubResponse, name: string): string | undefined {
@@ -58,10 +61,10 @@ export async function fileMetadata(ctx: HubContext, revision: string, file: stri
     res = await hubRequest(resolveUrl(ctx, revision, file), { method: 'HEAD', redirects: 'same-origin', timeoutSeconds: settings.etagTimeout, signal: ctx.signal }, settings.token);
   } catch (err) {
     if (err instanceof HubError) throw err;
-    throw networkError(err, settings);
+    throw networkError(err, settings, ctx.repoType);
   }
   res.body.resume();
-  if (res.status >= 400) throw httpError(res, { repo: ctx.repo, revision, file, settings });
+  if (res.status >= 400) throw httpError(res, { repo: ctx.repo, repoType: ctx.repoType, revision, file, settings });
   const commit = header(res, 'x-repo-commit');
   const etag = normalizeEtag(header(res, 'x-linked-etag') ?? header(res, 'etag'));
   if (!commit || !etag) {
@@ -124,12 +127,12 @@ export function downloadBlob(cache: RepoCache, meta: FileMetadata, opts: BlobDow
   const blob = cache.blobPath(meta.etag);
   const running = inFlight.get(blob);
   if (running) return running;
-  const job = downloadBlobOnce(blob, meta, opts).finally(() => inFlight.delete(blob));
+  const job = downloadBlobOnce(blob, meta, opts, cache.type).finally(() => inFlight.delete(blob));
   inFlight.set(blob, job);
   return job;
 }
 
-async function downloadBlobOnce(blob: string, meta: FileMetadata, opts: BlobDownloadOptions): Promise<void> {
+async function downloadBlobOnce(blob: string, meta: FileMetadata, opts: BlobDownloadOptions, repoType: RepoType): Promise<void> {
   if (existsSync(blob)) return;
   const { settings, signal } = opts;
   const incomplete = `${blob}.incomplete`;
@@ -166,7 +169,7 @@ async function downloadBlobOnce(blob: string, meta: FileMetadata, opts: BlobDown
         rmSync(incomplete, { force: true });
         continue;
       }
-      if (res.status >= 400) throw httpError(res, { repo: opts.repo, revision: meta.commit, file: meta.file, settings });
+      if (res.status >= 400) throw httpError(res, { repo: opts.repo, repoType, revision: meta.commit, file: meta.file, settings });
       const contentRange = /^bytes (\d+)-/.exec(String(res.headers['content-range'] ?? ''));
       const resumed = have > 0 && res.status === 206 && contentRange !== null && Number(contentRange[1]) === have;
       if (!resumed) have = 0; // a 200 answer (Range ignored) carries the whole file
@@ -205,11 +208,11 @@ async function downloadBlobOnce(blob: string, meta: FileMetadata, opts: BlobDown
       const now = sizeOf(incomplete);
       if (failures > opts.maxRetries) {
         if (err instanceof HubError) throw err;
-        if (received === 0 && now === 0) throw networkError(err, settings);
+        if (received === 0 && now === 0) throw networkError(err, settings, repoType);
         throw new HubError(
           'network',
           `Downloading ${meta.file} of ${opts.repo} failed after ${now} bytes (${reason}). Run the download again: it resumes from there. ` +
-            `On a slow connection, raise HF_HUB_DOWNLOAD_TIMEOUT (seconds, now ${settings.downloadTimeout}); to work without the network, set HF_HUB_OFFLINE=1 or pass a local model folder.`,
+            `On a slow connection, raise HF_HUB_DOWNLOAD_TIMEOUT (seconds, now ${settings.downloadTimeout}); to work without the network, set HF_HUB_OFFLINE=1 or pass a local ${repoType === 'model' ? 'model folder' : 'data file'}.`,
         );
       }
       opts.onRetry(failures, reason, now);

@@ -6,6 +6,7 @@ import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage 
 import { request as httpsRequest } from 'node:https';
 import { HubError, redact } from './errors';
 import type { HubSettings } from './env';
+import { repoPath, type RepoType } from './repo-type';
 
 export interface HubResponse {
   status: number;
@@ -37,12 +38,12 @@ export function isNetworkFailure(err: unknown): boolean {
   return code !== undefined && NETWORK_CODES.has(code);
 }
 
-export function networkError(err: unknown, settings: HubSettings): HubError {
+export function networkError(err: unknown, settings: HubSettings, type: RepoType = 'model'): HubError {
   const code = (err as NodeJS.ErrnoException).code ?? redact((err as Error).message, settings.token);
   return new HubError(
     'network',
     `Cannot reach ${settings.endpoint} (${code}). Check the network connection (and HF_ENDPOINT if you use a mirror). ` +
-      `To work without the network, set HF_HUB_OFFLINE=1 to use models already in the cache (${settings.cacheDir}), or pass a local model folder instead of a hub id.`,
+      `To work without the network, set HF_HUB_OFFLINE=1 to use ${type}s already in the cache (${settings.cacheDir}), or pass a local ${type === 'model' ? 'model folder' : 'data file'} instead of a hub id.`,
   );
 }
 
@@ -113,6 +114,8 @@ export async function readBody(res: HubResponse, limit = 64 * 1024 * 1024): Prom
 
 export interface ErrorContext {
   repo: string;
+  /** Default: model. */
+  repoType?: RepoType;
   revision: string;
   /** The file asked for, when the request was for one file. */
   file?: string;
@@ -127,8 +130,9 @@ export function httpError(res: HubResponse, ctx: ErrorContext): HubError {
   const code = String(res.headers['x-error-code'] ?? '');
   const serverMessage = String(res.headers['x-error-message'] ?? '');
   const { repo, revision, file, settings } = ctx;
+  const type = ctx.repoType ?? 'model';
   const hasToken = settings.token !== undefined;
-  const page = `${settings.endpoint}/${repo}`;
+  const page = `${settings.endpoint}/${repoPath(type, repo)}`;
   if (code === 'RevisionNotFound') {
     return new HubError('revision-not-found', `${repo} has no revision "${revision}" (branch, tag or commit). Check the part after "@", or leave it out for "main".`);
   }
@@ -138,17 +142,17 @@ export function httpError(res: HubResponse, ctx: ErrorContext): HubError {
   if (code === 'GatedRepo') {
     return new HubError(
       'gated',
-      `${repo} is a gated model: open ${page}, accept its license with your account, then ${TOKEN_HELP}.` +
+      `${repo} is a gated ${type}: open ${page}, accept its license with your account, then ${TOKEN_HELP}.` +
         (hasToken ? ' HF_TOKEN is set, but its account has not been granted access yet (or the token lacks read permission).' : ''),
     );
   }
   if (res.status === 401 && serverMessage === 'Invalid credentials in Authorization header') {
-    return new HubError('unauthorized', `${settings.endpoint} rejected HF_TOKEN as invalid (expired or revoked?). Create a new token at https://huggingface.co/settings/tokens and set HF_TOKEN to it, or unset HF_TOKEN for public models.`);
+    return new HubError('unauthorized', `${settings.endpoint} rejected HF_TOKEN as invalid (expired or revoked?). Create a new token at https://huggingface.co/settings/tokens and set HF_TOKEN to it, or unset HF_TOKEN for public ${type}s.`);
   }
   if (code === 'RepoNotFound' || res.status === 404) {
     return new HubError(
       'repo-not-found',
-      `${repo} was not found on ${settings.endpoint}. Check the name (org/name, e.g. google/flan-t5-base). If the model is private or gated, ${TOKEN_HELP}` +
+      `${repo} was not found on ${settings.endpoint}. Check the name (org/name, e.g. ${type === 'model' ? 'google/flan-t5-base' : 'nyu-mll/glue'}). If the ${type} is private or gated, ${TOKEN_HELP}` +
         (hasToken ? '; HF_TOKEN is set but does not give access to it.' : '.'),
     );
   }
@@ -156,7 +160,7 @@ export function httpError(res: HubResponse, ctx: ErrorContext): HubError {
     return new HubError(
       'unauthorized',
       `${settings.endpoint} refused access to ${repo} (401 Unauthorized). ` +
-        (hasToken ? 'HF_TOKEN is set but was not accepted: check that it is valid and has read permission.' : `If the model is private or gated, ${TOKEN_HELP}.`),
+        (hasToken ? 'HF_TOKEN is set but was not accepted: check that it is valid and has read permission.' : `If the ${type} is private or gated, ${TOKEN_HELP}.`),
     );
   }
   if (res.status === 403) {
@@ -164,7 +168,7 @@ export function httpError(res: HubResponse, ctx: ErrorContext): HubError {
   }
   if (res.status === 429) return new HubError('http', `${settings.endpoint} is rate-limiting requests (429). Wait a minute and try again.`);
   if (res.status >= 500) {
-    return new HubError('http', `${settings.endpoint} failed with ${res.status}. Try again later, or set HF_HUB_OFFLINE=1 to use the models already in the cache.`);
+    return new HubError('http', `${settings.endpoint} failed with ${res.status}. Try again later, or set HF_HUB_OFFLINE=1 to use the ${type}s already in the cache.`);
   }
   return new HubError('http', `${res.url.split('?')[0]} answered ${res.status}${file ? ` for ${file}` : ''}.`);
 }

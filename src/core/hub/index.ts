@@ -4,7 +4,7 @@
 export { resolveModel, downloadModel, findCachedModel, type ResolveOptions, type ResolvedModel } from './resolve';
 export { HubError, type HubErrorCode } from './errors';
 export { readHubSettings, hubCacheDir, type HubSettings, type Env } from './env';
-export { parseRepoSpec, type RepoSpec } from './repo-spec';
+export { parseRepoSpec, type RepoSpec } from '../repo-spec';
 export { repoFolderName } from './cache';
 export { formatBytes, type DownloadEvent, type DownloadListener, type PlannedFile } from './progress';
 export {

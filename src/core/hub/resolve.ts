@@ -7,23 +7,20 @@ import { resolve as resolvePath } from 'node:path';
 import { RepoCache, linkBlob, tagCacheDir } from './cache';
 import { hubCacheDir, readHubSettings, type Env } from './env';
 import { HubError } from './errors';
+import { blobOptions, fetchFiles, type RetryOptions } from './fetch-files';
 import { downloadBlob, fileMetadata, type FileMetadata, type HubContext } from './file-download';
-import { hubRequest, httpError, networkError, readBody } from './http';
 import { OPTIONAL_FILES, TOKENIZER_FILES, WEIGHT_FILES, chooseFiles, missingFiles, shardsOf, CONFIG_FILE } from './model-files';
-import { SpeedMeter, etaSeconds, type DownloadListener, type PlannedFile } from './progress';
-import { COMMIT_HASH, parseRepoSpec } from './repo-spec';
+import type { DownloadListener } from './progress';
+import { fetchRepoInfo } from './repo-info';
+import { parseRepoSpec } from '../repo-spec';
 
-export interface ResolveOptions {
+export interface ResolveOptions extends RetryOptions {
   onEvent?: DownloadListener;
   signal?: AbortSignal;
   /** Environment to read HF_* settings from (default process.env). */
   env?: Env;
   /** Ask the hub which commit the revision points to now, even when the cache has a snapshot. */
   refresh?: boolean;
-  /** Retries after a dropped connection, per file (default 5; the count restarts when bytes arrive). */
-  maxRetries?: number;
-  /** Wait before retry n is n times this (default 1000 ms). */
-  retryDelayMs?: number;
 }
 
 export interface ResolvedModel {
@@ -35,8 +32,6 @@ export interface ResolvedModel {
   /** True when a hub model was found complete in the cache and nothing was downloaded. */
   fromCache: boolean;
 }
-
-const PROGRESS_INTERVAL_MS = 100;
 
 /** A local folder path → itself; `org/name[@revision]` → the snapshot folder in the hub cache. */
 export async function resolveModel(spec: string, opts: ResolveOptions = {}): Promise<ResolvedModel> {
@@ -119,33 +114,8 @@ interface RepoListing {
 
 /** The revision's commit and file names, from the hub API (or, for a mirror without it, HEAD probes). */
 async function listRepo(ctx: HubContext): Promise<RepoListing> {
-  const { settings } = ctx;
-  const url = `${settings.endpoint}/api/models/${ctx.repo}/revision/${encodeURIComponent(ctx.revision)}`;
-  let res;
-  try {
-    res = await hubRequest(url, { method: 'GET', redirects: 'same-origin', timeoutSeconds: settings.etagTimeout, signal: ctx.signal }, settings.token);
-  } catch (err) {
-    if (err instanceof HubError) throw err;
-    throw networkError(err, settings);
-  }
-  if (res.status === 200) {
-    let info: { sha?: unknown; siblings?: { rfilename?: unknown }[] };
-    try {
-      info = JSON.parse((await readBody(res)).toString('utf8')) as typeof info;
-    } catch {
-      throw new HubError('bad-response', `${url} did not answer with JSON: ${settings.endpoint} does not look like a Hugging Face hub. Check HF_ENDPOINT.`);
-    }
-    if (typeof info.sha !== 'string' || !COMMIT_HASH.test(info.sha) || !Array.isArray(info.siblings)) {
-      throw new HubError('bad-response', `${url} answered without "sha" and "siblings": ${settings.endpoint} does not look like a Hugging Face hub. Check HF_ENDPOINT.`);
-    }
-    const present = new Set(info.siblings.map((s) => s.rfilename).filter((f): f is string => typeof f === 'string'));
-    return { commit: info.sha, present, known: new Map() };
-  }
-  if (res.headers['x-error-code'] === undefined && [404, 405, 501].includes(res.status)) {
-    res.body.resume();
-    return probeRepo(ctx);
-  }
-  throw httpError(res, { repo: ctx.repo, revision: ctx.revision, settings });
+  const info = await fetchRepoInfo(ctx);
+  return info ? { commit: info.commit, present: info.files, known: new Map() } : probeRepo(ctx);
 }
 
 async function probeRepo(ctx: HubContext): Promise<RepoListing> {
@@ -177,16 +147,6 @@ async function downloadOnline(ctx: HubContext, cache: RepoCache, opts: ResolveOp
   const choice = chooseFiles(listing.present, label);
   for (const message of choice.notes) emit({ type: 'note', message });
   const meta = async (file: string) => listing.known.get(file) ?? fileMetadata(ctx, commit, file);
-  const blobOptions = (file: string, onBytes: (n: number) => void) => ({
-    settings,
-    repo,
-    signal: ctx.signal,
-    maxRetries: opts.maxRetries ?? 5,
-    retryDelayMs: opts.retryDelayMs ?? 1000,
-    onBytes,
-    onStart: (resumeFrom: number) => emit({ type: 'file-start', file, size: null, resumeFrom }),
-    onRetry: (attempt: number, reason: string, resumeFrom: number) => emit({ type: 'retry', file, attempt, reason, resumeFrom }),
-  });
 
   // Sharded weights: the index names the shards, so it comes first.
   let files = choice.files;
@@ -195,73 +155,20 @@ async function downloadOnline(ctx: HubContext, cache: RepoCache, opts: ResolveOp
     const pointer = cache.pointerPath(commit, choice.index);
     if (!existsSync(pointer)) {
       const m = await meta(choice.index);
-      await downloadBlob(cache, m, blobOptions(choice.index, () => undefined));
+      await downloadBlob(cache, m, blobOptions(ctx, opts, emit, choice.index, () => undefined));
       linkBlob(cache.blobPath(m.etag), pointer);
       emit({ type: 'file-done', file: choice.index, size: statSync(pointer).size, cached: false });
       fetchedIndex = true;
     }
     files = [...files.filter((f) => f !== choice.index), ...shardsOf(pointer, label)];
   }
-
-  // Plan: what is already in the snapshot or in blobs/, and what must be fetched.
-  const planned: PlannedFile[] = [];
-  const toFetch: FileMetadata[] = [];
-  for (const file of files) {
-    const pointer = cache.pointerPath(commit, file);
-    if (existsSync(pointer)) {
-      planned.push({ file, size: statSync(pointer).size, cached: true });
-      continue;
-    }
-    const m = await meta(file);
-    if (m.commit !== commit) throw new HubError('bad-response', `${settings.endpoint} answered for commit ${m.commit} while ${label} is ${commit}; try again.`);
-    if (existsSync(cache.blobPath(m.etag))) {
-      linkBlob(cache.blobPath(m.etag), pointer);
-      planned.push({ file, size: m.size, cached: true });
-    } else {
-      planned.push({ file, size: m.size, cached: false });
-      toFetch.push(m);
-    }
-  }
-  const totalBytes = toFetch.reduce((sum, m) => sum + (m.size ?? 0), 0);
-  emit({ type: 'plan', repo, revision, commit, files: planned, downloadBytes: totalBytes });
-  for (const p of planned) if (p.cached) emit({ type: 'file-done', file: p.file, size: p.size ?? 0, cached: true });
-
-  const meter = new SpeedMeter();
-  let doneBefore = 0;
-  let lastEmit = 0;
-  let newBytes = 0;
-  for (const m of toFetch) {
-    let startedAt = 0;
-    const report = (fileBytes: number, force: boolean) => {
-      const bytes = doneBefore + fileBytes;
-      const speed = meter.update(bytes);
-      const now = Date.now();
-      if (!force && now - lastEmit < PROGRESS_INTERVAL_MS) return;
-      lastEmit = now;
-      emit({ type: 'progress', file: m.file, fileBytes, fileSize: m.size, bytes, totalBytes, bytesPerSecond: speed, etaSeconds: etaSeconds(Math.max(0, totalBytes - bytes), speed) });
-    };
-    const options = blobOptions(m.file, (n) => report(n, false));
-    await downloadBlob(cache, m, {
-      ...options,
-      onStart: (resumeFrom) => {
-        startedAt = resumeFrom;
-        emit({ type: 'file-start', file: m.file, size: m.size, resumeFrom });
-        meter.update(doneBefore + resumeFrom);
-      },
-    });
-    const size = statSync(cache.blobPath(m.etag)).size;
-    report(size, true);
-    newBytes += size - startedAt;
-    linkBlob(cache.blobPath(m.etag), cache.pointerPath(commit, m.file));
-    doneBefore += m.size ?? size;
-    emit({ type: 'file-done', file: m.file, size, cached: false });
-  }
+  const { fetched, newBytes } = await fetchFiles(ctx, cache, commit, files, meta, opts, emit);
   const dir = cache.snapshotDir(commit);
   const missing = missingFiles(dir);
   if (missing.length > 0 && choice.notes.length === 0) {
     throw new HubError('bad-response', `${label} was downloaded to ${dir}, but ${missing.join(', ')} is still missing.`);
   }
-  const fromCache = toFetch.length === 0 && !fetchedIndex;
+  const fromCache = fetched === 0 && !fetchedIndex;
   emit({ type: 'done', repo, revision, commit, dir, fromCache, downloadedBytes: newBytes, seconds: (Date.now() - started) / 1000 });
   return { dir, repo, revision, commit, fromCache };
 }
