@@ -7,6 +7,7 @@
 import * as v from 'valibot';
 import { BACKEND_REQUESTS, METRICS, OPTIMIZER_KINDS, PRECISIONS } from '../engine-names';
 import { parseInit, PromptInitSchema } from '../prompt/init-spec';
+import { HUB_DATASET_FORM, hubDatasetProblem, isHubDataset } from '../dataset-spec';
 import { parseWith, type Naming } from '../schema';
 
 export type FormSection = 'model' | 'data' | 'prompt' | 'training';
@@ -28,6 +29,16 @@ export interface SettingSpec {
 
 const text = () => v.pipe(v.string(), v.nonEmpty());
 const count = (min: number) => v.pipe(v.number(), v.integer(), v.minValue(min));
+
+/** Every data setting: a file path, or a hub dataset `hf:org/name[:config][@revision][#split]` (checked here). */
+const dataSource = () =>
+  v.pipe(
+    text(),
+    v.rawCheck(({ dataset, addIssue }) => {
+      const problem = dataset.typed && isHubDataset(dataset.value) ? hubDatasetProblem(dataset.value) : undefined;
+      if (problem !== undefined) addIssue({ message: `is not a hub dataset (${HUB_DATASET_FORM}): ${problem}` });
+    }),
+  );
 
 /** A spec string (class-labels, text:"...", ...) becomes a PromptInit; a PromptInit passes as it is. */
 const init = v.pipe(
@@ -52,16 +63,16 @@ export const RUN_SETTINGS = {
     form: { label: 'Model folder or hub id', section: 'model' },
   },
   train: {
-    schema: text(),
-    help: 'The training data: a JSON Lines, CSV or TSV file.',
-    arg: '<file>',
-    form: { label: 'Training file', section: 'data' },
+    schema: dataSource(),
+    help: `The training data: a JSON Lines, CSV, TSV or Parquet file, or a Hugging Face hub dataset ${HUB_DATASET_FORM} (split: train by default).`,
+    arg: '<file|hf:id>',
+    form: { label: 'Training file or hf: dataset', section: 'data' },
   },
   valid: {
-    schema: v.optional(text()),
-    help: 'The validation data; without it, a share of the training file is held out (--valid-fraction).',
-    arg: '<file>',
-    form: { label: 'Validation file', section: 'data' },
+    schema: v.optional(dataSource()),
+    help: 'The validation data (a file, or an hf: dataset whose split is validation by default); without it, a share of the training examples is held out (--valid-fraction).',
+    arg: '<file|hf:id>',
+    form: { label: 'Validation file or hf: dataset', section: 'data' },
   },
   validFraction: {
     schema: v.optional(v.pipe(v.number(), v.gtValue(0), v.ltValue(1)), 0.1),
