@@ -7,7 +7,7 @@ import { runTokenize } from './cli/tokenize';
 import { exportJobCommand, importCommand } from './cli/peft-job';
 import { runDownload } from './cli/download';
 import { backendCommand } from './cli/backend';
-import { useHubForModels } from './core/hub/engine-resolver';
+import { useHubForDatasets, useHubForModels } from './core/hub/engine-resolver';
 import { formatBytes, type DownloadEvent } from './core/hub';
 import { formatDuration } from './core/format';
 import { SETTING_OPTIONS, settingsHelp, UsageError, need, type Flags } from './cli/run-options';
@@ -15,8 +15,8 @@ import { SETTING_OPTIONS, settingsHelp, UsageError, need, type Flags } from './c
 const USAGE = `prompt-tune: prompt tuning (Lester et al. 2021) on a frozen T5, headless.
 
 Commands:
-  train     --model <dir|hub-id> --train <file> --out <dir> [run settings]     (train --resume <dir> alone continues a run)
-  eval      --model M --prompt <dir> --data <file> [--metric exact-match|rank] [--labels a,b] [field/template settings]
+  train     --model <dir|hub-id> --train <file|hf:id> --out <dir> [run settings]     (train --resume <dir> alone continues a run)
+  eval      --model M --prompt <dir> --data <file|hf:id> [--metric exact-match|rank] [--labels a,b] [field/template settings]
   try       --model M [--prompt <dir>[,<dir>...]] [--ensemble] [--input "text"] [--max-new-tokens N]   (stdin lines without --input)
   inspect   --model M --prompt <dir> [--top 5]
   tokenize  --model <dir|spiece.model|org/name> "text"
@@ -31,6 +31,8 @@ Commands:
 Run settings (train; the other commands take those that apply to them):
 ${settingsHelp().join('\n')}
 
+Data: a .jsonl, .csv, .tsv or .parquet file, or a hub dataset hf:org/name[:config][@revision][#split]
+(e.g. hf:nyu-mll/glue:rte); without #split, --train reads train, --valid and eval's --data validation.
 Everywhere: --json for machine-readable output, --debug for stack traces.
 Native backend: installed in $PROMPT_TUNER_NATIVE_DIR, else \${XDG_CACHE_HOME:-~/.cache}/prompt-tuner/native; every
 command loads TensorFlow.js from there when it holds an install. npm: PATH, or PROMPT_TUNER_NPM.`;
@@ -43,17 +45,19 @@ const OPTIONS = {
   'max-new-tokens': { type: 'string' }, gpu: { type: 'boolean' }, dir: { type: 'string' }, run: { type: 'string' }, adapter: { type: 'string' },
 } as const;
 
-/** Download progress for --model hub ids, on stderr so that stdout stays the command's own output. */
+/** Download progress for --model hub ids and hf: datasets, on stderr so that stdout stays the command's own output. */
 function downloadProgress(e: DownloadEvent): void {
   if (e.type === 'plan' && e.downloadBytes > 0) process.stderr.write(`Downloading ${e.repo}@${e.revision} (${formatBytes(e.downloadBytes)})\n`);
   else if (e.type === 'progress' && process.stderr.isTTY) {
     process.stderr.write(`\r\x1b[2K  ${e.file}: ${formatBytes(e.bytes)} / ${formatBytes(e.totalBytes)}  ${formatBytes(e.bytesPerSecond)}/s  ETA ${formatDuration(e.etaSeconds)}`);
   } else if (e.type === 'retry') process.stderr.write(`\n  ${e.file}: ${e.reason}; retrying (attempt ${e.attempt})\n`);
   else if (e.type === 'done' && !e.fromCache) process.stderr.write(`\n  saved to ${e.dir}\n`);
+  else if (e.type === 'note') process.stderr.write(`note: ${e.message}\n`);
 }
 
 async function main(argv: string[]): Promise<number> {
   useHubForModels({ onEvent: downloadProgress });
+  useHubForDatasets({ onEvent: downloadProgress });
   const out: Out = (line) => process.stdout.write(`${line}\n`);
   let parsed;
   try {

@@ -6,7 +6,8 @@ import { describeBackend } from '../core/backend';
 import { openSession } from '../core/session';
 import { tryPrompts, inspectPrompt } from '../core/playground';
 import { exportNpy, loadPrompt, promptToTensor, savePrompt } from '../core/prompt';
-import { loadExamples, labelSet } from '../core/training/data/dataset';
+import { labelSet } from '../core/training/data/dataset';
+import { loadData } from '../core/training/data/source';
 import { encodeExamples } from '../core/training/encode';
 import { evaluate } from '../core/training/evaluate';
 import { train } from '../core/training/trainer';
@@ -49,12 +50,12 @@ function savedRunSettings(checkpoint: string): v.InferOutput<typeof SAVED_RUN>['
 export async function evalCommand(flags: Flags, out: Out): Promise<number> {
   const model = need(flags, 'model', 'the model the prompt was trained on');
   const promptPath = str(flags, 'prompt');
-  const dataFile = need(flags, 'data', 'a JSONL, CSV or TSV file to evaluate on');
+  const dataFile = need(flags, 'data', 'a JSONL, CSV, TSV or Parquet file, or an hf: dataset (validation split by default), to evaluate on');
   const s = await openSession(model, { backend: settingFlag(flags, 'backend') });
   const loaded = promptPath ? loadPrompt(promptPath, s.identity) : undefined;
   loaded?.notes.forEach((note) => process.stderr.write(`note: ${note}\n`));
   const meta = loaded?.metadata;
-  const data = loadExamples(dataFile, {
+  const data = await loadData(dataFile, 'eval', {
     inputField: settingFlag(flags, 'inputField'), targetField: settingFlag(flags, 'targetField'),
     template: settingFlag(flags, 'template') ?? meta?.template, verbalizer: settingFlag(flags, 'verbalizer') ?? meta?.verbalizer,
     skipInvalid: settingFlag(flags, 'skipInvalid') ?? DEFAULTS.skipInvalid,

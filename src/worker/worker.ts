@@ -1,15 +1,15 @@
 // The training worker: a Node process the extension host forks (dist/worker.js). It runs the engine
 // — training, trying and inspecting prompts — and talks to the host only through ./protocol.
 // One process trains at most one run; the host starts another for try/inspect/export/import requests.
-// A hub id as the model (org/name[@revision]) is fetched into the huggingface_hub cache first, with
-// the hub client's progress forwarded to the host as 'download' messages.
+// A hub id as the model (org/name[@revision]) or an hf: dataset as the data is fetched into the
+// huggingface_hub cache first, with the hub client's progress forwarded to the host as 'download' messages.
 // First import, before anything loads TensorFlow.js: where its packages come from (native install).
 import './tensorflow-location';
 import { exportNpy, loadPrompt } from '../core/prompt';
 import { inspectPrompt, tryPrompts } from '../core/playground';
 import { checkBackend } from '../core/native/check';
-import { HubError } from '../core/hub';
-import { useHubForModels } from '../core/hub/engine-resolver';
+import { HubError, type DownloadEvent } from '../core/hub';
+import { useHubForDatasets, useHubForModels } from '../core/hub/engine-resolver';
 import { train } from '../core/training/trainer';
 import { openSession } from '../core/session';
 import { importPeftAdapter } from '../core/peft-job/import-adapter';
@@ -38,13 +38,15 @@ function describe(err: unknown): { message: string; detail?: string; code?: stri
   return { message: String(err) };
 }
 
-useHubForModels({
-  onEvent: (event) => void outbox.send({ type: 'download', event }),
+const hubOptions = {
+  onEvent: (event: DownloadEvent) => void outbox.send({ type: 'download', event }),
   // A getter: the resolver reads the signal when a download starts, so it gets the current controller.
   get signal() {
     return downloads.signal;
   },
-});
+};
+useHubForModels(hubOptions);
+useHubForDatasets(hubOptions);
 
 /** Trains the run; its events carry the start request's id, and the last one ('done') or an error ends it. */
 async function runTraining(id: number, request: RunRequest): Promise<void> {

@@ -11,7 +11,8 @@ import { initPrompt, insightsFor, savePrompt, softPrompt, type MetricPoint, type
 import { checkWritableFolder, writeJsonAtomic } from '../io/atomic';
 import { Rng } from '../rng';
 import { MaskArena } from '../tensor/dropout';
-import { loadExamples, splitValidation, labelSet, describeSkipped, type Example, type LoadedData } from './data/dataset';
+import { splitValidation, labelSet, describeSkipped, type Example, type LoadedData } from './data/dataset';
+import { loadData } from './data/source';
 import { BatchOrder } from './data/batches';
 import { encodeExamples, type EncodedExample } from './encode';
 import { batchGradient, planMicroBatch } from './micro-batch';
@@ -45,9 +46,9 @@ interface Prepared {
   dataFingerprint: string;
 }
 
-function prepareData(opts: RunOptions, s: Session, log: (m: string) => void): Prepared {
+async function prepareData(opts: RunOptions, s: Session, log: (m: string) => void): Promise<Prepared> {
   const spec = { inputField: opts.inputField, targetField: opts.targetField, template: opts.template, verbalizer: opts.verbalizer, labels: opts.labels, skipInvalid: opts.skipInvalid };
-  const trainData = loadExamples(opts.train, spec);
+  const trainData = await loadData(opts.train, 'train', spec);
   const reportSkipped = (d: LoadedData) => d.skipped.length > 0 && log(describeSkipped(d));
   reportSkipped(trainData);
   let train: Example[] = trainData.examples;
@@ -55,7 +56,7 @@ function prepareData(opts: RunOptions, s: Session, log: (m: string) => void): Pr
   let skipped = trainData.skipped.length;
   const validFromTrain = !opts.valid;
   if (opts.valid) {
-    const v = loadExamples(opts.valid, spec);
+    const v = await loadData(opts.valid, 'valid', spec);
     reportSkipped(v);
     skipped += v.skipped.length;
     valid = v.examples;
@@ -114,7 +115,7 @@ async function setUp(options: RunOptions, emit: (e: TrainEvent) => void): Promis
   const s = await openSession(opts.model, { backend: opts.backend, precision: opts.precision, onWarning: (m) => log(m, 'warn') });
   if (s.backend.precisionNote) log(s.backend.precisionNote, 'warn');
   log(`Model ${opts.model} (d_model ${s.model.config.d_model}, ${s.model.config.num_layers}+${s.model.config.num_decoder_layers} layers) on ${describeBackend(s.backend)}.`);
-  const data = prepareData(opts, s, log);
+  const data = await prepareData(opts, s, log);
   const k = opts.promptLength;
   const d = s.model.config.d_model;
   const longest = (key: 'inputIds' | 'targetIds') => Math.max(...data.train.map((e) => e[key].length));

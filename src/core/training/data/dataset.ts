@@ -1,11 +1,12 @@
-// Training / validation examples from a user's JSONL, CSV or TSV file: picks the input (a field or a
-// template over several fields) and the target (a field, optionally through a verbalizer), and
-// checks every line. Bad lines are errors naming file, line and field; with skipInvalid they are
-// skipped and listed instead, never dropped silently.
+// Training / validation examples from a user's JSONL, CSV or TSV file (or the Parquet files of a hub
+// dataset, source.ts): picks the input (a field or a template over several fields) and the target
+// (a field, optionally through a verbalizer), and checks every line. Bad lines are errors naming
+// file, line (or row) and field; with skipInvalid they are skipped and listed instead, never dropped
+// silently.
 import { DataError, DataSpecError, OR_SKIP, type DataLocation } from './errors';
-import { readDataFile, type SourceFile, type SourceRecord } from './formats';
+import { readDataFile, recordUnit, type SourceFile, type SourceRecord } from './formats';
 import { checkTemplateFields, parseTemplate, renderTemplate, type Template } from './template';
-import { parseVerbalizer, verbalize } from './verbalizer';
+import { parseVerbalizer, verbalize, type Verbalizer } from './verbalizer';
 import { count } from './limits';
 import { quote } from '../../io/errors';
 import { checkRankLabels } from './labels';
@@ -44,6 +45,7 @@ export interface SkippedLine {
 export interface LoadedData {
   examples: Example[];
   skipped: SkippedLine[];
+  /** The file, or the hub dataset (`hf:...#split`) its files came from. */
   file: string;
   /** Where inputs came from: a field name, or the template text. */
   inputFrom: string;
@@ -56,11 +58,25 @@ export const DEFAULT_INPUT_FIELDS: readonly string[] = ['input', 'text', 'senten
 export const DEFAULT_TARGET_FIELDS: readonly string[] = ['target', 'label', 'output'];
 
 /**
- * Reads `file` (format by extension) into examples. Leading and trailing whitespace of inputs and
- * targets is removed. Throws DataError on the first invalid line unless `spec.skipInvalid`; problems
- * with the whole file (unreadable, empty, no examples, unknown fields) always throw.
+ * Reads a JSON Lines, CSV or TSV `file` (format by extension) into examples. Leading and trailing
+ * whitespace of inputs and targets is removed. Throws DataError on the first invalid line unless
+ * `spec.skipInvalid`; problems with the whole file (unreadable, empty, no examples, unknown fields)
+ * always throw.
  */
 export function loadExamples(file: string, spec: DataSpec): LoadedData {
+  const parsed = parseDataSpec(spec);
+  return examplesFrom([readDataFile(file)], file, parsed);
+}
+
+/** The data settings, checked and parsed (before any file is read or downloaded). */
+export interface ParsedDataSpec {
+  spec: DataSpec;
+  template?: Template;
+  verbalizer?: Verbalizer;
+  labels?: Set<string>;
+}
+
+export function parseDataSpec(spec: DataSpec): ParsedDataSpec {
   if (spec.template !== undefined && spec.inputField !== undefined) {
     throw new DataSpecError('template', 'give either inputField or template, not both');
   }
@@ -74,8 +90,40 @@ export function loadExamples(file: string, spec: DataSpec): LoadedData {
       throw new DataSpecError('verbalizer', `maps to ${JSON.stringify(stray)}, which is not in labels (${[...labels].join(', ')})`);
     }
   }
+  return { spec, template, verbalizer, labels };
+}
 
-  const source = readDataFile(file);
+/** The examples of files already read (the shards of one split are several), as loadExamples. */
+export function examplesFrom(sources: readonly SourceFile[], name: string, parsed: ParsedDataSpec): LoadedData {
+  const examples: Example[] = [];
+  const skipped: SkippedLine[] = [];
+  let fieldsUsed: { inputFrom: string; targetField: string } | undefined;
+  for (const source of sources) {
+    const fileExamples = sourceExamples(source, parsed, skipped);
+    fieldsUsed ??= fileExamples.fieldsUsed;
+    examples.push(...fileExamples.examples);
+  }
+  if (examples.length === 0) {
+    const unit = recordUnit(sources[0]?.format ?? 'jsonl');
+    if (skipped.length === 0) {
+      throw new DataError({ file: name }, unit === 'row' ? 'no examples (no rows)' : 'no examples (the file has a header row but no data rows)', unit === 'row' ? 'Choose a split or file that has rows' : 'Add examples below the header');
+    }
+    throw new DataError(
+      { file: name },
+      `no examples: all ${skipped.length} data ${unit}s are invalid, e.g. ${describeSkippedLine(skipped[0] as SkippedLine)}`,
+      'Fix the file (the first invalid line is shown)',
+    );
+  }
+  return { examples, skipped, file: name, inputFrom: fieldsUsed?.inputFrom ?? '', targetField: fieldsUsed?.targetField ?? '' };
+}
+
+function sourceExamples(
+  source: SourceFile,
+  { spec, template, verbalizer, labels }: ParsedDataSpec,
+  skipped: SkippedLine[],
+): { examples: Example[]; fieldsUsed: { inputFrom: string; targetField: string } } {
+  const { file } = source;
+  const unit = recordUnit(source.format);
   if (source.records.length === 0 && source.problems.length > 0) {
     // No line could be read, so the file's fields are unknown: its first bad line is the news.
     if (!spec.skipInvalid) throw source.problems[0];
@@ -86,8 +134,8 @@ export function loadExamples(file: string, spec: DataSpec): LoadedData {
 
   const toExample = (record: SourceRecord): Example => {
     const inputText = input.read(record);
-    const where = { file, line: record.line, field: targetField };
-    const raw = nonEmpty(fieldValue(record, targetField, file), where, 'target');
+    const where = { file, line: record.line, field: targetField, unit };
+    const raw = nonEmpty(fieldValue(record, targetField, source), where, 'target');
     const target = verbalizer === undefined ? raw : verbalize(verbalizer, raw, where);
     if (labels !== undefined && !labels.has(target)) {
       throw new DataError(
@@ -100,7 +148,6 @@ export function loadExamples(file: string, spec: DataSpec): LoadedData {
   };
 
   const examples: Example[] = [];
-  const skipped: SkippedLine[] = [];
   const skip = (err: DataError): void => {
     if (!spec.skipInvalid) throw err;
     skipped.push({ file, line: err.line ?? 0, reason: err.reason });
@@ -119,18 +166,7 @@ export function loadExamples(file: string, spec: DataSpec): LoadedData {
       skip(err);
     }
   }
-
-  if (examples.length === 0) {
-    if (skipped.length === 0) {
-      throw new DataError({ file }, 'no examples (the file has a header row but no data rows)', 'Add examples below the header');
-    }
-    throw new DataError(
-      { file },
-      `no examples: all ${skipped.length} data lines are invalid, e.g. ${describeSkippedLine(skipped[0] as SkippedLine)}`,
-      'Fix the file (the first invalid line is shown)',
-    );
-  }
-  return { examples, skipped, file, inputFrom: input.from, targetField };
+  return { examples, fieldsUsed: { inputFrom: input.from, targetField } };
 }
 
 /** How to read each record's input: through the template, or from one field. */
@@ -140,16 +176,17 @@ function inputReader(
   template: Template | undefined,
 ): { from: string; read: (record: SourceRecord) => string } {
   const file = source.file;
+  const unit = recordUnit(source.format);
   if (template !== undefined) {
     checkTemplateFields(template, source.fields, file);
     return {
       from: template.source,
       read: (record) =>
-        nonEmpty(renderTemplate(template, (field) => fieldValue(record, field, file)), { file, line: record.line }, 'input'),
+        nonEmpty(renderTemplate(template, (field) => fieldValue(record, field, source)), { file, line: record.line, unit }, 'input'),
     };
   }
   const field = chooseField(source, 'input', inputField, DEFAULT_INPUT_FIELDS);
-  return { from: field, read: (record) => nonEmpty(fieldValue(record, field, file), { file, line: record.line, field }, 'input') };
+  return { from: field, read: (record) => nonEmpty(fieldValue(record, field, source), { file, line: record.line, field, unit }, 'input') };
 }
 
 function chooseField(source: SourceFile, role: 'input' | 'target', given: string | undefined, defaults: readonly string[]): string {
@@ -172,10 +209,10 @@ function chooseField(source: SourceFile, role: 'input' | 'target', given: string
   );
 }
 
-function fieldValue(record: SourceRecord, field: string, file: string): string {
+function fieldValue(record: SourceRecord, field: string, source: SourceFile): string {
   const value = record.values.get(field);
   if (value !== undefined) return value;
-  const where = { file, line: record.line, field };
+  const where = { file: source.file, line: record.line, field, unit: recordUnit(source.format) };
   const why = record.unusable.get(field);
   if (why !== undefined) throw new DataError(where, `the value ${why}`, `Fix the line, ${OR_SKIP}`);
   throw new DataError(where, 'missing field', `Add the field to this line, ${OR_SKIP}`);

@@ -4,9 +4,11 @@ import { FileFormatError } from '../../io/errors';
 
 export interface DataLocation {
   file: string;
-  /** 1-based line in the file where the record starts. */
+  /** 1-based line in the file where the record starts (the row, in a Parquet file). */
   line?: number;
   field?: string;
+  /** What `line` counts: text lines, or the rows of a Parquet file. Default: line. */
+  unit?: 'line' | 'row';
 }
 
 /** A problem in a data file. */
@@ -19,7 +21,7 @@ export class DataError extends FileFormatError {
   /** `reason` says what is wrong, `hint` what to do about it. */
   constructor(where: DataLocation, reason: string, hint: string) {
     const fieldPart = where.field === undefined ? '' : `field "${where.field}": `;
-    const linePart = where.line === undefined ? '' : `, line ${where.line}`;
+    const linePart = where.line === undefined ? '' : `, ${where.unit ?? 'line'} ${where.line}`;
     super(where.file, `${where.file}${linePart}: ${fieldPart}${reason}. ${hint}`);
     if (where.line !== undefined) this.line = where.line;
     if (where.field !== undefined) this.field = where.field;

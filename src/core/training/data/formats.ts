@@ -11,13 +11,15 @@ import { parseDelimited } from './delimited';
 import { DataError, OR_SKIP } from './errors';
 import { MAX_DATA_FILE_BYTES, MAX_LINE_CHARS, count } from './limits';
 
-export type DataFormat = 'jsonl' | 'csv' | 'tsv';
+export type DataFormat = 'jsonl' | 'csv' | 'tsv' | 'parquet';
+type TextFormat = Exclude<DataFormat, 'parquet'>;
 
 export const FORMAT_BY_EXTENSION: Readonly<Record<string, DataFormat>> = {
   '.jsonl': 'jsonl',
   '.json': 'jsonl',
   '.csv': 'csv',
   '.tsv': 'tsv',
+  '.parquet': 'parquet',
 };
 
 export interface SourceRecord {
@@ -27,6 +29,26 @@ export interface SourceRecord {
   values: Map<string, string>;
   /** Fields present but not usable as text (JSON object, array, null), with why; an error only where used. */
   unusable: Map<string, string>;
+}
+
+/** What a record's number counts in messages: text lines, or Parquet rows. */
+export function recordUnit(format: DataFormat): 'line' | 'row' {
+  return format === 'parquet' ? 'row' : 'line';
+}
+
+/** Puts one field's value into the record: strings as they are, numbers and booleans as text, anything else unusable. */
+export function setValue(record: SourceRecord, key: string, value: unknown): void {
+  if (typeof value === 'string') record.values.set(key, value);
+  else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') record.values.set(key, String(value));
+  else record.unusable.set(key, `is ${describeValue(value)}, but must be a string, number or boolean`);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Uint8Array) return 'binary data';
+  if (value instanceof Date) return 'a date';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 export interface SourceFile {
@@ -46,19 +68,21 @@ export function formatOf(file: string): DataFormat {
     throw new DataError(
       { file },
       `unknown data file type "${ext || '(no extension)'}"`,
-      `Use a file ending in ${Object.keys(FORMAT_BY_EXTENSION).join(', ')} (JSON Lines, CSV or TSV with a header row)`,
+      `Use a file ending in ${Object.keys(FORMAT_BY_EXTENSION).join(', ')} (JSON Lines, CSV or TSV with a header row, Parquet)`,
     );
   }
   return format;
 }
 
+/** Reads a JSON Lines, CSV or TSV file (Parquet: parquet.ts). */
 export function readDataFile(file: string): SourceFile {
   const format = formatOf(file);
-  return parseDataText(decodeUtf8(readBytes(file), file), format, file);
+  if (format === 'parquet') throw new Error(`${file}: Parquet files are read asynchronously, by readParquetFile (through loadData).`);
+  return parseDataText(decodeUtf8(readDataBytes(file), file), format, file);
 }
 
 /** Parses file content already in memory; `file` is only used in messages. */
-export function parseDataText(text: string, format: DataFormat, file: string): SourceFile {
+export function parseDataText(text: string, format: TextFormat, file: string): SourceFile {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   if (body.trim() === '') {
     throw new DataError(
@@ -96,7 +120,8 @@ function checkDataFile(file: string, s: Stats): number {
   return s.size;
 }
 
-function readBytes(file: string): Buffer {
+/** The bytes of a regular data file within MAX_DATA_FILE_BYTES. */
+export function readDataBytes(file: string): Buffer {
   let fd: number;
   try {
     checkDataFile(file, statSync(file));
@@ -173,7 +198,7 @@ function parseJsonLines(text: string, file: string): SourceFile {
       return;
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      problems.push(new DataError({ file, line }, `expected a JSON object, got ${describeJson(value)}`, hint));
+      problems.push(new DataError({ file, line }, `expected a JSON object, got ${describeValue(value)}`, hint));
       return;
     }
     const record: SourceRecord = { line, values: new Map(), unusable: new Map() };
@@ -182,19 +207,11 @@ function parseJsonLines(text: string, file: string): SourceFile {
         seen.add(key);
         fields.push(key);
       }
-      if (typeof v === 'string') record.values.set(key, v);
-      else if (typeof v === 'number' || typeof v === 'boolean') record.values.set(key, String(v));
-      else record.unusable.set(key, `is ${describeJson(v)}, but must be a string, number or boolean`);
+      setValue(record, key, v);
     }
     records.push(record);
   });
   return { file, format: 'jsonl', fields, records, problems };
-}
-
-function describeJson(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function parseTable(text: string, format: 'csv' | 'tsv', file: string): SourceFile {
