@@ -92,7 +92,7 @@ export const WebviewToHostSchema = v.variant('type', [
   v.strictObject({ type: v.literal('selectRun'), id, runId: v.string() }),
   v.strictObject({ type: v.literal('stop'), id, runId: v.string() }),
   v.strictObject({ type: v.literal('resume'), id, runId: v.string() }),
-  v.strictObject({ type: v.literal('browse'), id, field: v.picklist(['model', 'train']) }),
+  v.strictObject({ type: v.literal('browse'), id, field: v.picklist(['model', 'train', 'hubDataset']) }),
   v.strictObject({ type: v.literal('datasetFields'), id, train: v.string() }),
   v.strictObject({ type: v.literal('try'), id, input: v.pipe(v.string(), v.check((s) => s.trim() !== '', 'must not be blank')), prompts: strings, ensemble: v.boolean() }),
   /** The hint's button: runs "Set Up Native Backend". */

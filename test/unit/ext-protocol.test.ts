@@ -128,7 +128,7 @@ test('panel -> host: every request passes with its id; a malformed one of each k
   refused(() => parseWebviewMessage({ type: 'selectRun', id: 3 }), /"runId" is required/, 3);
   refused(() => parseWebviewMessage({ type: 'stop', id: 4, runId: 1 }), /"runId" must be a string/, 4);
   refused(() => parseWebviewMessage({ type: 'resume', id: 5, runId: 'r', now: true }), /"now" is not a known field/, 5);
-  refused(() => parseWebviewMessage({ type: 'browse', id: 6, field: 'home' }), /"field" must be one of model, train \(got "home"\)/, 6);
+  refused(() => parseWebviewMessage({ type: 'browse', id: 6, field: 'home' }), /"field" must be one of model, train, hubDataset \(got "home"\)/, 6);
   refused(() => parseWebviewMessage({ type: 'datasetFields', id: 7 }), /"train" is required/, 7);
   refused(() => parseWebviewMessage({ type: 'try', id: 8, input: '  ', prompts: [], ensemble: false }), /"input" must not be blank/, 8);
   refused(() => parseWebviewMessage({ type: 'setUpNative', id: 1.5 }), /"id" must be a whole number/);

@@ -80,7 +80,7 @@ test('host: every request is answered once with its id; failures become errors n
   const malformed = await answer({ type: 'browse', id: 10, field: 'home' });
   assert.ok(malformed?.type === 'error' && malformed.id === 10 && /"field" must be one of model, train/.test(malformed.message));
   assert.equal(await answer({ type: 'browse', field: 'home' }), undefined);
-  assert.deepEqual(logged, ['panel: ignored a malformed message: panel message browse: "id" is required; "field" must be one of model, train (got "home")']);
+  assert.deepEqual(logged, ['panel: ignored a malformed message: panel message browse: "id" is required; "field" must be one of model, train, hubDataset (got "home")']);
 });
 
 test('worker: the outbox resolves flush only once every message sent is delivered', async () => {

@@ -39,10 +39,13 @@ export class SetupView {
   private readonly nativeButton: HTMLElement;
 
   constructor() {
-    const browse = (field: 'model' | 'train') => {
-      const button = el('vscode-button', { appearance: 'secondary', 'aria-label': field === 'model' ? 'Browse for a model folder' : 'Browse for a data file', id: `browse-${field}` }, icon('folder-opened'), ' Browse…');
+    // The host asks: an open dialog for a folder or file, an input box for a hub dataset (into the train field).
+    const browse = (field: 'model' | 'train' | 'hubDataset') => {
+      const [label, codicon, text] =
+        field === 'model' ? ['Browse for a model folder', 'folder-opened', ' Browse…'] : field === 'train' ? ['Browse for a data file', 'folder-opened', ' Browse…'] : ['Enter a Hugging Face hub dataset', 'cloud', ' HF Hub dataset…'];
+      const button = el('vscode-button', { appearance: 'secondary', 'aria-label': label, id: `browse-${field}` }, icon(codicon), text);
       button.addEventListener('click', () => {
-        requests.send({ type: 'browse', field }).then((reply) => reply.value && this.setValue(field, reply.value), (err: RequestError) => this.showError(err.message));
+        requests.send({ type: 'browse', field }).then((reply) => reply.value && this.setValue(field === 'model' ? 'model' : 'train', reply.value), (err: RequestError) => this.showError(err.message));
       });
       return button;
     };
@@ -51,14 +54,14 @@ export class SetupView {
       model: [el('div', { class: 'field' }, el('label', { for: 'model-choice' }, 'Known models'), this.modelChoice)],
       data: [el('div', { class: 'field' }, el('label', { for: 'train-choice' }, 'Files in the workspace'), this.trainChoice)],
     };
-    const after: Record<string, HTMLElement> = { model: browse('model'), train: browse('train') };
+    const after: Record<string, HTMLElement[]> = { model: [browse('model')], train: [browse('train'), browse('hubDataset')] };
     const sections = (Object.keys(SECTIONS) as FormField['section'][]).map((section) => {
       const row = el('div', { class: 'row' });
       for (const field of FORM_FIELDS.filter((f) => f.section === section)) {
         const input = control(field);
         this.fields.set(field.name, input);
         row.append(labelled(field, input));
-        if (after[field.name]) row.append(after[field.name]!);
+        row.append(...(after[field.name] ?? []));
         input.addEventListener(input.tagName === 'VSCODE-DROPDOWN' ? 'change' : 'input', () => {
           this.remember();
           if (field.name === 'train') this.askDatasetFields(input.value);
@@ -95,7 +98,7 @@ export class SetupView {
   /** Fills the choices and defaults; values the user already typed (kept in state) win. */
   setChoices(choices: SetupChoices, trusted: boolean): void {
     fillDropdown(this.modelChoice, choices.models);
-    fillDropdown(this.trainChoice, choices.datasets.length ? choices.datasets : [{ label: '(no .jsonl/.csv/.tsv files in the workspace)', value: '' }]);
+    fillDropdown(this.trainChoice, choices.datasets.length ? choices.datasets : [{ label: '(no .jsonl/.csv/.tsv/.parquet files in the workspace)', value: '' }]);
     const values: FormValues = { ...choices.defaults, ...getState().form };
     for (const name of this.fields.keys()) this.setValue(name, String(values[name as keyof FormValues] ?? ''), false);
     if (values.train) this.askDatasetFields(values.train);

@@ -13,7 +13,8 @@ export interface PanelActions {
   /** Starts a run from the form's text; throws SchemaError or ChoiceError naming the field at fault. */
   start(form: FormValues): RunSummary;
   datasetFields(train: string): DatasetFields;
-  browse(field: 'model' | 'train'): Promise<string | undefined>;
+  /** A folder or file from the open dialog, or a hub dataset from an input box. */
+  browse(field: 'model' | 'train' | 'hubDataset'): Promise<string | undefined>;
   /** `model` is the selected run's, for trying the frozen model when no prompt is chosen. */
   tryPrompts(input: string, prompts: string[], ensemble: boolean, model?: string): Promise<TryResult[]>;
   /** The extension's native install as it is now (read from disk). */

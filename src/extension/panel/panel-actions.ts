@@ -11,7 +11,8 @@ import type { PromptCatalog } from '../prompts/prompt-catalog';
 import type { WorkerService } from '../runs/worker-service';
 import { readSettings } from '../settings';
 import { datasetFields, FORM_NAMING, promptChoices, setupChoices } from '../setup/setup-choices';
-import { modelPickerOptions, workspaceDatasets, workspaceModels } from '../setup/sources';
+import { DATA_EXTENSIONS, modelPickerOptions, workspaceDatasets, workspaceModels } from '../setup/sources';
+import { askHubDataset } from '../setup/hub-dataset-input';
 import type { PanelActions } from './handlers';
 
 export interface PanelParts {
@@ -35,10 +36,11 @@ export function panelActions(parts: PanelParts): PanelActions {
     start: (form: FormValues) => parts.startRun(settingsFromForm(form), FORM_NAMING),
     datasetFields,
     async browse(field) {
+      if (field === 'hubDataset') return askHubDataset('Training data: HF Hub dataset');
       const picked = await vscode.window.showOpenDialog(
         field === 'model'
           ? { canSelectFolders: true, canSelectFiles: false, title: 'Model folder (config.json, model.safetensors, spiece.model)' }
-          : { canSelectMany: false, filters: { 'Training data': ['jsonl', 'csv', 'tsv'] }, title: 'Training data' },
+          : { canSelectMany: false, filters: { 'Training data': [...DATA_EXTENSIONS] }, title: 'Training data' },
       );
       return picked?.[0]?.fsPath;
     },

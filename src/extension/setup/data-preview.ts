@@ -3,6 +3,7 @@
 // only the first part of the file; the trainer validates the whole of it. No vscode import.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { extname } from 'node:path';
+import { isHubDataset } from '../../core/dataset-spec';
 
 export interface DatasetPreview {
   fields: string[];
@@ -81,8 +82,16 @@ function records(text: string, ext: string): Record<string, string>[] {
   });
 }
 
+/** Text files are previewed; Parquet files and hub datasets are read by the worker when training starts. */
 export function previewDataset(file: string): DatasetPreview {
-  const rows = records(readHead(file), extname(file).toLowerCase());
+  const ext = extname(file).toLowerCase();
+  if (isHubDataset(file) || ext === '.parquet') {
+    throw new Error(
+      `${isHubDataset(file) ? 'A hub dataset is downloaded' : 'A Parquet file is read'} when training starts, so its fields are not listed here: ` +
+        'name the input (or a template) and the target, or leave them to detection (input, text, sentence; target, label, output)',
+    );
+  }
+  const rows = records(readHead(file), ext);
   const fields = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const guess = (names: string[]) => names.find((n) => fields.includes(n));
   const inputField = guess(INPUT_GUESSES);

@@ -1,15 +1,17 @@
-// "Tune Prompt" as a guided sequence of quick picks: model, training file, input and target fields
-// (or a template), labels, prompt length and initialisation, with the paper's defaults first.
+// "Tune Prompt" as a guided sequence of quick picks: model, training file or hub dataset, input and
+// target fields (or a template), labels, prompt length and initialisation, with the paper's defaults first.
 // Returns the user's choices, 'form' when they prefer the panel's setup form, or undefined on Escape.
 import * as vscode from 'vscode';
-import { basename } from 'node:path';
+import { basename, extname } from 'node:path';
 import type { Choice } from '../../../webview/protocol';
+import { isHubDataset } from '../../core/dataset-spec';
 import { formText } from '../../core/settings/form';
 import type { TunerSettings } from '../configuration';
 import { previewDataset } from './data-preview';
+import { askHubDataset } from './hub-dataset-input';
 import type { TuneChoices } from './run-request';
 import { groupOptions, hubIdProblem, optionIcon, type ModelOption } from './model-choices';
-import { modelPickerOptions, workspaceDatasets } from './sources';
+import { DATA_EXTENSIONS, modelPickerOptions, workspaceDatasets } from './sources';
 
 const STEPS = 6;
 
@@ -71,11 +73,32 @@ async function chooseModel(settings: TunerSettings): Promise<string | 'form' | u
 
 async function chooseDataset(settings: TunerSettings): Promise<string | undefined> {
   const files = await workspaceDatasets(settings.outputFolder);
-  const items: Item<string>[] = [...choiceItems(files, 'file'), { label: '$(folder-opened) Choose a file…', value: ':file' }];
-  const value = await pick(2, 'training data', items, 'JSON Lines, CSV or TSV; 10% is held out for validation');
+  const items: Item<string>[] = [
+    ...choiceItems(files, 'file'),
+    { label: '$(folder-opened) Choose a file…', value: ':file' },
+    { label: '$(cloud) HF Hub dataset…', description: 'hf:org/name[:config][@revision][#split], e.g. nyu-mll/glue:rte', value: ':hub' },
+  ];
+  const value = await pick(2, 'training data', items, 'JSON Lines, CSV, TSV or Parquet, or a hub dataset; 10% is held out for validation');
+  if (value === ':hub') return askHubDataset(title(2, 'hub dataset'));
   if (value !== ':file') return value;
-  const file = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Training data': ['jsonl', 'csv', 'tsv'] }, title: 'Training data' });
+  const file = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Training data': [...DATA_EXTENSIONS] }, title: 'Training data' });
   return file?.[0]?.fsPath;
+}
+
+/** A hub dataset's (or Parquet file's) fields are known once the worker reads it: here the user may name them, or leave them to detection. */
+async function chooseTypedFields(choices: TuneChoices): Promise<boolean> {
+  const ask = (what: string, prompt: string, placeHolder: string) => vscode.window.showInputBox({ title: title(3, what), prompt, placeHolder, ignoreFocusOut: true });
+  const input = await ask('input', 'The input: a field, or a template of fields such as "premise: {sentence1} hypothesis: {sentence2}". Empty: the first of input, text, sentence.', 'premise: {sentence1} hypothesis: {sentence2}');
+  if (input === undefined) return false;
+  if (input.includes('{')) choices.template = input;
+  else if (input.trim()) choices.inputField = input.trim();
+  const target = await ask('target', 'The target field. Empty: the first of target, label, output.', 'label');
+  if (target === undefined) return false;
+  if (target.trim()) choices.targetField = target.trim();
+  const verbalizer = await ask('verbalizer', 'Words for the target’s raw values (class ids), e.g. 0=entailment,1=not_entailment. Empty: the values as they are.', '0=entailment,1=not_entailment');
+  if (verbalizer === undefined) return false;
+  if (verbalizer.trim()) choices.verbalizer = verbalizer.trim();
+  return true;
 }
 
 async function chooseFields(train: string, choices: TuneChoices): Promise<string[] | undefined | false> {
@@ -154,9 +177,13 @@ export async function runGuidedFlow(settings: TunerSettings): Promise<TuneChoice
   const train = await chooseDataset(settings);
   if (!train) return undefined;
   const choices: TuneChoices = { model, train };
-  const labels = await chooseFields(train, choices);
-  if (labels === false) return undefined;
-  if (labels && labels.length > 0) choices.labels = labels;
+  if (isHubDataset(train) || extname(train).toLowerCase() === '.parquet') {
+    if (!(await chooseTypedFields(choices))) return undefined;
+  } else {
+    const labels = await chooseFields(train, choices);
+    if (labels === false) return undefined;
+    if (labels && labels.length > 0) choices.labels = labels;
+  }
   const promptLength = await choosePromptLength(settings);
   if (promptLength === undefined) return undefined;
   choices.promptLength = promptLength;

@@ -4,6 +4,7 @@
 // settings schema. No vscode import.
 import { existsSync } from 'node:fs';
 import { basename, extname, isAbsolute, join, resolve } from 'node:path';
+import { HUB_DATASET_FORM, hubDatasetProblem, isHubDataset, parseHubDataset } from '../../core/dataset-spec';
 import type { Naming } from '../../core/schema';
 import { resolveRunSettings, type RunSettings, type RunSettingsInput, type SettingName } from '../../core/settings/run-settings';
 import type { TunerSettings } from '../configuration';
@@ -31,10 +32,17 @@ export function resolveModel(model: string, root: string): string {
   return existsSync(local) || model.startsWith('.') || isAbsolute(model) ? local : model;
 }
 
+/** The data's name for run folders: the file's without extension, or a hub dataset's name and config. */
+function dataName(train: string): string {
+  if (!isHubDataset(train)) return basename(train, extname(train));
+  const spec = parseHubDataset(train);
+  return [spec.repo.split('/').pop(), spec.config].filter(Boolean).join('-');
+}
+
 /** `<root>/<outputFolder>/<dataset name>-<n>`, the first n whose folder does not exist and is not taken. */
 export function newRunFolder(root: string, outputFolder: string, train: string, taken: (dir: string) => boolean): string {
   const parent = absolute(outputFolder, root);
-  const base = basename(train, extname(train)).replace(/[^\w.-]+/g, '-') || 'run';
+  const base = dataName(train).replace(/[^\w.-]+/g, '-') || 'run';
   for (let n = 1; ; n++) {
     const dir = join(parent, `${base}-${n}`);
     if (!existsSync(dir) && !taken(dir)) return dir;
@@ -50,12 +58,17 @@ export function buildRunRequest(choices: Partial<Record<SettingName, unknown>>, 
   const sameOptimizer = choices.optimizer === undefined || choices.optimizer === defaults.optimizer;
   const input: Record<string, unknown> = { ...defaults, ...(sameOptimizer && lr !== undefined ? { lr } : {}), ...choices };
   if (typeof input.model === 'string') input.model = resolveModel(input.model.trim(), root);
-  for (const key of ['train', 'valid', 'resume'] as const) if (typeof input[key] === 'string' && input[key]) input[key] = absolute(input[key], root);
+  for (const key of ['train', 'valid', 'resume'] as const) {
+    const value = input[key];
+    if (typeof value === 'string' && value && !isHubDataset(value)) input[key] = absolute(value, root);
+  }
   // A template replaces the input field.
   if (input.template !== undefined) delete input.inputField;
   const train = input.train;
-  if (typeof train !== 'string' || !train) throw new ChoiceError('Choose a training file (JSON Lines, CSV or TSV).', 'train');
-  if (!existsSync(train)) throw new ChoiceError(`The training file ${train} does not exist.`, 'train');
+  if (typeof train !== 'string' || !train) throw new ChoiceError('Choose a training file (JSON Lines, CSV, TSV or Parquet) or a hub dataset (hf:org/name).', 'train');
+  if (!isHubDataset(train) && !existsSync(train)) throw new ChoiceError(`The training file ${train} does not exist.`, 'train');
+  const hubProblem = isHubDataset(train) ? hubDatasetProblem(train) : undefined;
+  if (hubProblem !== undefined) throw new ChoiceError(`${train} is not a hub dataset (${HUB_DATASET_FORM}): ${hubProblem}.`, 'train');
   input.out = newRunFolder(root, settings.outputFolder, train, taken);
   return resolveRunSettings(input, naming);
 }

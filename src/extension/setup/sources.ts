@@ -34,10 +34,13 @@ export async function modelPickerOptions(settings: TunerSettings, workspace?: Ch
   });
 }
 
+/** The data files the engine reads (core/training/data: formats.ts, parquet.ts). */
+export const DATA_EXTENSIONS = ['jsonl', 'csv', 'tsv', 'parquet'] as const;
+
 /** Training files in the workspace, outside the output folder. */
 export async function workspaceDatasets(outputFolder: string): Promise<Choice[]> {
   const exclude = `{**/node_modules/**,**/.git/**,${outputFolder.replace(/^\.\//, '').replace(/\/+$/, '') || '.prompts'}/**}`;
-  const files = await vscode.workspace.findFiles('**/*.{jsonl,csv,tsv}', exclude, 500);
+  const files = await vscode.workspace.findFiles(`**/*.{${DATA_EXTENSIONS.join(',')}}`, exclude, 500);
   return files
     .map((f) => f.fsPath)
     .sort()
