@@ -16,6 +16,10 @@ const DAMAGED = 'The file is damaged or not Parquet: download it again (for a hu
 
 export async function readParquetFile(file: string): Promise<SourceFile> {
   const bytes = readDataBytes(file);
+  // The footer is read from the end; the magic at the start tells a Parquet file from another file renamed.
+  if (bytes.length < 12 || bytes.toString('latin1', 0, 4) !== 'PAR1') {
+    throw new DataError({ file }, 'not a Parquet file (it does not start with "PAR1")', DAMAGED);
+  }
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   let metadata: FileMetaData;
   try {
