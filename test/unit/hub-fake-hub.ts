@@ -1,7 +1,9 @@
 // A stand-in for the Hugging Face hub on 127.0.0.1, answering as huggingface.co does:
 //   GET  /api/models/<repo>/revision/<rev>   -> { id, sha, siblings: [{ rfilename }] }
 //   HEAD|GET /<repo>/resolve/<rev>/<file>    -> small files: 200 with ETag = git blob sha1;
-//        LFS files (*.safetensors, *.bin, *.model): 302 to a second "CDN" server, with
+//   (datasets: /api/datasets/<repo>/revision/<rev> and /datasets/<repo>/resolve/<rev>/<file>;
+//   <rev> is main, another branch of the repo such as refs/convert/parquet (URL-encoded), or a commit)
+//        LFS files (*.safetensors, *.bin, *.model, *.parquet): 302 to a second "CDN" server, with
 //        X-Linked-Etag = sha256, X-Linked-Size, and X-Repo-Commit on every answer
 //   errors carry X-Error-Code (RepoNotFound, RevisionNotFound, EntryNotFound, GatedRepo)
 // The CDN serves blobs with Range support. Faults (dropped connection, wrong bytes, slow
@@ -12,7 +14,12 @@ import type { AddressInfo } from 'node:net';
 
 export interface FakeRepo {
   id: string;
+  /** Default: model. */
+  type?: 'model' | 'dataset';
+  /** The files of main. */
   files: Record<string, Buffer>;
+  /** Other branches and their files, e.g. refs/convert/parquet. */
+  branches?: Record<string, Record<string, Buffer>>;
   /** Token required for everything (a private repo: 401 RepoNotFound without it). */
   privateToken?: string;
   /** Token required for file downloads only (a gated repo: metadata stays public). */
@@ -42,7 +49,7 @@ export interface Faults {
   sameOriginLfs?: boolean;
 }
 
-export const LFS = /\.(safetensors|bin|model|h5|msgpack)$/;
+export const LFS = /\.(safetensors|bin|model|h5|msgpack|parquet)$/;
 
 export function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex');
@@ -52,8 +59,9 @@ export function gitBlobSha1(data: Buffer): string {
   return createHash('sha1').update(`blob ${data.length}\0`).update(data).digest('hex');
 }
 
-export function commitOf(repo: string): string {
-  return createHash('sha1').update(`commit of ${repo}`).digest('hex');
+/** The commit main (or another branch) of `repo` points to. */
+export function commitOf(repo: string, branch = 'main'): string {
+  return createHash('sha1').update(branch === 'main' ? `commit of ${repo}` : `commit of ${repo}@${branch}`).digest('hex');
 }
 
 function listen(server: Server): Promise<string> {
@@ -67,10 +75,19 @@ export class FakeHub {
   cdn = '';
   private readonly hubServer: Server;
   private readonly cdnServer: Server;
-  private readonly blobs = new Map<string, { file: string; data: Buffer }>();
+  /** By sha256: the bytes, and every file name they are served under (faults name a file). */
+  private readonly blobs = new Map<string, { files: string[]; data: Buffer }>();
 
   private constructor(private readonly repos: FakeRepo[]) {
-    for (const repo of repos) for (const [file, data] of Object.entries(repo.files)) this.blobs.set(sha256(data), { file, data });
+    for (const repo of repos) {
+      for (const files of [repo.files, ...Object.values(repo.branches ?? {})]) {
+        for (const [file, data] of Object.entries(files)) {
+          const blob = this.blobs.get(sha256(data)) ?? { files: [], data };
+          blob.files.push(file);
+          this.blobs.set(sha256(data), blob);
+        }
+      }
+    }
     this.hubServer = createServer((req, res) => this.hub(req, res));
     this.cdnServer = createServer((req, res) => this.serveBlob(req, res));
   }
@@ -101,12 +118,13 @@ export class FakeHub {
     if (req.url?.startsWith('/blobs/')) return this.serveBlob(req, res);
     this.log('hub', req);
     const url = new URL(req.url ?? '/', this.endpoint);
-    const api = /^\/api\/models\/([^/]+\/[^/]+)\/revision\/([^/]+)$/.exec(url.pathname);
-    const resolve = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
+    const api = /^\/api\/(models|datasets)\/([^/]+\/[^/]+)\/revision\/([^/]+)$/.exec(url.pathname);
+    const resolve = /^\/(datasets\/)?([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
     const match = api ?? resolve;
     if (!match) return this.fail(res, 404, undefined);
-    const repoId = match[1];
-    const repo = this.repos.find((r) => r.id === repoId);
+    const type = api ? (api[1] === 'datasets' ? 'dataset' : 'model') : resolve?.[1] ? 'dataset' : 'model';
+    const repoId = match[2];
+    const repo = this.repos.find((r) => r.id === repoId && (r.type ?? 'model') === type);
     if (!repo) return this.fail(res, 404, 'RepoNotFound');
     if (repo.renamedTo) {
       res.writeHead(307, { location: url.pathname.replace(`/${repo.id}/`, `/${repo.renamedTo}/`) });
@@ -117,17 +135,20 @@ export class FakeHub {
       if (auth) return this.fail(res, 401, undefined, 'Invalid credentials in Authorization header');
       return this.fail(res, 401, 'RepoNotFound');
     }
-    const revision = decodeURIComponent(match[2]);
-    const commit = commitOf(repo.id);
-    if (revision !== 'main' && revision !== commit) return this.fail(res, 404, 'RevisionNotFound');
+    const revision = decodeURIComponent(match[3] as string);
+    const branches: Record<string, Record<string, Buffer>> = { main: repo.files, ...repo.branches };
+    const branch = Object.keys(branches).find((b) => b === revision || commitOf(repo.id, b) === revision);
+    if (branch === undefined) return this.fail(res, 404, 'RevisionNotFound');
+    const commit = commitOf(repo.id, branch);
+    const files = branches[branch] as Record<string, Buffer>;
     if (api) {
       if (this.faults.noApi) return this.fail(res, 404, undefined);
-      const body = JSON.stringify({ id: repo.id, sha: commit, siblings: ['.gitattributes', ...Object.keys(repo.files)].map((rfilename) => ({ rfilename })) });
+      const body = JSON.stringify({ id: repo.id, sha: commit, siblings: ['.gitattributes', ...Object.keys(files)].map((rfilename) => ({ rfilename })) });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       return void res.end(body);
     }
-    const file = decodeURIComponent(match[3]);
-    const data = repo.files[file];
+    const file = decodeURIComponent(match[4] as string);
+    const data = files[file];
     if (data === undefined) return this.fail(res, 404, 'EntryNotFound', undefined, commit);
     if (repo.gatedToken && auth !== `Bearer ${repo.gatedToken}`) {
       return this.fail(res, 401, 'GatedRepo', `Access to model ${repo.id} is restricted. You must have access to it and be authenticated to access it. Please log in.`);
@@ -166,7 +187,7 @@ export class FakeHub {
       return void res.end();
     }
     let data = blob.data;
-    if (this.faults.corrupt === blob.file) {
+    if (this.faults.corrupt !== undefined && blob.files.includes(this.faults.corrupt)) {
       data = Buffer.from(data);
       data[data.length >> 1] ^= 0xff;
     }
@@ -183,14 +204,14 @@ export class FakeHub {
       ...(range ? { 'content-range': `bytes ${start}-${data.length - 1}/${data.length}` } : {}),
     });
     const drop = this.faults.drop;
-    if (drop && drop.file === blob.file && drop.times > 0) {
+    if (drop && blob.files.includes(drop.file) && drop.times > 0) {
       drop.times--;
       // A FIN after the partial body (as a proxy that gives up does): the client sees a short response.
       res.write(body.subarray(0, drop.bytes), () => res.socket?.end());
       return;
     }
     const slow = this.faults.slow;
-    if (slow && slow.file === blob.file) {
+    if (slow && blob.files.includes(slow.file)) {
       let at = 0;
       const next = () => {
         if (res.destroyed) return;
