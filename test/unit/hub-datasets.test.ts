@@ -93,7 +93,8 @@ before(async () => {
     {
       id: 'org/scripted',
       type: 'dataset',
-      files: { 'scripted.py': Buffer.from('import datasets\n'), 'README.md': Buffer.from('# scripted\n') },
+      // A loading script beside metadata (JSON, but not data): the conversion is read.
+      files: { 'scripted.py': Buffer.from('import datasets\n'), 'README.md': Buffer.from('# scripted\n'), 'dataset_infos.json': Buffer.from('{}'), 'data/raw.csv': Buffer.from('a,b\n1,2\n') },
       branches: { [CONVERTED]: { 'default/train/0000.parquet': train, 'default/validation/0000.parquet': validation } },
     },
     {

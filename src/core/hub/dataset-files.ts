@@ -30,13 +30,18 @@ const keywordRegex = (split: string, dir: boolean) => {
 const IN_DIR = Object.fromEntries(Object.keys(SPLIT_KEYWORDS).map((s) => [s, keywordRegex(s, true)]));
 const IN_NAME = Object.fromEntries(Object.keys(SPLIT_KEYWORDS).map((s) => [s, keywordRegex(s, false)]));
 
-/** Hidden files and folders (".git...", "__pycache__") are never data, as in `datasets`. */
+/** What `datasets` writes beside the data (dataset_infos.json of scripted datasets, save_to_disk's state). */
+const METADATA = /(^|\/)(dataset_infos?|dataset_dict|state)\.json$/;
+
+/** Hidden files and folders (".git...", "__pycache__") and metadata are never data, as in `datasets`. */
 function isDataFile(path: string): boolean {
-  return DATA_FILE.test(path) && !path.split('/').some((part) => part.startsWith('.') || part.startsWith('__'));
+  return DATA_FILE.test(path) && !METADATA.test(path) && !path.split('/').some((part) => part.startsWith('.') || part.startsWith('__'));
 }
 
-export function hasDataFiles(files: Iterable<string>): boolean {
-  return [...files].some(isDataFile);
+/** Whether the repo holds its data itself: data files, and no loading script (<name>.py), which the hub's Parquet conversion runs instead. */
+export function hasDataFiles(files: Iterable<string>, repo: string): boolean {
+  const all = [...files];
+  return !all.includes(`${repo.split('/').pop() ?? repo}.py`) && all.some(isDataFile);
 }
 
 /** Each split's files under one of the conventions 1-4, the first that finds any. */

@@ -62,7 +62,7 @@ async function online(spec: HubDatasetSpec, split: string, label: string, settin
   let { ctx, info } = await listing(spec.revision);
   let files: string[];
   if (spec.revision === PARQUET_REVISION) files = convertedSplitFiles(info.files, spec, split);
-  else if (hasDataFiles(info.files)) files = repoSplitFiles(info.files, spec, split);
+  else if (hasDataFiles(info.files, spec.repo)) files = repoSplitFiles(info.files, spec, split);
   else if (spec.revision === DEFAULT_REVISION) {
     emit({ type: 'note', message: `${spec.repo} has no data files of its own (a loading script?); reading the hub's Parquet conversion (${PARQUET_REVISION}).` });
     ({ ctx, info } = await listing(PARQUET_REVISION));
@@ -93,7 +93,7 @@ function fromCache(cache: RepoCache, spec: HubDatasetSpec, split: string, label:
     const commit = cache.commitFor(revision);
     const files = commit === undefined ? [] : snapshotFiles(cache.snapshotDir(commit));
     const converted = revision === PARQUET_REVISION;
-    if (commit === undefined || !(converted ? files.some((f) => f.endsWith('.parquet')) : hasDataFiles(files))) continue;
+    if (commit === undefined || !(converted ? files.some((f) => f.endsWith('.parquet')) : hasDataFiles(files, spec.repo))) continue;
     let chosen: string[];
     try {
       chosen = converted ? convertedSplitFiles(files, spec, split) : repoSplitFiles(files, spec, split);
