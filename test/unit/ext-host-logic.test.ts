@@ -97,6 +97,19 @@ test('choices become a run request: absolute paths, settings as defaults, a fres
   assert.equal(newRunFolder(root, '.prompts', 'data/train.jsonl', (d) => d === taken), join(root, '.prompts', 'train-3'));
 });
 
+test('a hub dataset as the data: kept as written, the run folder named for it, a malformed one refused naming train', () => {
+  const root = join(dir, 'ws-hub');
+  const req = buildRunRequest({ train: 'hf:nyu-mll/glue:rte', valid: 'hf:nyu-mll/glue:rte#validation' }, settings, root, () => false);
+  assert.equal(req.train, 'hf:nyu-mll/glue:rte');
+  assert.equal(req.valid, 'hf:nyu-mll/glue:rte#validation');
+  assert.equal(req.out, join(root, '.prompts', 'glue-rte-1'));
+  assert.throws(
+    () => buildRunRequest({ train: 'hf:nyu-mll/glue:r te' }, settings, root, () => false),
+    (err: Error) => err instanceof ChoiceError && err.field === 'train' && /the config "r te"/.test(err.message),
+  );
+  assert.throws(() => previewDataset('hf:nyu-mll/glue:rte'), /A hub dataset is downloaded when training starts/);
+});
+
 const insight = (index: number, isLabel: boolean): PromptTokenInsight => ({
   index,
   nearest: Array.from({ length: 10 }, (_, i) => ({ id: 100 + i, piece: i === 0 ? '▁yes' : `▁w${i}`, cosine: 0.9 - i * 0.05 })),
