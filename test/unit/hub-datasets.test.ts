@@ -17,7 +17,12 @@ import { repoSplitFiles } from '../../src/core/hub/dataset-files';
 import { loadData } from '../../src/core/training/data/source';
 import { loadExamples, type DataSpec, type LoadedData } from '../../src/core/training/data/dataset';
 import type { DataRole } from '../../src/core/dataset-spec';
-import { REPO_ROOT } from '../support/shared';
+import { REPO_ROOT, SKIP_NO_SHARED } from '../support/shared';
+import { tinyModelDir } from '../support/tiny-model';
+import { selectBackend } from '../../src/core';
+import { train } from '../../src/core/training/trainer';
+import { resolveRunSettings } from '../../src/core/settings/run-settings';
+import type { TrainEvent } from '../../src/core/training/events';
 import { FakeHub, commitOf, sha256 } from './hub-fake-hub';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'parquet');
@@ -224,6 +229,24 @@ test('HF_TOKEN opens a private dataset; CSV files are read as local ones are', a
   const data = await load('hf:org/private-csv', 'train', {}, hubEnv({ HF_TOKEN: TOKEN }));
   assert.deepEqual(pairs(data), [['hello', 'greeting'], ['bye', 'farewell']]);
   assert.ok(hub.requests.filter((r) => r.server === 'hub').every((r) => r.authorization === `Bearer ${TOKEN}`));
+});
+
+test('a run trains on a hub dataset: train and validation splits through the trainer, the hf: value kept in the run', { skip: SKIP_NO_SHARED }, async () => {
+  await selectBackend();
+  useHubForDatasets({ env: hubEnv() });
+  const out = join(cacheDir, 'run');
+  const events: TrainEvent[] = [];
+  const options = resolveRunSettings({ model: tinyModelDir(), train: 'hf:org/rte', valid: 'hf:org/rte', out, ...RTE, steps: 2, evalEvery: 2, batchSize: 2, promptLength: 2, maxInputLength: 48, seed: 1 });
+  const done = await train(options, { onEvent: (e) => events.push(e) });
+  assert.equal(done.status, 'completed');
+  const started = events.find((e) => e.type === 'started');
+  assert.ok(started?.type === 'started');
+  // train: both shards of the train split (5 + 2 rows); valid: the validation split (2 rows).
+  assert.equal(started.trainExamples, jsonlExamples('rte-train.jsonl', 'rte-validation.jsonl').length);
+  assert.equal(started.validExamples, jsonlExamples('rte-validation.jsonl').length);
+  assert.deepEqual(started.labels, ['entailment', 'not_entailment']);
+  const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { options: { train: string; valid: string } };
+  assert.deepEqual([run.options.train, run.options.valid], ['hf:org/rte', 'hf:org/rte']);
 });
 
 test('split files by the naming conventions of HF datasets', () => {
