@@ -13,7 +13,7 @@ import { HubError } from './errors';
 import { describeHubDataset, type HubDatasetSpec } from '../dataset-spec';
 
 /** The data files the engine reads (training/data: formats.ts, parquet.ts). */
-export const DATA_FILE = /\.(parquet|csv|tsv|jsonl|json)$/i;
+const DATA_FILE = /\.(parquet|csv|tsv|jsonl|json)$/i;
 
 const SPLIT_KEYWORDS: Readonly<Record<string, readonly string[]>> = {
   train: ['train', 'training'],

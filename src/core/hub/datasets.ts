@@ -18,7 +18,7 @@ import { DEFAULT_REVISION } from '../repo-spec';
 import { describeHubDataset, type HubDatasetSpec } from '../dataset-spec';
 
 /** The branch where the hub keeps every dataset converted to Parquet. */
-export const PARQUET_REVISION = 'refs/convert/parquet';
+const PARQUET_REVISION = 'refs/convert/parquet';
 
 export interface ResolvedDataset {
   /** `hf:org/name[:config][@revision]#split`, for messages. */
