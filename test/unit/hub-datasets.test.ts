@@ -221,6 +221,14 @@ test('a download whose sha256 differs from the hub\'s is refused and nothing is 
   assert.deepEqual(readdirSync(blobs).filter((b) => b.startsWith(sha256(fixture('rte-train.parquet')))), []);
 });
 
+test('a split larger than a data set may be is refused before any of it is downloaded', async () => {
+  hub.faults.announce = { file: 'data/train-00001-of-00002.parquet', size: 300 * 2 ** 20 };
+  const err = await hubError(load('hf:org/rte', 'train', RTE));
+  assert.equal(err.code, 'too-large');
+  assert.match(err.message, /^hf:org\/rte#train is 300 MiB in 2 files, more than the 256 MiB a data set may have/);
+  assert.deepEqual(hub.requests.filter((r) => r.server === 'cdn'), []);
+});
+
 test('HF_TOKEN opens a private dataset; CSV files are read as local ones are', async () => {
   const denied = await hubError(load('hf:org/private-csv', 'train', {}));
   assert.equal(denied.code, 'repo-not-found');

@@ -45,6 +45,8 @@ export interface Faults {
   slow?: { file: string; chunk: number; delayMs: number };
   /** Answer the API with a plain 404, like a mirror without it. */
   noApi?: boolean;
+  /** Announce `size` bytes for `file` in X-Linked-Size (a file larger than the test can hold). */
+  announce?: { file: string; size: number };
   /** Serve LFS blobs from the hub's own origin (/blobs/...) instead of the CDN server. */
   sameOriginLfs?: boolean;
 }
@@ -159,7 +161,7 @@ export class FakeHub {
         location: `${this.faults.sameOriginLfs ? this.endpoint : this.cdn}/blobs/${digest}?X-Amz-Signature=fake`,
         'x-repo-commit': commit,
         'x-linked-etag': `"${digest}"`,
-        'x-linked-size': String(data.length),
+        'x-linked-size': String(this.faults.announce?.file === file ? this.faults.announce.size : data.length),
         etag: `"${gitBlobSha1(Buffer.from(`version https://git-lfs.github.com/spec/v1\noid sha256:${digest}\nsize ${data.length}\n`))}"`,
         'content-length': '0',
       });

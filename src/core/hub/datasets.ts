@@ -4,18 +4,20 @@
 // fetched, reusing what the cache holds. A repo without data files of its own (a loading script)
 // is read from the hub's Parquet conversion, the refs/convert/parquet revision. Offline
 // (HF_HUB_OFFLINE=1, or the hub unreachable) the cached snapshot's files are chosen the same way.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { RepoCache, tagCacheDir } from './cache';
 import { convertedSplitFiles, hasDataFiles, missingShards, repoSplitFiles } from './dataset-files';
 import { readHubSettings, type HubSettings } from './env';
 import { HubError } from './errors';
 import { fetchFiles } from './fetch-files';
-import { fileMetadata, type HubContext } from './file-download';
+import { fileMetadata, type FileMetadata, type HubContext } from './file-download';
 import { fetchRepoInfo } from './repo-info';
 import type { ResolveOptions } from './resolve';
 import { DEFAULT_REVISION } from '../repo-spec';
 import { describeHubDataset, type HubDatasetSpec } from '../dataset-spec';
+import { describeBytes } from '../io/file-access';
+import { MAX_DATA_FILE_BYTES } from '../training/data/limits';
 
 /** The branch where the hub keeps every dataset converted to Parquet. */
 const PARQUET_REVISION = 'refs/convert/parquet';
@@ -71,7 +73,26 @@ async function online(spec: HubDatasetSpec, split: string, label: string, settin
     throw new HubError('file-not-found', `${label}: revision ${spec.revision} has no data files (.parquet, .csv, .tsv, .jsonl). Its Parquet conversion exists for the main branch only: use ${describeHubDataset({ ...spec, revision: PARQUET_REVISION }, split)}.`);
   }
   const { commit } = info;
-  const { fetched, newBytes } = await fetchFiles(ctx, cache, commit, files, (file) => fileMetadata(ctx, commit, file), opts, emit);
+  // The split's size before any byte of it is fetched: a split too large to train on is refused here, not after gigabytes.
+  const known = new Map<string, FileMetadata>();
+  let bytes = 0;
+  for (const file of files) {
+    const pointer = cache.pointerPath(commit, file);
+    if (existsSync(pointer)) bytes += statSync(pointer).size;
+    else {
+      const m = await fileMetadata(ctx, commit, file);
+      known.set(file, m);
+      bytes += m.size ?? 0;
+    }
+  }
+  if (bytes > MAX_DATA_FILE_BYTES) {
+    throw new HubError(
+      'too-large',
+      `${label} is ${describeBytes(bytes)} in ${files.length} files, more than the ${describeBytes(MAX_DATA_FILE_BYTES)} a data set may have. Prompt tuning needs thousands of examples, not millions: use a smaller split or config, or a sample saved as a local file.`,
+    );
+  }
+  const meta = async (file: string) => known.get(file) ?? fileMetadata(ctx, commit, file);
+  const { fetched, newBytes } = await fetchFiles(ctx, cache, commit, files, meta, opts, emit);
   const dir = cache.snapshotDir(commit);
   emit({ type: 'done', repo: spec.repo, revision: ctx.revision, commit, dir, fromCache: fetched === 0, downloadedBytes: newBytes, seconds: (Date.now() - started) / 1000 });
   return { label, files: files.map((f) => cache.pointerPath(commit, f)), revision: ctx.revision, commit, fromCache: fetched === 0 };

@@ -14,6 +14,7 @@ export type HubErrorCode =
   | 'network' // ECONNREFUSED, ENOTFOUND, timeouts...
   | 'offline' // HF_HUB_OFFLINE=1 and the model is not in the cache
   | 'checksum' // downloaded bytes do not match the hub's hash or size
+  | 'too-large' // a dataset split larger than training reads
   | 'cancelled'
   | 'http' // any other HTTP failure (5xx, 429, ...)
   | 'bad-response'; // the server does not answer like a Hugging Face hub
