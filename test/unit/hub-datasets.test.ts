@@ -7,7 +7,9 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -255,6 +257,15 @@ test('a run trains on a hub dataset: train and validation splits through the tra
   assert.deepEqual(started.labels, ['entailment', 'not_entailment']);
   const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { options: { train: string; valid: string } };
   assert.deepEqual([run.options.train, run.options.valid], ['hf:org/rte', 'hf:org/rte']);
+});
+
+test('prompt-tune eval --data hf:... reads the validation split through the CLI\'s hub client', { skip: SKIP_NO_SHARED }, async () => {
+  const args = ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli.ts'), 'eval', '--model', tinyModelDir(), '--data', 'hf:org/rte', '--template', RTE.template as string, '--target-field', 'label', '--verbalizer', RTE.verbalizer as string, '--json'];
+  // Asynchronous: the fake hub answers from this process while the CLI runs.
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...hubEnv(), PROMPT_TUNER_BACKEND: process.env.PROMPT_TUNER_BACKEND ?? 'wasm' } });
+  const last = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { n: number };
+  assert.equal(last.n, jsonlExamples('rte-validation.jsonl').length, stderr);
+  assert.ok(existsSync(join(cacheDir, 'datasets--org--rte', 'snapshots', commitOf('org/rte'), 'data', 'validation-00000-of-00001.parquet')));
 });
 
 test('split files by the naming conventions of HF datasets', () => {
