@@ -25,6 +25,7 @@ import { selectBackend } from '../../src/core';
 import { train } from '../../src/core/training/trainer';
 import { resolveRunSettings } from '../../src/core/settings/run-settings';
 import type { TrainEvent } from '../../src/core/training/events';
+import { exportPeftJob, JobExportError } from '../../src/core/peft-job/export-job';
 import { FakeHub, commitOf, sha256 } from './hub-fake-hub';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'parquet');
@@ -257,6 +258,8 @@ test('a run trains on a hub dataset: train and validation splits through the tra
   assert.deepEqual(started.labels, ['entailment', 'not_entailment']);
   const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { options: { train: string; valid: string } };
   assert.deepEqual([run.options.train, run.options.valid], ['hf:org/rte', 'hf:org/rte']);
+  // The PEFT job's train.py reads local text files only: the export says so instead of looking for a file "hf:org/rte".
+  assert.throws(() => exportPeftJob(out, join(cacheDir, 'job')), (err: Error) => err instanceof JobExportError && /the run's training \(--train\) data is a hub dataset, and the job's train\.py reads JSON Lines, CSV and TSV files only/.test(err.message));
 });
 
 test('prompt-tune eval --data hf:... reads the validation split through the CLI\'s hub client', { skip: SKIP_NO_SHARED }, async () => {

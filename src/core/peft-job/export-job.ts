@@ -3,6 +3,7 @@
 // exactly); run.json the label set the run resolved. The job folder holds train.py, job.json (what
 // train.py reads), the initial prompt, copies of the data files, requirements and accelerate configs.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { isHubDataset } from '../dataset-spec';
 import { extname, join, resolve } from 'node:path';
 import * as v from 'valibot';
 import { writeDirAtomic, writeFileAtomic, writeJsonAtomic } from '../io/atomic';
@@ -68,6 +69,13 @@ function runLabels(runDir: string): string[] | undefined {
 
 /** The data file the run read, which the job copies; relative paths are the run's, from the folder it started in. */
 function dataFile(path: string, setting: string): string {
+  // train.py reads JSON Lines, CSV and TSV files only.
+  if (isHubDataset(path) || extname(path).toLowerCase() === '.parquet') {
+    throw new JobExportError(
+      path,
+      `${path}: the run's ${setting} data is ${isHubDataset(path) ? 'a hub dataset' : 'a Parquet file'}, and the job's train.py reads JSON Lines, CSV and TSV files only. Save the rows as JSON Lines (e.g. with datasets' to_json) and train the run on that file.`,
+    );
+  }
   const full = resolve(path);
   if (!existsSync(full) || !statSync(full).isFile()) {
     throw new JobExportError(full, `${full}: the run's ${setting} file is not there. Export from the folder the run was started in, or put the file back.`);
