@@ -15,8 +15,8 @@ import { SETTING_OPTIONS, settingsHelp, UsageError, need, type Flags } from './c
 const USAGE = `prompt-tune: prompt tuning (Lester et al. 2021) on a frozen T5, headless.
 
 Commands:
-  train     --model <dir|hub-id> --train <file|hf:id> --out <dir> [run settings]     (train --resume <dir> alone continues a run)
-  eval      --model M --prompt <dir> --data <file|hf:id> [--metric exact-match|rank] [--labels a,b] [field/template settings]
+  train     --model <dir|hub-id> --train <file|hf:id> --out <dir> [run settings]     (train --task NAME needs no --train; train --resume <dir> alone continues a run)
+  eval      --model M --prompt <dir> --data <file|hf:id> [--task NAME] [--metric exact-match|rank|f1] [--labels a,b] [field/template settings]
   try       --model M [--prompt <dir>[,<dir>...]] [--ensemble] [--input "text"] [--max-new-tokens N]   (stdin lines without --input)
   inspect   --model M --prompt <dir> [--top 5]
   tokenize  --model <dir|spiece.model|org/name> "text"

@@ -14,6 +14,7 @@ import { train } from '../core/training/trainer';
 import { readCheckpointState } from '../core/training/checkpoint';
 import { DEFAULTS } from '../core/training/options';
 import { parseWith } from '../core/schema';
+import { withTaskPreset } from '../core/settings/task-presets';
 import { createRenderer } from './progress';
 import { need, num, runSettings, settingFlag, str, UsageError, type Flags } from './run-options';
 
@@ -55,15 +56,20 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
   const loaded = promptPath ? loadPrompt(promptPath, s.identity) : undefined;
   loaded?.notes.forEach((note) => process.stderr.write(`note: ${note}\n`));
   const meta = loaded?.metadata;
-  const data = await loadData(dataFile, 'eval', {
-    inputField: settingFlag(flags, 'inputField'), targetField: settingFlag(flags, 'targetField'),
-    template: settingFlag(flags, 'template') ?? meta?.template, verbalizer: settingFlag(flags, 'verbalizer') ?? meta?.verbalizer,
-    skipInvalid: settingFlag(flags, 'skipInvalid') ?? DEFAULTS.skipInvalid,
+  // The flags, then --task's preset as training applies it, then the prompt's own template and labels.
+  const chosen = withTaskPreset({
+    task: settingFlag(flags, 'task'), inputField: settingFlag(flags, 'inputField'), targetField: settingFlag(flags, 'targetField'), template: settingFlag(flags, 'template'),
+    verbalizer: settingFlag(flags, 'verbalizer'), labels: settingFlag(flags, 'labels'), metric: settingFlag(flags, 'metric'),
   });
-  // Evaluating any prompt, exact match is the metric that always applies; rank needs a label set.
-  const metric = settingFlag(flags, 'metric') ?? 'exact-match';
-  // The label set for rank: --labels, else the prompt's metadata, else the data's distinct targets.
-  const labels = settingFlag(flags, 'labels') ?? meta?.labels ?? labelSet(data.examples);
+  const data = await loadData(dataFile, 'eval', {
+    inputField: chosen.inputField, targetField: chosen.targetField, template: chosen.template ?? meta?.template, verbalizer: chosen.verbalizer ?? meta?.verbalizer,
+    skipInvalid: settingFlag(flags, 'skipInvalid') ?? DEFAULTS.skipInvalid, task: chosen.task,
+  });
+  // Evaluating any prompt, exact match is the metric that always applies; rank and f1 need a label set.
+  const metric = chosen.metric ?? 'exact-match';
+  // The label set: --labels (or the task's), else the prompt's metadata, else the data's distinct targets.
+  const labels = chosen.labels ?? meta?.labels ?? labelSet(data.examples);
+  if (metric === 'f1' && labels.length !== 2) throw new UsageError(`--metric f1 scores two labels, the second being the positive class (got ${labels.length}: ${labels.join(', ')}); give them with --labels.`);
   const k = loaded?.prompt.k ?? 0;
   const maxInput = settingFlag(flags, 'maxInputLength') ?? meta?.training?.maxInputLength ?? DEFAULTS.maxInputLength;
   const maxTargetLength = settingFlag(flags, 'maxTargetLength') ?? DEFAULTS.maxTargetLength;
@@ -76,11 +82,11 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
       shown = performance.now();
       process.stderr.write(`evaluating: ${done} of ${total} examples\n`);
     };
-    const r = evaluate(s.model, s.tokenizer, p, enc.examples, { batchSize: settingFlag(flags, 'batchSize') ?? DEFAULTS.batchSize, labels: metric === 'rank' ? labels : undefined, maxTargetLength, onProgress });
-    const accuracy = metric === 'rank' ? r.rankAccuracy! : r.exactMatch;
-    const summary = { metric, accuracy, n: r.n, exactMatch: r.exactMatch, ...(r.rankAccuracy !== undefined ? { rankAccuracy: r.rankAccuracy } : {}), loss: r.validLoss, skipped: data.skipped.length, truncatedInputs: enc.truncatedInputs, backend: s.backend.name };
+    const r = evaluate(s.model, s.tokenizer, p, enc.examples, { batchSize: settingFlag(flags, 'batchSize') ?? DEFAULTS.batchSize, labels: metric === 'exact-match' ? undefined : labels, maxTargetLength, onProgress, ...(metric === 'f1' ? { positiveLabel: labels[1] } : {}) });
+    const accuracy = metric === 'exact-match' ? r.exactMatch : r.rankAccuracy!;
+    const summary = { metric, accuracy, n: r.n, exactMatch: r.exactMatch, ...(r.rankAccuracy !== undefined ? { rankAccuracy: r.rankAccuracy } : {}), ...(r.f1 !== undefined ? { f1: r.f1 } : {}), loss: r.validLoss, skipped: data.skipped.length, truncatedInputs: enc.truncatedInputs, backend: s.backend.name };
     if (flags.json === true) out(JSON.stringify(summary));
-    else out(`${metric} accuracy ${(100 * accuracy).toFixed(1)}% on ${r.n} examples (loss ${r.validLoss.toFixed(4)}, ${describeBackend(s.backend)}).`);
+    else out(`${r.f1 !== undefined ? `F1 ${(100 * r.f1).toFixed(1)}%, ` : ''}${metric === 'exact-match' ? 'exact-match' : 'rank'} accuracy ${(100 * accuracy).toFixed(1)}% on ${r.n} examples (loss ${r.validLoss.toFixed(4)}, ${describeBackend(s.backend)}).`);
   } finally {
     p?.dispose();
   }

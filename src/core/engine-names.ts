@@ -14,6 +14,13 @@ export type Precision = (typeof PRECISIONS)[number];
 export const OPTIMIZER_KINDS = ['adafactor', 'adam'] as const;
 export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
 
-/** The validation metric that selects the best prompt. */
-export const METRICS = ['rank', 'exact-match'] as const;
+/**
+ * The validation metric that selects the best prompt: rank classification accuracy, exact match of
+ * the generated text, or F1 of rank classification with the second label as the positive class.
+ */
+export const METRICS = ['rank', 'exact-match', 'f1'] as const;
 export type Metric = (typeof METRICS)[number];
+
+/** The GLUE and SuperGLUE tasks with presets (src/core/settings/task-presets.ts). */
+export const TASK_NAMES = ['boolq', 'cb', 'rte', 'wic', 'wsc', 'copa', 'multirc', 'record', 'mrpc', 'qqp', 'sst2', 'mnli', 'qnli'] as const;
+export type TaskName = (typeof TASK_NAMES)[number];

@@ -75,6 +75,7 @@ export const TrainEventSchema = exactly<TrainEvent>()(
       step: v.number(),
       exactMatch: v.number(),
       rankAccuracy: v.optional(v.number()),
+      f1: v.optional(v.number()),
       validLoss: v.number(),
       best: v.boolean(),
       insights: v.array(PromptTokenInsightSchema),

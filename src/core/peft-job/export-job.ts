@@ -14,6 +14,7 @@ import { issuesMessage } from '../schema';
 import { resolveRunSettings, type RunSettings } from '../settings/run-settings';
 import { loadCheckpoint } from '../training/checkpoint';
 import { optimizerSettings } from '../training/optim';
+import { taskRows } from '../training/data/task-rows';
 import type { PromptInit } from '../prompt/init-spec';
 import type { TrainingSettings } from '../prompt';
 import { ACCELERATE_MULTI_GPU, ACCELERATE_ONE_GPU, REQUIREMENTS, jobReadme } from './job-files';
@@ -83,6 +84,16 @@ function dataFile(path: string, setting: string): string {
   return full;
 }
 
+/** Refuses a run whose training train.py would not reproduce: F1 selection, or a task preset's rewritten rows. */
+function checkJobAgrees(run: string, opts: RunSettings): void {
+  if (opts.metric === 'f1') {
+    throw new JobExportError(run, `${run}: the run selects its best prompt by F1, which the job's train.py does not compute (it selects by rank accuracy or exact match). Train the run with --metric rank to export it.`);
+  }
+  if (taskRows(opts.task) !== undefined) {
+    throw new JobExportError(run, `${run}: the run's task preset (${opts.task}) rewrites its rows as T5 does, which the job's train.py does not. Save the rewritten rows as JSON Lines with input and target fields and train the run on that file without --task.`);
+  }
+}
+
 /** Refuses to replace a folder that holds other things than a job (a wrong --out never deletes user files). */
 function checkJobFolder(dir: string): void {
   if (!existsSync(dir)) return;
@@ -109,6 +120,7 @@ export function exportPeftJob(runDir: string, outDir: string): ExportedJob {
   }
   const { state, initial } = loadCheckpoint(checkpointDir);
   const opts = resolveRunSettings(state.options);
+  checkJobAgrees(run, opts);
   checkJobFolder(out);
   const train = dataFile(opts.train, 'training (--train)');
   const valid = opts.valid === undefined ? undefined : dataFile(opts.valid, 'validation (--valid)');

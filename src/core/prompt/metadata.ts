@@ -91,6 +91,7 @@ export interface MetricPoint {
   validLoss?: number;
   exactMatch?: number;
   rankAccuracy?: number;
+  f1?: number;
 }
 
 /** prompt-tuner.json. The first block is written by savePrompt from the model; the rest by the trainer. */
@@ -155,7 +156,7 @@ export const TrainingSchema = v.looseObject({
   backend: v.optional(v.string()),
 });
 
-export const MetricSchema = v.looseObject({ step: count, trainLoss: measured, validLoss: measured, exactMatch: measured, rankAccuracy: measured });
+export const MetricSchema = v.looseObject({ step: count, trainLoss: measured, validLoss: measured, exactMatch: measured, rankAccuracy: measured, f1: measured });
 
 const InsightSchema = v.looseObject({
   index: count,

@@ -9,6 +9,7 @@ import { BACKEND_REQUESTS, METRICS, OPTIMIZER_KINDS, PRECISIONS } from '../engin
 import { parseInit, PromptInitSchema } from '../prompt/init-spec';
 import { HUB_DATASET_FORM, hubDatasetProblem, isHubDataset } from '../dataset-spec';
 import { parseWith, type Naming } from '../schema';
+import { isTrainableTask, REFUSED_TASKS, TASK_NAMES, withTaskPreset } from './task-presets';
 
 export type FormSection = 'model' | 'data' | 'prompt' | 'training';
 
@@ -64,7 +65,7 @@ export const RUN_SETTINGS = {
   },
   train: {
     schema: dataSource(),
-    help: `The training data: a JSON Lines, CSV, TSV or Parquet file, or a Hugging Face hub dataset ${HUB_DATASET_FORM} (split: train by default).`,
+    help: `The training data: a JSON Lines, CSV, TSV or Parquet file, or a Hugging Face hub dataset ${HUB_DATASET_FORM} (split: train by default; with --task: the task's dataset when absent).`,
     arg: '<file|hf:id>',
     form: { label: 'Training file or hf: dataset', section: 'data' },
   },
@@ -73,6 +74,17 @@ export const RUN_SETTINGS = {
     help: 'The validation data (a file, or an hf: dataset whose split is validation by default); without it, a share of the training examples is held out (--valid-fraction).',
     arg: '<file|hf:id>',
     form: { label: 'Validation file or hf: dataset', section: 'data' },
+  },
+  task: {
+    schema: v.optional(
+      v.pipe(
+        v.picklist(TASK_NAMES),
+        v.check(isTrainableTask, (issue) => `${String(issue.input)} cannot be trained here: ${REFUSED_TASKS[issue.input as keyof typeof REFUSED_TASKS]}`),
+      ),
+    ),
+    help: `A GLUE or SuperGLUE task (${TASK_NAMES.join(', ')}): its dataset on the Hugging Face hub (or your --train file with its fields), T5's input format and label words, the paper's metric and defaults (prompt length 100, class-label init, Adafactor at 0.3, batch 32). Settings you give yourself override the preset's.`,
+    arg: 'NAME',
+    form: { label: 'Task preset', section: 'data', choices: ['', ...TASK_NAMES.filter(isTrainableTask)] },
   },
   validFraction: {
     schema: v.optional(v.pipe(v.number(), v.gtValue(0), v.ltValue(1)), 0.1),
@@ -185,7 +197,7 @@ export const RUN_SETTINGS = {
   },
   metric: {
     schema: v.optional(v.picklist(METRICS), 'rank'),
-    help: 'The validation metric that selects the best prompt: rank (rank classification over the labels) or exact-match.',
+    help: 'The validation metric that selects the best prompt: rank (rank classification accuracy over the labels), exact-match, or f1 (F1 of rank classification over two labels, the second being the positive class, as T5 scores MRPC, QQP and MultiRC).',
     arg: 'NAME',
   },
   patience: {
@@ -331,7 +343,11 @@ export function settingFromText(name: SettingName, input: string): unknown {
   return takesNumbers(schema) && NUMBER.test(input.trim()) ? Number(input) : input;
 }
 
-/** Checks a run's settings and applies the defaults; the SchemaError names each setting at fault. */
+/**
+ * Checks a run's settings and applies the defaults, a task preset's first (task-presets.ts); the
+ * SchemaError names each setting at fault.
+ */
 export function resolveRunSettings(input: unknown, naming: Naming = {}): RunSettings {
-  return parseWith(RunSettingsSchema, input, naming);
+  const withPreset = typeof input === 'object' && input !== null && !Array.isArray(input) ? withTaskPreset(input as Record<string, unknown>) : input;
+  return parseWith(RunSettingsSchema, withPreset, naming);
 }

@@ -8,10 +8,12 @@ import type { PromptTensor } from '../t5/model';
 import { rankCandidates } from './data/labels';
 import { padBatch, type EncodedExample } from './encode';
 import { DEFAULTS } from './options';
+import { binaryF1 } from './f1';
 
 export interface EvalResult {
   exactMatch: number; // fraction in [0, 1]
   rankAccuracy?: number; // fraction in [0, 1], when labels are known
+  f1?: number; // in [0, 1], of the ranked labels, when a positive label is given
   validLoss: number;
   n: number;
   predictions: string[]; // generated text per example, in order
@@ -32,6 +34,8 @@ export function evaluate(
     labels?: readonly string[];
     /** Label candidates are cut to this many tokens (eos included), as targets are; default: the run default. */
     maxTargetLength?: number;
+    /** Also compute F1 of the ranked labels with this one as the positive class (one of `labels`). */
+    positiveLabel?: string;
     /** After each batch: examples done of `total`. */
     onProgress?: (done: number, total: number) => void;
   },
@@ -44,6 +48,7 @@ export function evaluate(
   let ranked = 0;
   let lossSum = 0;
   const predictions: string[] = [];
+  const rankedLabels: string[] = [];
   for (let start = 0; start < examples.length; start += opts.batchSize) {
     const rows = examples.slice(start, start + opts.batchSize);
     const batch = padBatch(rows, tok.padId);
@@ -57,11 +62,14 @@ export function evaluate(
     if (candidates) {
       const scores = model.score({ inputIds: batch.inputIds, attentionMask: batch.attentionMask, prompt, candidates });
       scores.forEach((s, i) => {
-        if (opts.labels![s.indexOf(Math.max(...s))] === rows[i].target) ranked++;
+        const label = opts.labels![s.indexOf(Math.max(...s))]!;
+        rankedLabels.push(label);
+        if (label === rows[i].target) ranked++;
       });
     }
     opts.onProgress?.(start + rows.length, examples.length);
   }
   const n = examples.length;
-  return { exactMatch: exact / n, ...(candidates ? { rankAccuracy: ranked / n } : {}), validLoss: lossSum / n, n, predictions };
+  const f1 = candidates && opts.positiveLabel !== undefined ? binaryF1(rankedLabels, examples.map((e) => e.target), opts.positiveLabel) : undefined;
+  return { exactMatch: exact / n, ...(candidates ? { rankAccuracy: ranked / n } : {}), ...(f1 !== undefined ? { f1 } : {}), validLoss: lossSum / n, n, predictions };
 }

@@ -39,6 +39,8 @@ export interface EvalEvent {
   step: number;
   exactMatch: number;
   rankAccuracy?: number;
+  /** F1 of the ranked labels, when the run's metric is f1. */
+  f1?: number;
   validLoss: number;
   best: boolean;
   insights: PromptTokenInsight[];

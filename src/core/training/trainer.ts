@@ -11,7 +11,7 @@ import { initPrompt, insightsFor, savePrompt, softPrompt, type MetricPoint, type
 import { checkWritableFolder, writeJsonAtomic } from '../io/atomic';
 import { Rng } from '../rng';
 import { MaskArena } from '../tensor/dropout';
-import { splitValidation, labelSet, describeSkipped, type Example, type LoadedData } from './data/dataset';
+import { splitValidation, labelSet, describeSkipped, DataSpecError, type Example, type LoadedData } from './data/dataset';
 import { loadData } from './data/source';
 import { BatchOrder } from './data/batches';
 import { encodeExamples, type EncodedExample } from './encode';
@@ -47,7 +47,7 @@ interface Prepared {
 }
 
 async function prepareData(opts: RunOptions, s: Session, log: (m: string) => void): Promise<Prepared> {
-  const spec = { inputField: opts.inputField, targetField: opts.targetField, template: opts.template, verbalizer: opts.verbalizer, labels: opts.labels, skipInvalid: opts.skipInvalid };
+  const spec = { inputField: opts.inputField, targetField: opts.targetField, template: opts.template, verbalizer: opts.verbalizer, labels: opts.labels, skipInvalid: opts.skipInvalid, task: opts.task };
   const trainData = await loadData(opts.train, 'train', spec);
   const reportSkipped = (d: LoadedData) => d.skipped.length > 0 && log(describeSkipped(d));
   reportSkipped(trainData);
@@ -66,6 +66,9 @@ async function prepareData(opts: RunOptions, s: Session, log: (m: string) => voi
   }
   const distinct = labelSet([...train, ...valid]);
   const labels = opts.labels ?? (distinct.length <= MAX_CLOSED_LABELS ? distinct : undefined);
+  if (opts.metric === 'f1' && labels?.length !== 2) {
+    throw new DataSpecError('metric', `f1 scores two labels, the second being the positive class, but the run has ${labels === undefined ? 'open-ended targets' : `${labels.length} labels (${labels.join(', ')})`}; give two labels in that order (e.g. --labels not_equivalent,equivalent) or use the rank metric`);
+  }
   const budget = opts.maxInputLength - opts.promptLength;
   const encTrain = encodeExamples(train, s.tokenizer, budget, opts.maxTargetLength);
   const encValid = encodeExamples(valid, s.tokenizer, budget, opts.maxTargetLength);
@@ -185,15 +188,17 @@ function evaluateRun(run: Run): void {
   let result: EvalResult;
   try {
     // Inference keeps nothing for a backward pass: the micro-batch that trains fits.
-    result = evaluate(s.model, s.tokenizer, p, run.data.valid, { batchSize: run.microBatch, labels: run.data.labels, maxTargetLength: opts.maxTargetLength });
+    const positiveLabel = opts.metric === 'f1' ? run.data.labels?.[1] : undefined;
+    result = evaluate(s.model, s.tokenizer, p, run.data.valid, { batchSize: run.microBatch, labels: run.data.labels, maxTargetLength: opts.maxTargetLength, ...(positiveLabel !== undefined ? { positiveLabel } : {}) });
   } finally {
     p.dispose();
   }
-  const metric = opts.metric === 'rank' && result.rankAccuracy !== undefined ? result.rankAccuracy : result.exactMatch;
+  const metric = (opts.metric === 'f1' ? result.f1 : opts.metric === 'rank' ? result.rankAccuracy : undefined) ?? result.exactMatch;
   const prev = state.best;
   const best = !prev || metric > prev.metric || (metric === prev.metric && result.validLoss < prev.validLoss);
   const insights = insightsFor(s, run.prompt, { top: INSIGHT_TOP_K, labels: run.data.labels, initPieces: state.initPieces, initial: run.initial });
-  const point: MetricPoint = { step: state.step, validLoss: result.validLoss, exactMatch: result.exactMatch, ...(result.rankAccuracy !== undefined ? { rankAccuracy: result.rankAccuracy } : {}), trainLoss: state.losses.at(-1)?.loss };
+  const scores = { exactMatch: result.exactMatch, ...(result.rankAccuracy !== undefined ? { rankAccuracy: result.rankAccuracy } : {}), ...(result.f1 !== undefined ? { f1: result.f1 } : {}) };
+  const point: MetricPoint = { step: state.step, validLoss: result.validLoss, ...scores, trainLoss: state.losses.at(-1)?.loss };
   state.metrics.push(point);
   if (best) {
     state.best = { step: state.step, metric, validLoss: result.validLoss };
@@ -206,7 +211,7 @@ function evaluateRun(run: Run): void {
   } else {
     state.evalsWithoutImprovement++;
   }
-  run.emit({ type: 'eval', step: state.step, exactMatch: result.exactMatch, ...(result.rankAccuracy !== undefined ? { rankAccuracy: result.rankAccuracy } : {}), validLoss: result.validLoss, best, insights });
+  run.emit({ type: 'eval', step: state.step, ...scores, validLoss: result.validLoss, best, insights });
 }
 
 /** Writes the resumable state (atomically). Emits `checkpoint`. */

@@ -12,6 +12,8 @@ import { quote } from '../../io/errors';
 import { checkRankLabels } from './labels';
 import { MAX_TEXT_CHARS } from '../../tokenizer/limits';
 import { Rng, shuffle } from '../../rng';
+import type { TaskName } from '../../engine-names';
+import { taskRows } from './task-rows';
 
 export { DataError, DataSpecError } from './errors';
 
@@ -28,6 +30,8 @@ export interface DataSpec {
   labels?: string[];
   /** Skip invalid lines (reported in `skipped`) instead of failing on the first one. */
   skipInvalid?: boolean;
+  /** A task preset whose rows need rewriting before the template (task-rows.ts). */
+  task?: TaskName;
 }
 
 export interface Example {
@@ -124,6 +128,7 @@ function sourceExamples(
 ): { examples: Example[]; fieldsUsed: { inputFrom: string; targetField: string } } {
   const { file } = source;
   const unit = recordUnit(source.format);
+  const rewrite = taskRows(spec.task);
   if (source.records.length === 0 && source.problems.length > 0) {
     // No line could be read, so the file's fields are unknown: its first bad line is the news.
     if (!spec.skipInvalid) throw source.problems[0];
@@ -160,7 +165,8 @@ function sourceExamples(
       continue;
     }
     try {
-      examples.push(toExample(item));
+      const record = rewrite === undefined ? item : rewrite(item, file);
+      if (record !== undefined) examples.push(toExample(record));
     } catch (err) {
       if (!(err instanceof DataError)) throw err;
       skip(err);
