@@ -8,12 +8,14 @@ import * as v from 'valibot';
 import { exactly } from '../src/core/schema';
 import { RunSettingsSchema } from '../src/core/settings/run-settings';
 import { FORM_FIELDS, FormValuesSchema, type FormField, type FormValues } from '../src/core/settings/form';
+import { describeTaskPreset, isTaskName, isTrainableTask } from '../src/core/settings/task-presets';
 import type { NativeVariant } from '../src/core/native/install-record';
 import { parseMessage, TrainEventSchema, TryResultSchema } from '../src/worker/protocol';
 
 export type { DoneEvent, EvalEvent, PromptTokenInsight, RunRequest, RunStartedEvent, StepEvent, TrainEvent, TryResult } from '../src/worker/protocol';
 export { ProtocolError } from '../src/worker/protocol';
 export { FORM_FIELDS, type FormField, type FormValues };
+export { describeTaskPreset, isTaskName, isTrainableTask };
 
 const id = v.pipe(v.number(), v.integer(), v.minValue(0));
 const strings = v.array(v.string());

@@ -18,7 +18,7 @@ export class RunData {
   /** [eval steps, metric (rank accuracy, else exact match), validation loss] */
   readonly evals: [number[], number[], number[]] = [[], [], []];
   readonly logs: string[] = [];
-  metricName: 'rank accuracy' | 'exact match' = 'exact match';
+  metricName: 'F1' | 'rank accuracy' | 'exact match' = 'exact match';
 
   apply(e: TrainEvent): Change {
     switch (e.type) {
@@ -35,8 +35,10 @@ export class RunData {
         return 'step';
       case 'eval': {
         this.lastEval = e;
-        const metric = e.rankAccuracy ?? e.exactMatch;
-        if (e.rankAccuracy !== undefined) this.metricName = 'rank accuracy';
+        // F1 comes only with runs that select by it.
+        const metric = e.f1 ?? e.rankAccuracy ?? e.exactMatch;
+        if (e.f1 !== undefined) this.metricName = 'F1';
+        else if (e.rankAccuracy !== undefined) this.metricName = 'rank accuracy';
         this.evals[0].push(e.step);
         this.evals[1].push(metric);
         this.evals[2].push(e.validLoss);

@@ -2,7 +2,7 @@
 // section, plus the known models and data files to pick from. The host checks what is sent and
 // names the field at fault. Values survive hiding the panel (kept in the webview state as they change).
 import { el, icon, setText, type ValueElement } from '../dom';
-import { FORM_FIELDS, type Choice, type DatasetFields, type FormField, type FormValues, type NativeStatus, type SetupChoices } from '../protocol';
+import { describeTaskPreset, FORM_FIELDS, isTaskName, isTrainableTask, type Choice, type DatasetFields, type FormField, type FormValues, type NativeStatus, type SetupChoices } from '../protocol';
 import type { RequestError } from '../requests';
 import { getState, requests, updateState } from '../vscode-api';
 
@@ -19,7 +19,8 @@ function fillDropdown(d: ValueElement, choices: Choice[]): void {
 }
 
 function control(field: FormField): ValueElement {
-  if (field.choices) return dropdown(field.name, field.choices.map((c) => ({ label: c, value: c })));
+  // An empty choice leaves the setting out (a task preset is optional).
+  if (field.choices) return dropdown(field.name, field.choices.map((c) => ({ label: c || 'none', value: c })));
   return el('vscode-text-field', { id: field.name, placeholder: field.placeholder, type: field.kind === 'number' ? 'number' : undefined, title: field.help }) as ValueElement;
 }
 
@@ -33,6 +34,7 @@ export class SetupView {
   private readonly modelChoice = dropdown('model-choice', []);
   private readonly trainChoice = dropdown('train-choice', []);
   private readonly fieldHint = el('div', { class: 'hint', id: 'field-hint' });
+  private readonly taskHint = el('div', { class: 'hint', id: 'task-hint' });
   private readonly error = el('div', { class: 'form-error', role: 'alert', id: 'form-error' });
   private readonly startButton: HTMLElement;
   private readonly nativeStatus = el('span', { id: 'native-status' });
@@ -65,9 +67,10 @@ export class SetupView {
         input.addEventListener(input.tagName === 'VSCODE-DROPDOWN' ? 'change' : 'input', () => {
           this.remember();
           if (field.name === 'train') this.askDatasetFields(input.value);
+          if (field.name === 'task') this.showTask(input.value);
         });
       }
-      return el('fieldset', {}, el('legend', {}, SECTIONS[section]), ...(extras[section] ?? []), row, ...(section === 'data' ? [this.fieldHint] : []));
+      return el('fieldset', {}, el('legend', {}, SECTIONS[section]), ...(extras[section] ?? []), row, ...(section === 'data' ? [this.taskHint, this.fieldHint] : []));
     });
     this.nativeButton = el('vscode-button', { id: 'setup-native', appearance: 'secondary', hidden: true }, icon('rocket'), ' Set Up Native Backend');
     this.nativeButton.addEventListener('click', () => requests.send({ type: 'setUpNative' }).catch((err: RequestError) => this.showError(err.message)));
@@ -119,7 +122,13 @@ export class SetupView {
     if (input.tagName === 'VSCODE-DROPDOWN') queueMicrotask(() => (input.value = value));
     input.value = value;
     if (name === 'train' && remember) this.askDatasetFields(value);
+    if (name === 'task') this.showTask(value);
     if (remember) this.remember();
+  }
+
+  /** What a task preset fills in; the fields left empty take it. */
+  private showTask(task: string): void {
+    setText(this.taskHint, isTaskName(task) && isTrainableTask(task) ? `${describeTaskPreset(task)}. Empty fields take the preset's settings (prompt length 100, ...); without a training file, the hub's dataset.` : '');
   }
 
   private askDatasetFields(train: string): void {
@@ -137,7 +146,8 @@ export class SetupView {
     if (fields.targetField) parts.push(`target “${fields.targetField}”`);
     if (fields.labels) parts.push(`labels ${fields.labels.join(', ')}`);
     setText(this.fieldHint, parts.join(' · '));
-    if (!this.fields.get('labels')?.value && fields.labels) this.setValue('labels', fields.labels.join(', '));
+    // A task preset brings its own label words.
+    if (!this.fields.get('labels')?.value && !this.fields.get('task')?.value && fields.labels) this.setValue('labels', fields.labels.join(', '));
   }
 
   showError(message: string, field?: string): void {

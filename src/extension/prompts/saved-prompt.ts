@@ -17,7 +17,7 @@ export interface SavedPrompt {
   promptLength: number;
   dModel?: number;
   labels?: string[];
-  metric?: { name: 'rank accuracy' | 'exact match'; value: number; step: number };
+  metric?: { name: 'F1' | 'rank accuracy' | 'exact match'; value: number; step: number };
   /** The nearest-vocabulary snapshot saved with the prompt (top 5 per token). */
   nearest?: PromptTokenInsight[];
 }
@@ -44,8 +44,10 @@ function bestMetric(m: Json): SavedPrompt['metric'] {
   const withMetric = points.filter((p) => typeof p.rankAccuracy === 'number' || typeof p.exactMatch === 'number');
   const best = withMetric.find((p) => p.step === training.bestStep) ?? withMetric[withMetric.length - 1];
   if (!best) return undefined;
-  const rank = typeof best.rankAccuracy === 'number';
-  return { name: rank ? 'rank accuracy' : 'exact match', value: (rank ? best.rankAccuracy : best.exactMatch) as number, step: best.step as number };
+  const step = best.step as number;
+  if (typeof best.f1 === 'number') return { name: 'F1', value: best.f1, step };
+  if (typeof best.rankAccuracy === 'number') return { name: 'rank accuracy', value: best.rankAccuracy, step };
+  return { name: 'exact match', value: best.exactMatch as number, step };
 }
 
 /** The prompt in folder `dir`, or undefined when it holds no readable prompt metadata. */

@@ -23,6 +23,7 @@ export function describeTrainEvent(e: TrainEvent): string | undefined {
       return (
         `eval at step ${e.step}: validation loss ${e.validLoss.toFixed(4)}, exact match ${(e.exactMatch * 100).toFixed(1)}%` +
         (e.rankAccuracy !== undefined ? `, rank accuracy ${(e.rankAccuracy * 100).toFixed(1)}%` : '') +
+        (e.f1 !== undefined ? `, F1 ${(e.f1 * 100).toFixed(1)}%` : '') +
         (e.best ? ' (best so far)' : '')
       );
     case 'checkpoint':

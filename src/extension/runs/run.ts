@@ -74,7 +74,8 @@ export class Run {
         this.thinHistory();
         break;
       case 'eval': {
-        const metric = event.rankAccuracy ?? event.exactMatch;
+        // F1 comes only with runs that select by it.
+        const metric = event.f1 ?? event.rankAccuracy ?? event.exactMatch;
         if (event.best || s.bestMetric === undefined || metric > s.bestMetric) {
           s.bestMetric = metric;
           s.bestStep = event.step;

@@ -1,11 +1,13 @@
-// "Tune Prompt" as a guided sequence of quick picks: model, training file or hub dataset, input and
-// target fields (or a template), labels, prompt length and initialisation, with the paper's defaults first.
+// "Tune Prompt" as a guided sequence of quick picks: model, training file or hub dataset (or a
+// GLUE/SuperGLUE task preset and its data), input and target fields (or a template), labels, prompt
+// length and initialisation, with the paper's defaults first.
 // Returns the user's choices, 'form' when they prefer the panel's setup form, or undefined on Escape.
 import * as vscode from 'vscode';
 import { basename, extname } from 'node:path';
 import type { Choice } from '../../../webview/protocol';
 import { isHubDataset } from '../../core/dataset-spec';
 import { formText } from '../../core/settings/form';
+import { isTrainableTask, taskPresetDetail, TASK_NAMES, TASK_PRESETS, withTaskPreset, type PresetSettings, type TrainableTask } from '../../core/settings/task-presets';
 import type { TunerSettings } from '../configuration';
 import { previewDataset } from './data-preview';
 import { askHubDataset } from './hub-dataset-input';
@@ -71,14 +73,27 @@ async function chooseModel(settings: TunerSettings): Promise<string | 'form' | u
   return value;
 }
 
-async function chooseDataset(settings: TunerSettings): Promise<string | undefined> {
+/** The tasks this build can train, for the data step. */
+function taskItems(): Item<string>[] {
+  return TASK_NAMES.filter(isTrainableTask).map((task) => ({
+    label: `$(library) ${task}`,
+    description: TASK_PRESETS[task].title,
+    detail: taskPresetDetail(task),
+    value: `:task:${task}`,
+  }));
+}
+
+/** A data file or hub dataset; `before` and `after` are more items around those. */
+async function chooseData(settings: TunerSettings, what: string, placeHolder: string, { before = [], after = [] }: { before?: Item<string>[]; after?: Item<string>[] }): Promise<string | undefined> {
   const files = await workspaceDatasets(settings.outputFolder);
   const items: Item<string>[] = [
+    ...before,
     ...choiceItems(files, 'file'),
     { label: '$(folder-opened) Choose a file…', value: ':file' },
     { label: '$(cloud) HF Hub dataset…', description: 'hf:org/name[:config][@revision][#split], e.g. nyu-mll/glue:rte', value: ':hub' },
+    ...after,
   ];
-  const value = await pick(2, 'training data', items, 'JSON Lines, CSV, TSV or Parquet, or a hub dataset; 10% is held out for validation');
+  const value = await pick(2, what, items, placeHolder);
   if (value === ':hub') return askHubDataset(title(2, 'hub dataset'));
   if (value !== ':file') return value;
   const file = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Training data': [...DATA_EXTENSIONS] }, title: 'Training data' });
@@ -99,6 +114,19 @@ async function chooseTypedFields(choices: TuneChoices): Promise<boolean> {
   if (verbalizer === undefined) return false;
   if (verbalizer.trim()) choices.verbalizer = verbalizer.trim();
   return true;
+}
+
+/** A data file or hub dataset; or a task preset, with its dataset from the hub (no train: the preset's) or a file of its fields. */
+async function chooseDataset(settings: TunerSettings): Promise<{ train?: string; task?: TrainableTask } | undefined> {
+  const presets = [separator<string>('task presets: T5’s format, the paper’s metric and settings'), ...taskItems()];
+  const value = await chooseData(settings, 'training data', 'JSON Lines, CSV, TSV or Parquet, or a hub dataset (10% is held out for validation); or a GLUE/SuperGLUE task', { after: presets });
+  if (!value?.startsWith(':task:')) return value ? { train: value } : undefined;
+  const task = value.slice(':task:'.length) as TrainableTask;
+  const { repo, config } = TASK_PRESETS[task].hub;
+  const fromHub: Item<string> = { label: `$(cloud) ${repo} ${config}`, description: 'the task’s train and validation splits from the hub', value: ':preset' };
+  const train = await chooseData(settings, `${task} data`, `The task’s dataset from the hub, or your copy of it (the hub dataset’s fields)`, { before: [fromHub] });
+  if (train === undefined) return undefined;
+  return train === ':preset' ? { task } : { train, task };
 }
 
 async function chooseFields(train: string, choices: TuneChoices): Promise<string[] | undefined | false> {
@@ -145,25 +173,27 @@ async function chooseFields(train: string, choices: TuneChoices): Promise<string
   return picked.map((p) => p.label);
 }
 
-async function choosePromptLength(settings: TunerSettings): Promise<number | undefined> {
+/** `preset`: the task preset's length, offered first. */
+async function choosePromptLength(settings: TunerSettings, preset?: number): Promise<number | undefined> {
   const { promptLength } = settings.run;
-  const lengths = [...new Set([promptLength, 1, 5, 20, 100, 150])];
+  const lengths = [...new Set([...(preset === undefined ? [] : [preset]), promptLength, 1, 5, 20, 100, 150])];
   const items = lengths.map((n) => ({
     label: String(n),
-    description: [n === 20 ? 'the paper’s default' : '', n === promptLength ? 'your setting' : ''].filter(Boolean).join(', ') || undefined,
+    description: [n === preset ? 'the task preset’s (the paper’s)' : '', n === 20 ? 'the paper’s default' : '', n === promptLength ? 'your setting' : ''].filter(Boolean).join(', ') || undefined,
     value: n,
   }));
   return pick(5, 'prompt length', items, 'Number of soft prompt tokens (the paper: 20 is enough for large models; more helps small ones)');
 }
 
-async function chooseInit(settings: TunerSettings): Promise<string | undefined> {
+/** `preset`: the task preset's initialisation, offered first. */
+async function chooseInit(settings: TunerSettings, preset?: string): Promise<string | undefined> {
   const items: Item<string>[] = [
     { label: 'class-labels', description: 'the paper’s best: start from the label words’ embeddings', value: 'class-labels' },
     { label: 'sampled-vocab', description: 'embeddings of common vocabulary pieces', value: 'sampled-vocab' },
     { label: 'random-uniform', description: 'uniform in [-0.5, 0.5]', value: 'random-uniform' },
     { label: 'text…', description: 'the embeddings of a phrase you write', value: ':text' },
   ];
-  const first = items.findIndex((i) => i.value === formText(settings.run.init));
+  const first = items.findIndex((i) => i.value === (preset ?? formText(settings.run.init)));
   if (first > 0) items.unshift(...items.splice(first, 1));
   const value = await pick(6, 'initialisation', items, 'How the prompt tokens start');
   if (value !== ':text') return value;
@@ -174,20 +204,25 @@ async function chooseInit(settings: TunerSettings): Promise<string | undefined> 
 export async function runGuidedFlow(settings: TunerSettings): Promise<TuneChoices | 'form' | undefined> {
   const model = await chooseModel(settings);
   if (model === undefined || model === 'form') return model;
-  const train = await chooseDataset(settings);
-  if (!train) return undefined;
-  const choices: TuneChoices = { model, train };
-  if (isHubDataset(train) || extname(train).toLowerCase() === '.parquet') {
-    if (!(await chooseTypedFields(choices))) return undefined;
-  } else {
-    const labels = await chooseFields(train, choices);
-    if (labels === false) return undefined;
-    if (labels && labels.length > 0) choices.labels = labels;
+  const data = await chooseDataset(settings);
+  if (!data) return undefined;
+  const choices: TuneChoices = { model, ...data };
+  // A task preset writes the input and the labels itself.
+  if (data.task === undefined && data.train !== undefined) {
+    const { train } = data;
+    if (isHubDataset(train) || extname(train).toLowerCase() === '.parquet') {
+      if (!(await chooseTypedFields(choices))) return undefined;
+    } else {
+      const labels = await chooseFields(train, choices);
+      if (labels === false) return undefined;
+      if (labels && labels.length > 0) choices.labels = labels;
+    }
   }
-  const promptLength = await choosePromptLength(settings);
+  const preset: PresetSettings = data.task ? withTaskPreset({ task: data.task }) : {};
+  const promptLength = await choosePromptLength(settings, preset.promptLength);
   if (promptLength === undefined) return undefined;
   choices.promptLength = promptLength;
-  const init = await chooseInit(settings);
+  const init = await chooseInit(settings, preset.init);
   if (!init) return undefined;
   choices.init = init;
   return choices;

@@ -7,6 +7,7 @@ import { basename, extname, isAbsolute, join, resolve } from 'node:path';
 import { HUB_DATASET_FORM, hubDatasetProblem, isHubDataset, parseHubDataset } from '../../core/dataset-spec';
 import type { Naming } from '../../core/schema';
 import { resolveRunSettings, type RunSettings, type RunSettingsInput, type SettingName } from '../../core/settings/run-settings';
+import { withTaskPreset } from '../../core/settings/task-presets';
 import type { TunerSettings } from '../configuration';
 
 /** What a caller of "Prompt Tuning: Tune Prompt" may pass: any run setting but `out`, and the run's name. */
@@ -50,13 +51,15 @@ export function newRunFolder(root: string, outputFolder: string, train: string, 
 }
 
 /**
- * The run's settings: the choices over the VS Code settings (whose learning rate only applies to its
- * own optimiser), checked. Throws SchemaError (named by `naming`) or ChoiceError.
+ * The run's settings: the choices, then a task preset's settings (the paper's setup), over the VS Code
+ * settings (whose learning rate only applies to its own optimiser), checked. Throws SchemaError
+ * (named by `naming`) or ChoiceError.
  */
 export function buildRunRequest(choices: Partial<Record<SettingName, unknown>>, settings: TunerSettings, root: string, taken: (dir: string) => boolean, naming?: Naming): RunSettings {
+  const chosen = withTaskPreset(choices);
   const { lr, ...defaults } = settings.run;
-  const sameOptimizer = choices.optimizer === undefined || choices.optimizer === defaults.optimizer;
-  const input: Record<string, unknown> = { ...defaults, ...(sameOptimizer && lr !== undefined ? { lr } : {}), ...choices };
+  const sameOptimizer = chosen.optimizer === undefined || chosen.optimizer === defaults.optimizer;
+  const input: Record<string, unknown> = { ...defaults, ...(sameOptimizer && lr !== undefined ? { lr } : {}), ...chosen };
   if (typeof input.model === 'string') input.model = resolveModel(input.model.trim(), root);
   for (const key of ['train', 'valid', 'resume'] as const) {
     const value = input[key];
@@ -65,11 +68,12 @@ export function buildRunRequest(choices: Partial<Record<SettingName, unknown>>, 
   // A template replaces the input field.
   if (input.template !== undefined) delete input.inputField;
   const train = input.train;
-  if (typeof train !== 'string' || !train) throw new ChoiceError('Choose a training file (JSON Lines, CSV, TSV or Parquet) or a hub dataset (hf:org/name).', 'train');
+  if (typeof train !== 'string' || !train) throw new ChoiceError('Choose a training file (JSON Lines, CSV, TSV or Parquet), a hub dataset (hf:org/name) or a task preset.', 'train');
   if (!isHubDataset(train) && !existsSync(train)) throw new ChoiceError(`The training file ${train} does not exist.`, 'train');
   const hubProblem = isHubDataset(train) ? hubDatasetProblem(train) : undefined;
   if (hubProblem !== undefined) throw new ChoiceError(`${train} is not a hub dataset (${HUB_DATASET_FORM}): ${hubProblem}.`, 'train');
-  input.out = newRunFolder(root, settings.outputFolder, train, taken);
+  // A task's run is named for the task, whatever its data.
+  input.out = newRunFolder(root, settings.outputFolder, typeof input.task === 'string' ? input.task : train, taken);
   return resolveRunSettings(input, naming);
 }
 
