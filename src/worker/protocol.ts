@@ -12,14 +12,14 @@ import * as v from 'valibot';
 import { BACKEND_PREFERENCES, BACKEND_REQUESTS } from '../core/engine-names';
 import { exactly, issuesMessage } from '../core/schema';
 import { RunSettingsSchema } from '../core/settings/run-settings';
-import type { NearestPiece, PromptTokenInsight, TrainEvent } from '../core/training/events';
+import type { LabelChecks, NearestPiece, PromptTokenInsight, TrainEvent } from '../core/training/events';
 import type { InspectRequest, PromptOutput, TryRequest, TryResult } from '../core/playground';
 import type { DownloadEvent, PlannedFile } from '../core/hub/progress';
 import type { BackendCheck } from '../core/native/install-record';
 
 export type { RunSettings as RunRequest } from '../core/settings/run-settings';
 export type { StepEvent, EvalEvent, RunStartedEvent, CheckpointEvent, LogEvent, DoneEvent } from '../core/training/events';
-export type { NearestPiece, PromptTokenInsight, TrainEvent, InspectRequest, PromptOutput, TryRequest, TryResult, DownloadEvent, PlannedFile, BackendCheck };
+export type { LabelChecks, NearestPiece, PromptTokenInsight, TrainEvent, InspectRequest, PromptOutput, TryRequest, TryResult, DownloadEvent, PlannedFile, BackendCheck };
 
 const id = v.pipe(v.number(), v.integer(), v.minValue(0));
 const strings = v.array(v.string());
@@ -39,6 +39,25 @@ export const PromptTokenInsightSchema = exactly<PromptTokenInsight>()(
     drift: v.number(),
     isLabel: v.boolean(),
   }),
+);
+
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** The matrix must have a row per gold target and a column per label plus "other", and agree with the invalid count. */
+export const LabelChecksSchema = exactly<LabelChecks>()(
+  v.pipe(
+    v.strictObject({
+      labels: strings,
+      golds: strings,
+      confusion: v.array(v.array(count)),
+      invalid: count,
+      invalidExamples: v.array(v.strictObject({ text: v.string(), count })),
+      neverPredicted: strings,
+    }),
+    v.check((c) => c.confusion.length === c.golds.length, 'confusion must have one row per gold label'),
+    v.check((c) => c.confusion.every((row) => row.length === c.labels.length + 1), 'each confusion row must have one column per label and one for other outputs'),
+    v.check((c) => c.confusion.reduce((sum, row) => sum + (row.at(-1) ?? 0), 0) === c.invalid, 'invalid must be the sum of the confusion matrix\'s "other" column'),
+  ),
 );
 
 export const TrainEventSchema = exactly<TrainEvent>()(
@@ -79,6 +98,7 @@ export const TrainEventSchema = exactly<TrainEvent>()(
       validLoss: v.number(),
       best: v.boolean(),
       insights: v.array(PromptTokenInsightSchema),
+      labelChecks: v.optional(LabelChecksSchema),
     }),
     v.strictObject({ type: v.literal('checkpoint'), step: v.number(), dir: v.string(), reason: v.picklist(['interval', 'stop', 'best', 'final']) }),
     v.strictObject({ type: v.literal('log'), level: v.picklist(['info', 'warn']), message: v.string() }),
@@ -94,14 +114,16 @@ export const TrainEventSchema = exactly<TrainEvent>()(
   ]),
 );
 
-const PromptOutputSchema = exactly<PromptOutput>()(v.strictObject({ prompt: v.string(), text: v.string(), labelScores: v.optional(v.record(v.string(), v.number())) }));
+const PromptOutputSchema = exactly<PromptOutput>()(
+  v.strictObject({ prompt: v.string(), text: v.string(), labelScores: v.optional(v.record(v.string(), v.number())), label: v.optional(v.string()) }),
+);
 
 export const TryResultSchema = exactly<TryResult>()(
   v.strictObject({
     input: v.string(),
     bare: v.optional(v.string()),
     outputs: v.array(PromptOutputSchema),
-    ensemble: v.optional(v.strictObject({ text: v.string(), votes: v.record(v.string(), v.number()) })),
+    ensemble: v.optional(v.strictObject({ text: v.string(), votes: v.record(v.string(), count), by: v.picklist(['label', 'text']) })),
   }),
 );
 
@@ -175,6 +197,7 @@ const TryRequestSchema = exactly<TryRequest>()(
     ensemble: v.boolean(),
     inputs: strings,
     labels: v.optional(strings),
+    labelMap: v.optional(v.array(v.tuple([v.string(), v.string()]))),
     includeBare: v.optional(v.boolean()),
     maxNewTokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     backend: v.optional(backendRequest),

@@ -72,13 +72,16 @@ test('host -> worker: the other messages pass; a malformed one of each kind is r
 
 const step: TrainEvent = { type: 'step', step: 1, totalSteps: 10, epoch: 1, loss: 2, learningRate: 0.3, examplesPerSecond: 5, etaSeconds: 9, memoryMB: 10 };
 const insight = { index: 0, nearest: [{ id: 5, piece: '▁yes', cosine: 0.9 }], norm: 3, vocabMeanNorm: 2, drift: 0.1, isLabel: true };
-const tried: TryResult = { input: 'x', bare: 'y', outputs: [{ prompt: '/p', text: 'yes', labelScores: { yes: -0.1, no: -2 } }], ensemble: { text: 'yes', votes: { yes: 2 } } };
+const tried: TryResult = { input: 'x', bare: 'y', outputs: [{ prompt: '/p', text: 'yes', labelScores: { yes: -0.1, no: -2 } }], ensemble: { text: 'yes', votes: { yes: 2 }, by: 'label' } };
+// 3 examples: gold yes -> yes, gold yes -> "maybe" (no label), gold no -> yes.
+const checks = { labels: ['no', 'yes'], golds: ['no', 'yes'], confusion: [[0, 1, 0], [0, 1, 1]], invalid: 1, invalidExamples: [{ text: 'maybe', count: 1 }], neverPredicted: ['no'] };
 
 test('worker -> host: events and replies pass; a malformed one of each kind is refused, named', () => {
   const events: TrainEvent[] = [
     { type: 'started', runDir: '/o', backend: 'cpu', model: '/m', totalSteps: 10, promptLength: 4, dModel: 32, trainExamples: 9, validExamples: 1, validFromTrain: true, skippedLines: 0, truncatedInputs: 0, labels: ['no', 'yes'] },
     step,
     { type: 'eval', step: 3, exactMatch: 0.5, rankAccuracy: 0.75, validLoss: 1.2, best: true, insights: [insight] },
+    { type: 'eval', step: 4, exactMatch: 1 / 3, validLoss: 1.1, best: false, insights: [], labelChecks: checks },
     { type: 'checkpoint', step: 3, dir: '/o/checkpoint', reason: 'interval' },
     { type: 'log', level: 'warn', message: 'careful' },
     { type: 'done', status: 'completed', step: 10, bestStep: 3, bestMetric: 0.75, promptDir: '/o/prompt', message: 'Done' },
@@ -98,6 +101,11 @@ test('worker -> host: events and replies pass; a malformed one of each kind is r
   refused(() => parseWorkerMessage({ type: 'event', id: 1, event: { type: 'eval', step: 3, exactMatch: 0, validLoss: 1, best: false } }), /"event\.insights" is required/, 1);
   refused(() => parseWorkerMessage({ type: 'event', id: 1, event: { ...events[2], insights: [{ ...insight, nearest: [{ id: 5, piece: 7, cosine: 1 }] }] } }), /"event\.insights\[0\]\.nearest\[0\]\.piece" must be a string/, 1);
   refused(() => parseWorkerMessage({ type: 'event', id: 1, event: { type: 'done', status: 'completed', step: 1, message: '' } }), /"event\.promptDir" is required/, 1);
+  const evalWith = (labelChecks: object) => ({ type: 'event', id: 1, event: { ...events[3], labelChecks } });
+  refused(() => parseWorkerMessage(evalWith({ ...checks, confusion: [[0, 1, 0]] })), /"event\.labelChecks".*one row per gold label/, 1);
+  refused(() => parseWorkerMessage(evalWith({ ...checks, confusion: [[0, 1], [0, 1]] })), /one column per label and one for other outputs/, 1);
+  refused(() => parseWorkerMessage(evalWith({ ...checks, invalid: 2 })), /invalid must be the sum/, 1);
+  refused(() => parseWorkerMessage(evalWith({ ...checks, confusion: [[0, 1.5, 0], [0, 1, 1]] })), /"event\.labelChecks\.confusion\[0\]\[1\]" must be a whole number/, 1);
   refused(() => parseWorkerMessage({ type: 'tryResult', id: 2, results: {} }), /"results" must be a list/, 2);
   refused(() => parseWorkerMessage({ type: 'tryResult', id: 2, results: [{ ...tried, outputs: [{ prompt: '/p', text: 'yes', labelScores: { yes: 'high' } }] }] }), /"results\[0\]\.outputs\[0\]\.labelScores\.yes" must be a number/, 2);
   refused(() => parseWorkerMessage({ type: 'inspectResult', id: 3, insights: [{ ...insight, isLabel: 'yes' }] }), /"insights\[0\]\.isLabel" must be true or false/, 3);

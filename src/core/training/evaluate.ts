@@ -1,11 +1,15 @@
 // Validation metrics: the paper's exact match of the generated text against the target, and for a
 // closed label set rank classification (the label with the highest summed log-probability). The
 // labels are capped in number and cut to the target budget (data/labels.ts), and progress is
-// reported per batch: scoring every label for every example is the slow part.
+// reported per batch: scoring every label for every example is the slow part. With a label set the
+// exact-match outputs are also checked against it (label-checks.ts); with a label map the prompt's
+// labels are read as the data's (zero-shot transfer).
 import type { T5Model } from '../t5/model';
 import type { T5Tokenizer } from '../tokenizer';
 import type { PromptTensor } from '../t5/model';
 import { rankCandidates } from './data/labels';
+import { mapAnswer, type LabelMap } from './data/label-map';
+import { checkLabels, type LabelChecks } from './label-checks';
 import { padBatch, type EncodedExample } from './encode';
 import { DEFAULTS } from './options';
 import { binaryF1 } from './f1';
@@ -17,6 +21,7 @@ export interface EvalResult {
   validLoss: number;
   n: number;
   predictions: string[]; // generated text per example, in order
+  labelChecks?: LabelChecks; // when labels are known
 }
 
 /** Exact match after trimming surrounding whitespace (T5's postprocessing for classification). */
@@ -31,7 +36,12 @@ export function evaluate(
   examples: readonly EncodedExample[],
   opts: {
     batchSize: number;
+    /** The prompt's label set: the valid outputs, and what rank classification scores. */
     labels?: readonly string[];
+    /** Rank the labels (the slow part); default: true when there are labels. */
+    rank?: boolean;
+    /** The prompt's labels in the data's terms (covering `labels`; see data/label-map.ts). */
+    labelMap?: LabelMap;
     /** Label candidates are cut to this many tokens (eos included), as targets are; default: the run default. */
     maxTargetLength?: number;
     /** Also compute F1 of the ranked labels with this one as the positive class (one of `labels`). */
@@ -42,7 +52,8 @@ export function evaluate(
 ): EvalResult {
   if (examples.length === 0) throw new Error('No validation examples to evaluate on.');
   const encodeCut = (texts: string[], maxLength: number) => tok.encodeBatch(texts, { maxLength, padding: 'none' }).inputIds;
-  const candidates = opts.labels && opts.labels.length > 0 ? rankCandidates(opts.labels, encodeCut, opts.maxTargetLength ?? DEFAULTS.maxTargetLength) : undefined;
+  const labels = opts.labels && opts.labels.length > 0 ? opts.labels : undefined;
+  const candidates = labels && (opts.rank ?? true) ? rankCandidates(labels, encodeCut, opts.maxTargetLength ?? DEFAULTS.maxTargetLength) : undefined;
   const maxNewTokens = Math.max(...examples.map((e) => e.targetIds.length));
   let exact = 0;
   let ranked = 0;
@@ -57,19 +68,23 @@ export function evaluate(
     generated.sequences.forEach((ids, i) => {
       const text = tok.decode(ids.slice(1)).trim();
       predictions.push(text);
-      if (exactMatch(text, rows[i].target)) exact++;
+      const answer = mapAnswer(opts.labelMap, text);
+      if (answer !== undefined && exactMatch(answer, rows[i].target)) exact++;
     });
     if (candidates) {
       const scores = model.score({ inputIds: batch.inputIds, attentionMask: batch.attentionMask, prompt, candidates });
       scores.forEach((s, i) => {
-        const label = opts.labels![s.indexOf(Math.max(...s))]!;
-        rankedLabels.push(label);
+        // Ranked labels in the data's terms (a label map relabels a prompt's answers for another task).
+        const label = mapAnswer(opts.labelMap, labels![s.indexOf(Math.max(...s))]!);
+        rankedLabels.push(label ?? '');
         if (label === rows[i].target) ranked++;
       });
     }
     opts.onProgress?.(start + rows.length, examples.length);
   }
   const n = examples.length;
-  const f1 = candidates && opts.positiveLabel !== undefined ? binaryF1(rankedLabels, examples.map((e) => e.target), opts.positiveLabel) : undefined;
-  return { exactMatch: exact / n, ...(candidates ? { rankAccuracy: ranked / n } : {}), ...(f1 !== undefined ? { f1 } : {}), validLoss: lossSum / n, n, predictions };
+  const positive = opts.positiveLabel === undefined ? undefined : mapAnswer(opts.labelMap, opts.positiveLabel);
+  const f1 = candidates && positive !== undefined ? binaryF1(rankedLabels, examples.map((e) => e.target), positive) : undefined;
+  const labelChecks = labels ? { labelChecks: checkLabels(predictions, examples.map((e) => e.target), labels, opts.labelMap) } : {};
+  return { exactMatch: exact / n, ...(candidates ? { rankAccuracy: ranked / n } : {}), ...(f1 !== undefined ? { f1 } : {}), validLoss: lossSum / n, n, predictions, ...labelChecks };
 }

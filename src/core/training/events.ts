@@ -2,8 +2,10 @@
 // JSON lines; the worker forwards them to the extension, which draws charts. Plain JSON values only.
 
 import type { PromptTokenInsight } from '../prompt/nearest';
+import type { LabelChecks } from './label-checks';
 
 export type { NearestPiece, PromptTokenInsight } from '../prompt/nearest';
+export type { LabelChecks } from './label-checks';
 
 export interface RunStartedEvent {
   type: 'started';
@@ -44,6 +46,8 @@ export interface EvalEvent {
   validLoss: number;
   best: boolean;
   insights: PromptTokenInsight[];
+  /** Invalid outputs, labels never produced and the confusion matrix, when the task has labels. */
+  labelChecks?: LabelChecks;
 }
 
 export interface CheckpointEvent {

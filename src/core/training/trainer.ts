@@ -211,7 +211,7 @@ function evaluateRun(run: Run): void {
   } else {
     state.evalsWithoutImprovement++;
   }
-  run.emit({ type: 'eval', step: state.step, ...scores, validLoss: result.validLoss, best, insights });
+  run.emit({ type: 'eval', step: state.step, ...scores, validLoss: result.validLoss, best, insights, ...(result.labelChecks ? { labelChecks: result.labelChecks } : {}) });
 }
 
 /** Writes the resumable state (atomically). Emits `checkpoint`. */

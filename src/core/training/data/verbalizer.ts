@@ -1,6 +1,7 @@
 // Verbalizers such as `0=no,1=yes`: map the label values found in a data file to the target words the
 // model learns to generate (the paper's class labels are words, e.g. "entailment", "yes").
-import { DataError, DataSpecError, OR_SKIP, type DataLocation } from './errors';
+import { DataError, OR_SKIP, type DataLocation } from './errors';
+import { parsePairs } from './pairs';
 
 export interface Verbalizer {
   source: string;
@@ -10,27 +11,7 @@ export interface Verbalizer {
 
 /** Parses comma-separated `label=word` pairs; whitespace around labels and words is ignored. */
 export function parseVerbalizer(source: string): Verbalizer {
-  const fail = (message: string): never => {
-    throw new DataSpecError(
-      'verbalizer',
-      `${message} in ${JSON.stringify(source)}; write label=word pairs separated by commas, e.g. 0=no,1=yes`,
-    );
-  };
-  if (source.trim() === '') fail('empty');
-  const words = new Map<string, string>();
-  source.split(',').forEach((entry, index) => {
-    const n = index + 1;
-    if (entry.trim() === '') fail(`entry ${n} is empty`);
-    const eq = entry.indexOf('=');
-    if (eq < 0) fail(`entry ${n} ${JSON.stringify(entry.trim())} has no "="`);
-    const label = entry.slice(0, eq).trim();
-    const word = entry.slice(eq + 1).trim();
-    if (label === '') fail(`entry ${n} ${JSON.stringify(entry.trim())} has no label before "="`);
-    if (word === '') fail(`entry ${n} ${JSON.stringify(entry.trim())} has no word after "="`);
-    if (words.has(label)) fail(`label ${JSON.stringify(label)} is given twice`);
-    words.set(label, word);
-  });
-  return { source, words };
+  return { source, words: parsePairs(source, { setting: 'verbalizer', from: 'label', to: 'word', example: '0=no,1=yes' }) };
 }
 
 /** The target word for `label`; a label the verbalizer does not know is a DataError at `where`. */
