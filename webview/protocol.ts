@@ -12,7 +12,7 @@ import { describeTaskPreset, isTaskName, isTrainableTask } from '../src/core/set
 import type { NativeVariant } from '../src/core/native/install-record';
 import { parseMessage, TrainEventSchema, TryResultSchema } from '../src/worker/protocol';
 
-export type { DoneEvent, EvalEvent, PromptTokenInsight, RunRequest, RunStartedEvent, StepEvent, TrainEvent, TryResult } from '../src/worker/protocol';
+export type { DoneEvent, EvalEvent, LabelChecks, PromptTokenInsight, RunRequest, RunStartedEvent, StepEvent, TrainEvent, TryResult } from '../src/worker/protocol';
 export { ProtocolError } from '../src/worker/protocol';
 export { FORM_FIELDS, type FormField, type FormValues };
 export { describeTaskPreset, isTaskName, isTrainableTask };
@@ -96,11 +96,21 @@ export const WebviewToHostSchema = v.variant('type', [
   v.strictObject({ type: v.literal('resume'), id, runId: v.string() }),
   v.strictObject({ type: v.literal('browse'), id, field: v.picklist(['model', 'train', 'hubDataset']) }),
   v.strictObject({ type: v.literal('datasetFields'), id, train: v.string() }),
-  v.strictObject({ type: v.literal('try'), id, input: v.pipe(v.string(), v.check((s) => s.trim() !== '', 'must not be blank')), prompts: strings, ensemble: v.boolean() }),
+  v.strictObject({
+    type: v.literal('try'),
+    id,
+    input: v.pipe(v.string(), v.check((s) => s.trim() !== '', 'must not be blank')),
+    prompts: strings,
+    ensemble: v.boolean(),
+    /** The prompts' labels as another task's, as typed (`entailment=duplicate,...`); the host parses it. */
+    labelMap: v.optional(v.string()),
+  }),
   /** The hint's button: runs "Set Up Native Backend". */
   v.strictObject({ type: v.literal('setUpNative'), id }),
 ]);
 export type WebviewToHost = v.InferOutput<typeof WebviewToHostSchema>;
+/** What the playground asks to try. */
+export type PlaygroundTry = Omit<Extract<WebviewToHost, { type: 'try' }>, 'type' | 'id'>;
 
 // ---- host -> panel: replies (with the request's id) and pushes ----
 

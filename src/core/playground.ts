@@ -1,22 +1,28 @@
 // What users do with prompts outside training: try them on text (alone, without a prompt, or as an
-// ensemble in one batched pass, §6) and inspect what each prompt token is near to (§7).
+// ensemble in one batched pass, §6; with a label map, read in another task's labels, §5) and
+// inspect what each prompt token is near to (§7).
 import type { BackendRequest } from './backend';
 import { openSession } from './session';
-import { ensemblePromptTensor, groupReplicated, insightsFor, loadPrompt, majorityVote, replicateExamples, type LoadedPrompt, type PromptTokenInsight } from './prompt';
+import { ensemblePromptTensor, groupReplicated, insightsFor, loadPrompt, replicateExamples, type LoadedPrompt, type PromptTokenInsight } from './prompt';
+import { ensembleVote, topLabel, type EnsembleVote } from './vote';
 import { DEFAULTS } from './training/options';
 import { rankCandidates } from './training/data/labels';
+import { checkLabelMap, mapAnswer, parseLabelMap } from './training/data/label-map';
 
 export interface PromptOutput {
   prompt: string;
   text: string;
-  labelScores?: Record<string, number>; // summed log-probability of each label word
+  /** Summed log-probability of each label word (named in the data's terms with a label map). */
+  labelScores?: Record<string, number>;
+  /** The label rank classification gives: the highest-scoring one. */
+  label?: string;
 }
 
 export interface TryResult {
   input: string;
   bare?: string; // the frozen model's output without any prompt
   outputs: PromptOutput[];
-  ensemble?: { text: string; votes: Record<string, number> };
+  ensemble?: EnsembleVote;
 }
 
 export interface TryRequest {
@@ -25,6 +31,8 @@ export interface TryRequest {
   ensemble: boolean;
   inputs: string[];
   labels?: string[];
+  /** The prompts' labels as another task's, as written: `entailment=duplicate,not_entailment=not_duplicate` (blank: none). */
+  labelMap?: string;
   includeBare?: boolean; // default: true when no prompt is given or always for the playground
   maxNewTokens?: number;
   backend?: BackendRequest;
@@ -35,9 +43,13 @@ export interface TryRequest {
  * input batch: each input is replicated once per prompt and each copy carries its own prompt (§6).
  */
 export async function tryPrompts(req: TryRequest): Promise<TryResult[]> {
+  const labelMap = req.labelMap?.trim() ? parseLabelMap(req.labelMap, 'label map') : undefined;
   const s = await openSession(req.model, { backend: req.backend });
   const prompts = req.prompts.map((p) => loadPrompt(p, s.identity));
-  const labels = req.labels ?? commonLabels(prompts);
+  // The labels ranked: given, else the prompts' own, else the ones the label map names.
+  const labels = req.labels ?? (commonLabels(prompts).length > 0 ? commonLabels(prompts) : [...(labelMap?.keys() ?? [])]);
+  if (labelMap) checkLabelMap(labelMap, labels, 'label map');
+  const named = (label: string) => mapAnswer(labelMap, label) ?? label;
   const enc = s.tokenizer.encodeBatch(req.inputs, { maxLength: inputBudget(prompts, req.prompts) });
   const maxNewTokens = req.maxNewTokens ?? 16;
   const decode = (ids: number[]) => s.tokenizer.decode(ids.slice(1)).trim();
@@ -57,16 +69,12 @@ export async function tryPrompts(req: TryRequest): Promise<TryResult[]> {
       const candidates = labels.length > 0 ? rankCandidates(labels, encodeCut, DEFAULTS.maxTargetLength) : undefined;
       const scores = candidates ? groupReplicated(s.model.score({ inputIds, attentionMask, prompt, candidates }), n) : undefined;
       results.forEach((r, i) => {
-        r.outputs = texts[i].map((text, j) => ({
-          prompt: req.prompts[j],
-          text,
-          ...(scores ? { labelScores: Object.fromEntries(labels.map((l, c) => [l, scores[i][j][c]])) } : {}),
-        }));
-        if (req.ensemble && n > 1) {
-          const votes: Record<string, number> = {};
-          for (const t of texts[i]) votes[t] = (votes[t] ?? 0) + 1;
-          r.ensemble = { text: majorityVote(texts[i]), votes };
-        }
+        r.outputs = texts[i].map((text, j) => {
+          if (!scores) return { prompt: req.prompts[j], text };
+          const labelScores = Object.fromEntries(labels.map((l, c) => [named(l), scores[i][j][c]]));
+          return { prompt: req.prompts[j], text, labelScores, label: topLabel(labelScores) };
+        });
+        if (req.ensemble && n > 1) r.ensemble = ensembleVote(r.outputs);
       });
     } finally {
       prompt.dispose();

@@ -197,7 +197,7 @@ const TryRequestSchema = exactly<TryRequest>()(
     ensemble: v.boolean(),
     inputs: strings,
     labels: v.optional(strings),
-    labelMap: v.optional(v.array(v.tuple([v.string(), v.string()]))),
+    labelMap: v.optional(v.string()),
     includeBare: v.optional(v.boolean()),
     maxNewTokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
     backend: v.optional(backendRequest),

@@ -8,7 +8,7 @@ import { dirname, join, normalize, relative } from 'node:path';
 
 /** Bottom to top; a unit is a folder or a file of src/core (first match wins). */
 const LAYERS: string[][] = [
-  ['tf', 'format', 'rng', 'schema', 'engine-names', 'io', 'webgpu/adapter', 'repo-spec'],
+  ['tf', 'format', 'rng', 'schema', 'engine-names', 'vote', 'io', 'webgpu/adapter', 'repo-spec'],
   ['tensor', 'precision', 'native/install-record', 'dataset-spec'],
   ['native/resolution', 'webgpu'],
   ['backend'],

@@ -36,15 +36,36 @@ test('Try: the model alone, one request per prompt length (the first also withou
     ],
   );
   const ensemble = tryRequests(ask({ prompts: ['/w/a/prompt', '/w/b/prompt'], ensemble: true }), find);
-  assert.equal(ensemble.length, 1);
-  assert.equal(ensemble[0]!.ensemble, true);
-  assert.equal(tryRequests(ask({ prompts: ['/w/a/prompt'], ensemble: true }), find)[0]!.ensemble, false, 'an ensemble of one is that prompt');
+  assert.equal(ensemble.length, 1, 'an ensemble of one length: one mixed-prompt pass');
+  assert.equal(ensemble[0]!.ensemble, false, 'the host takes the vote over every group’s answers');
+  assert.equal(tryRequests(ask({ prompts: ['/w/a/prompt', '/w/c/prompt'], ensemble: true }), find).length, 2, 'an ensemble of two lengths: a pass per length');
+  assert.equal(tryRequests(ask({ prompts: ['/w/a/prompt'], labelMap: ' entailment=duplicate,not_entailment=not_duplicate ' }), find)[0]!.labelMap, 'entailment=duplicate,not_entailment=not_duplicate');
+  assert.equal(tryRequests(ask({ prompts: ['/w/a/prompt'], labelMap: '  ' }), find)[0]!.labelMap, undefined, 'a blank label map is none');
   assert.equal(tryRequests(ask({ prompts: ['/w/gone/prompt'] }), find)[0]!.prompts[0], '/w/gone/prompt', 'an unreadable prompt is still sent: the worker says what is wrong');
 });
 
-test('Try refuses prompts of two models, and an ensemble of two lengths, saying why', () => {
+test('Try refuses prompts of two models, saying why', () => {
   assert.throws(() => tryRequests(ask({ prompts: ['/w/a/prompt', '/w/other/prompt'] }), find), /different models \(tiny, flan-t5-small\); choose prompts of one model/);
-  assert.throws(() => tryRequests(ask({ prompts: ['/w/a/prompt', '/w/c/prompt'], ensemble: true }), find), /need one length; these have 20 and 50 tokens/);
+});
+
+test('the playground’s ensemble votes on labels when the prompts have them: two prompts that both rank "yes" first agree, whatever they generate', async () => {
+  // Both members rank yes above no (log-probabilities -0.2 > -1.9 and -0.5 > -1.1) but generate different strings.
+  const answers: Record<string, TryResult['outputs'][number]> = {
+    '/w/a/prompt': { prompt: '/w/a/prompt', text: 'yes yes', labelScores: { no: -1.9, yes: -0.2 }, label: 'yes' },
+    '/w/c/prompt': { prompt: '/w/c/prompt', text: 'yes.', labelScores: { no: -1.1, yes: -0.5 }, label: 'yes' },
+  };
+  const send = async (r: TryRequest): Promise<TryResult[]> => r.inputs.map((input) => ({ input, outputs: r.prompts.map((p) => answers[p]!) }));
+  const [voted] = await tryPrompts(ask({ prompts: ['/w/a/prompt', '/w/c/prompt'], ensemble: true }), find, send);
+  assert.deepEqual(voted!.ensemble, { text: 'yes', votes: { yes: 2 }, by: 'label' });
+  // Without labels the members vote on what they generated: a 1-1 tie, the first member's string.
+  const bare = (p: string) => ({ prompt: p, text: answers[p]!.text });
+  const [unlabelled] = await tryPrompts(ask({ prompts: ['/w/a/prompt', '/w/c/prompt'], ensemble: true }), find, async (r) => r.inputs.map((input) => ({ input, outputs: r.prompts.map(bare) })));
+  assert.deepEqual(unlabelled!.ensemble, { text: 'yes yes', votes: { 'yes yes': 1, 'yes.': 1 }, by: 'text' });
+  // A 1-1 label tie goes to the label with the larger log-probability summed over both members: no (-0.3 + -1.2 = -1.5) beats
+  // yes (-1.5 + -0.1 = -1.6), although yes comes first and its voter is the more confident one (-0.1 against -0.3).
+  const split = [{ prompt: 'a', text: 'no', labelScores: { yes: -1.5, no: -0.3 } }, { prompt: 'b', text: 'yes', labelScores: { yes: -0.1, no: -1.2 } }];
+  assert.deepEqual(joinTryResults([[{ input: 'x', outputs: split }]], true)[0]!.ensemble, { text: 'no', votes: { no: 1, yes: 1 }, by: 'label' });
+  assert.deepEqual(joinTryResults([[{ input: 'x', outputs: split }]])[0]!.ensemble, undefined, 'no vote unless asked');
 });
 
 test('Try joins the answers of its requests into one row per input, the bare model first', async () => {
@@ -103,7 +124,7 @@ test('the panel’s handlers: Start shows the new run, Try uses the selected run
     runs: manager,
     actions: actions({
       start: () => manager.create(parseWith(RunSettingsSchema, { model: '/w/models/tiny', train: '/w/k.jsonl', out: '/w/.prompts/k-1' }), 'k-1'),
-      tryPrompts: async (_input, _prompts, _ensemble, model) => {
+      tryPrompts: async (_ask, model) => {
         tried.push(model);
         return [];
       },

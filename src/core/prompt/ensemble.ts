@@ -1,6 +1,6 @@
 // Prompt ensembling (Lester et al. 2021 §6): N prompts for one task, one frozen model, one forward
 // pass. Each example is replicated N times (example-major: rows b*N .. b*N+N-1 are example b), copy n
-// gets prompt n, and the N outputs of an example are combined by majority vote.
+// gets prompt n, and the N outputs of an example are combined by majority vote (vote.ts).
 import * as tf from '../tf';
 import { promptToTensor, type SoftPrompt } from './soft-prompt';
 
@@ -25,25 +25,4 @@ export function ensemblePromptTensor(prompts: readonly SoftPrompt[], batchSize: 
 export function groupReplicated<T>(outputs: readonly T[], n: number): T[][] {
   if (outputs.length % n !== 0) throw new Error(`${outputs.length} outputs are not a whole number of groups of ${n}.`);
   return Array.from({ length: outputs.length / n }, (_, b) => outputs.slice(b * n, b * n + n));
-}
-
-/**
- * The most frequent of an example's N outputs. Ties: the larger summed score when `scores` (one per
- * output, e.g. log-probabilities) is given, else the tied output that appears first.
- */
-export function majorityVote(outputs: readonly string[], scores?: readonly number[]): string {
-  if (outputs.length === 0) throw new Error('majorityVote needs at least one output.');
-  if (scores && scores.length !== outputs.length) throw new Error(`majorityVote: ${scores.length} scores for ${outputs.length} outputs.`);
-  const tally = new Map<string, { votes: number; score: number }>(); // insertion order = first appearance
-  outputs.forEach((out, i) => {
-    const t = tally.get(out) ?? { votes: 0, score: 0 };
-    t.votes += 1;
-    t.score += scores ? scores[i] : 0;
-    tally.set(out, t);
-  });
-  let best: [string, { votes: number; score: number }] | undefined;
-  for (const entry of tally) {
-    if (!best || entry[1].votes > best[1].votes || (entry[1].votes === best[1].votes && entry[1].score > best[1].score)) best = entry;
-  }
-  return best![0];
 }

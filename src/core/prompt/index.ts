@@ -29,4 +29,5 @@ export {
 } from './metadata';
 export { exportNpy, readNpy, encodeNpy, decodeNpy, NpyError } from './npy';
 export { promptInsights, insightsFor, nearestVocabulary, vocabNorms, DEFAULT_TOP_K, type InsightOptions, type NearestPiece, type PromptTokenInsight } from './nearest';
-export { ensemblePromptTensor, replicateExamples, groupReplicated, majorityVote } from './ensemble';
+export { ensemblePromptTensor, replicateExamples, groupReplicated } from './ensemble';
+export { ensembleVote, labelVote, majorityVote, textVote, topLabel, type EnsembleVote, type MemberAnswer } from '../vote';

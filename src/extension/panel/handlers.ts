@@ -2,7 +2,7 @@
 // webview and the selected run; these handlers decide. Training and trying go through the run
 // manager and the prompt worker, which refuse in an untrusted workspace whichever button asked.
 // No vscode import: unit-tested directly.
-import type { DatasetFields, FormValues, NativeStatus, PanelView, PromptChoice, RunSummary, SetupChoices, TryResult } from '../../../webview/protocol';
+import type { DatasetFields, FormValues, NativeStatus, PanelView, PlaygroundTry, PromptChoice, RunSummary, SetupChoices, TryResult } from '../../../webview/protocol';
 import type { RunManager } from '../runs/run-manager';
 import type { RequestHandlers } from './requests';
 
@@ -16,7 +16,7 @@ export interface PanelActions {
   /** A folder or file from the open dialog, or a hub dataset from an input box. */
   browse(field: 'model' | 'train' | 'hubDataset'): Promise<string | undefined>;
   /** `model` is the selected run's, for trying the frozen model when no prompt is chosen. */
-  tryPrompts(input: string, prompts: string[], ensemble: boolean, model?: string): Promise<TryResult[]>;
+  tryPrompts(ask: PlaygroundTry, model?: string): Promise<TryResult[]>;
   /** The extension's native install as it is now (read from disk). */
   nativeStatus(): NativeStatus;
   /** Runs "Set Up Native Backend". */
@@ -71,10 +71,10 @@ export function panelHandlers(host: PanelHost): RequestHandlers {
       return value ? { value } : {};
     },
     datasetFields: ({ train }) => ({ fields: actions.datasetFields(train) }),
-    try: async ({ input, prompts, ensemble }) => {
+    try: async ({ input, prompts, ensemble, labelMap }) => {
       const selected = host.selectedRunId();
       const model = selected ? runs.get(selected)?.request.model : undefined;
-      return { results: await actions.tryPrompts(input, prompts, ensemble, model) };
+      return { results: await actions.tryPrompts({ input, prompts, ensemble, ...(labelMap !== undefined ? { labelMap } : {}) }, model) };
     },
     setUpNative: () => {
       actions.setUpNative();

@@ -44,9 +44,9 @@ export function panelActions(parts: PanelParts): PanelActions {
       );
       return picked?.[0]?.fsPath;
     },
-    tryPrompts(input, prompts, ensemble, runModel) {
+    tryPrompts(ask, runModel) {
       const { run } = readSettings();
-      return tryPrompts({ input, prompts, ensemble, runModel, settingModel: run.model, backend: run.backend }, (dir) => catalog.find(dir), (request) => service.try(request));
+      return tryPrompts({ ...ask, runModel, settingModel: run.model, backend: run.backend }, (dir) => catalog.find(dir), (request) => service.try(request));
     },
     nativeStatus: parts.nativeStatus,
     setUpNative: () => void vscode.commands.executeCommand('promptTuner.setUpNativeBackend'),

@@ -1,9 +1,12 @@
 // The playground's Try: an input through the frozen model alone and with each chosen prompt (or
 // their ensemble). One batched pass needs prompts of one model and one length, so the prompts are
-// tried per length and the outputs joined into one row per input; an ensemble (majority vote in one
-// pass) needs a single length. No vscode import: unit-tested directly.
+// tried per length (each group one mixed-prompt pass) and the outputs joined into one row per input;
+// the ensemble's vote is taken here over all the members' answers: on their rank-classified labels
+// when the prompts have labels, else on the generated strings (core/prompt/vote.ts). A label map
+// reads the prompts' labels as another task's (the worker parses it). No vscode import: unit-tested directly.
 import { basename } from 'node:path';
 import type { BackendRequest } from '../../core/engine-names';
+import { ensembleVote } from '../../core/vote';
 import type { TryRequest, TryResult } from '../../worker/protocol';
 import type { SavedPrompt } from '../prompts/saved-prompt';
 
@@ -12,6 +15,8 @@ export interface TryAsk {
   /** Prompt folders; none tries the model alone. */
   prompts: readonly string[];
   ensemble: boolean;
+  /** The prompts' labels as the data's, e.g. entailment=duplicate,not_entailment=not_duplicate; blank: none. */
+  labelMap?: string;
   /** The selected run's model: used when no chosen prompt names one. */
   runModel?: string;
   /** The promptTuner.model setting: the last resort. */
@@ -31,22 +36,24 @@ export function tryRequests(ask: TryAsk, find: (dir: string) => Pick<SavedPrompt
     const length = saved[i]?.promptLength ?? 0;
     groups.set(length, [...(groups.get(length) ?? []), dir]);
   });
-  if (ask.ensemble && groups.size > 1) {
-    throw new Error(`An ensemble runs its prompts in one batched pass, so they need one length; these have ${[...groups.keys()].join(' and ')} tokens.`);
-  }
+  const labelMap = ask.labelMap?.trim();
   const parts = groups.size === 0 ? [[]] : [...groups.values()];
-  return parts.map((group, i) => ({ model, prompts: group, ensemble: ask.ensemble && group.length > 1, inputs: [ask.input], includeBare: i === 0, backend: ask.backend }));
+  // The vote is taken over all groups' answers (joinTryResults), so no request votes by itself.
+  return parts.map((group, i) => ({ model, prompts: group, ensemble: false, inputs: [ask.input], ...(labelMap ? { labelMap } : {}), includeBare: i === 0, backend: ask.backend }));
 }
 
-/** One result per input: the first answer's (with the bare model) and every prompt's outputs after it. */
-export function joinTryResults(answers: readonly TryResult[][]): TryResult[] {
+/** One result per input: the first answer's (with the bare model) and every prompt's outputs after it; with `ensemble`, their vote. */
+export function joinTryResults(answers: readonly TryResult[][], ensemble = false): TryResult[] {
   const [first, ...rest] = answers;
-  return (first ?? []).map((r, i) => ({ ...r, outputs: [...r.outputs, ...rest.flatMap((more) => more[i]?.outputs ?? [])] }));
+  return (first ?? []).map((r, i) => {
+    const outputs = [...r.outputs, ...rest.flatMap((more) => more[i]?.outputs ?? [])];
+    return { ...r, outputs, ...(ensemble && outputs.length > 1 ? { ensemble: ensembleVote(outputs) } : {}) };
+  });
 }
 
 /** Sends the requests one after another (one worker, one model loaded) and joins their answers. */
 export async function tryPrompts(ask: TryAsk, find: Parameters<typeof tryRequests>[1], send: (request: TryRequest) => Promise<TryResult[]>): Promise<TryResult[]> {
   const answers: TryResult[][] = [];
   for (const request of tryRequests(ask, find)) answers.push(await send(request));
-  return joinTryResults(answers);
+  return joinTryResults(answers, ask.ensemble);
 }

@@ -1,0 +1,97 @@
+// Evaluating an ensemble of prompts (§6): each batch of examples is replicated once per prompt and
+// runs as ONE mixed-prompt pass (prompt/ensemble.ts). With labels each member answers by rank
+// classification and members vote on labels (prompt/vote.ts); without, they vote on the generated
+// strings. Reports the ensemble's accuracy, each member's, and how often the members disagree.
+import type { T5Model } from '../t5/model';
+import type { T5Tokenizer } from '../tokenizer';
+import { ensemblePromptTensor, groupReplicated, replicateExamples, type SoftPrompt } from '../prompt';
+import { labelVote, textVote, topLabel } from '../vote';
+import { rankCandidates } from './data/labels';
+import { mapAnswer, type LabelMap } from './data/label-map';
+import { padBatch, type EncodedExample } from './encode';
+import { exactMatch, generationBudget } from './evaluate';
+import { DEFAULTS } from './options';
+
+export interface EnsembleEvalResult {
+  by: 'label' | 'text';
+  /** The vote's accuracy. */
+  accuracy: number;
+  /** Each member's own accuracy, in the prompts' order. */
+  members: number[];
+  /** The share of examples on which the members do not all give the same answer. */
+  disagreement: number;
+  n: number;
+}
+
+/** One example's answers: each member's (a label or a generated string), the vote's and the gold target. */
+export interface EnsembleRow {
+  answers: readonly string[];
+  vote: string;
+  gold: string;
+}
+
+/** Accuracy of the vote and of each member, and the share of rows whose members disagree. */
+export function summarizeEnsemble(rows: readonly EnsembleRow[], isRight: (answer: string, gold: string) => boolean, by: EnsembleEvalResult['by']): EnsembleEvalResult {
+  if (rows.length === 0) throw new Error('No examples to evaluate the ensemble on.');
+  const n = rows.length;
+  const share = (count: (r: EnsembleRow) => boolean) => rows.filter(count).length / n;
+  return {
+    by,
+    accuracy: share((r) => isRight(r.vote, r.gold)),
+    members: rows[0].answers.map((_, m) => share((r) => isRight(r.answers[m], r.gold))),
+    disagreement: share((r) => new Set(r.answers).size > 1),
+    n,
+  };
+}
+
+export function evaluateEnsemble(
+  model: T5Model,
+  tok: T5Tokenizer,
+  prompts: readonly SoftPrompt[],
+  examples: readonly EncodedExample[],
+  opts: {
+    /** Rows per pass: batchSize / members examples each go through once per prompt. */
+    batchSize: number;
+    /** The prompts' labels: members vote on them by rank classification; without, on generated strings. */
+    labels?: readonly string[];
+    labelMap?: LabelMap;
+    maxTargetLength?: number;
+    onProgress?: (done: number, total: number) => void;
+  },
+): EnsembleEvalResult {
+  if (examples.length === 0) throw new Error('No examples to evaluate the ensemble on.');
+  const n = prompts.length;
+  const labels = opts.labels && opts.labels.length > 0 ? opts.labels : undefined;
+  const encodeCut = (texts: string[], maxLength: number) => tok.encodeBatch(texts, { maxLength, padding: 'none' }).inputIds;
+  const maxTargetLength = opts.maxTargetLength ?? DEFAULTS.maxTargetLength;
+  const candidates = labels ? rankCandidates(labels, encodeCut, maxTargetLength) : undefined;
+  const maxNewTokens = generationBudget(examples, opts.labelMap, encodeCut, maxTargetLength);
+  const perPass = Math.max(1, Math.floor(opts.batchSize / n));
+  const rows: EnsembleRow[] = [];
+  for (let start = 0; start < examples.length; start += perPass) {
+    const batchRows = examples.slice(start, start + perPass);
+    const batch = padBatch(batchRows, tok.padId);
+    const input = { inputIds: replicateExamples(batch.inputIds, n), attentionMask: replicateExamples(batch.attentionMask, n) };
+    const prompt = ensemblePromptTensor(prompts, batchRows.length);
+    try {
+      if (candidates) {
+        const scores = groupReplicated(model.score({ ...input, prompt, candidates }), n);
+        scores.forEach((members, i) => {
+          const named = members.map((s) => Object.fromEntries(labels!.map((l, c) => [l, s[c]])));
+          rows.push({ answers: named.map(topLabel), vote: labelVote(named).text, gold: batchRows[i].target });
+        });
+      } else {
+        const texts = groupReplicated(model.generate({ ...input, prompt, maxNewTokens }).sequences.map((ids) => tok.decode(ids.slice(1)).trim()), n);
+        texts.forEach((answers, i) => rows.push({ answers, vote: textVote(answers).text, gold: batchRows[i].target }));
+      }
+    } finally {
+      prompt.dispose();
+    }
+    opts.onProgress?.(start + batchRows.length, examples.length);
+  }
+  const isRight = (answer: string, gold: string) => {
+    const mapped = mapAnswer(opts.labelMap, answer);
+    return mapped !== undefined && exactMatch(mapped, gold);
+  };
+  return summarizeEnsemble(rows, isRight, candidates ? 'label' : 'text');
+}
