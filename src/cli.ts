@@ -17,7 +17,9 @@ const USAGE = `prompt-tune: prompt tuning (Lester et al. 2021) on a frozen T5, h
 Commands:
   train     --model <dir|hub-id> --train <file|hf:id> --out <dir> [run settings]     (train --task NAME needs no --train; train --resume <dir> alone continues a run)
   eval      --model M --prompt <dir> --data <file|hf:id> [--task NAME] [--metric exact-match|rank|f1] [--labels a,b] [field/template settings]
-  try       --model M [--prompt <dir>[,<dir>...]] [--ensemble] [--input "text"] [--max-new-tokens N]   (stdin lines without --input)
+            [--label-map a=x,b=y]   the prompt's labels read as the data's (a prompt of one task on another's data)
+            [--ensemble <dir>,<dir>,...]   instead of --prompt: the ensemble's, each prompt's accuracy and how often they disagree
+  try       --model M [--prompt <dir>[,<dir>...]] [--ensemble] [--label-map a=x,b=y] [--input "text"] [--max-new-tokens N]   (stdin lines without --input)
   inspect   --model M --prompt <dir> [--top 5]
   tokenize  --model <dir|spiece.model|org/name> "text"
   convert   --prompt <dir|file.npy> --to peft|npy --out <path> [--model M]
@@ -43,7 +45,14 @@ const OPTIONS = {
   json: { type: 'boolean' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ensemble: { type: 'boolean' },
   data: { type: 'string' }, prompt: { type: 'string' }, input: { type: 'string' }, top: { type: 'string' }, to: { type: 'string' },
   'max-new-tokens': { type: 'string' }, gpu: { type: 'boolean' }, dir: { type: 'string' }, run: { type: 'string' }, adapter: { type: 'string' },
+  'label-map': { type: 'string' },
 } as const;
+
+/** eval's --ensemble names the prompt folders (try's is a switch over --prompt's). */
+function optionsFor(argv: string[]): typeof OPTIONS | Omit<typeof OPTIONS, 'ensemble'> & { ensemble: { type: 'string' } } {
+  const first = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: false });
+  return first.positionals[0] === 'eval' ? { ...OPTIONS, ensemble: { type: 'string' } } : OPTIONS;
+}
 
 /** Download progress for --model hub ids and hf: datasets, on stderr so that stdout stays the command's own output. */
 function downloadProgress(e: DownloadEvent): void {
@@ -61,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
   const out: Out = (line) => process.stdout.write(`${line}\n`);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: optionsFor(argv), allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError(`${(err as Error).message.split('\n')[0]}. Run prompt-tune --help for the options.`);
   }

@@ -10,6 +10,11 @@ import { labelSet } from '../core/training/data/dataset';
 import { loadData } from '../core/training/data/source';
 import { encodeExamples } from '../core/training/encode';
 import { evaluate } from '../core/training/evaluate';
+import { evaluateEnsemble } from '../core/training/evaluate-ensemble';
+import { checkLabelMap, parseLabelMap } from '../core/training/data/label-map';
+import { DataSpecError } from '../core/training/data/errors';
+import { MAX_RANK_LABELS } from '../core/training/data/labels';
+import { labelCheckLines } from './label-report';
 import { train } from '../core/training/trainer';
 import { readCheckpointState } from '../core/training/checkpoint';
 import { DEFAULTS } from '../core/training/options';
@@ -50,13 +55,18 @@ function savedRunSettings(checkpoint: string): v.InferOutput<typeof SAVED_RUN>['
 
 export async function evalCommand(flags: Flags, out: Out): Promise<number> {
   const model = need(flags, 'model', 'the model the prompt was trained on');
+  const members = str(flags, 'ensemble')?.split(',').filter((p) => p !== '');
   const promptPath = str(flags, 'prompt');
+  if (members && promptPath) throw new UsageError('Give --prompt <dir> or --ensemble <dir>,<dir>,..., not both.');
+  if (members && members.length < 2) throw new UsageError('--ensemble needs at least two prompt folders, separated by commas.');
   const dataFile = need(flags, 'data', 'a JSONL, CSV, TSV or Parquet file, or an hf: dataset (validation split by default), to evaluate on');
+  const labelMapText = str(flags, 'label-map');
+  const labelMap = labelMapText === undefined ? undefined : usage(() => parseLabelMap(labelMapText, '--label-map'));
   const s = await openSession(model, { backend: settingFlag(flags, 'backend') });
-  const loaded = promptPath ? loadPrompt(promptPath, s.identity) : undefined;
-  loaded?.notes.forEach((note) => process.stderr.write(`note: ${note}\n`));
-  const meta = loaded?.metadata;
-  // The flags, then --task's preset as training applies it, then the prompt's own template and labels.
+  const loaded = (members ?? (promptPath ? [promptPath] : [])).map((p) => loadPrompt(p, s.identity));
+  loaded.forEach((l) => l.notes.forEach((note) => process.stderr.write(`note: ${note}\n`)));
+  const meta = loaded[0]?.metadata;
+  // The flags, then --task's preset as training applies it, then the prompts' own template and labels.
   const chosen = withTaskPreset({
     task: settingFlag(flags, 'task'), inputField: settingFlag(flags, 'inputField'), targetField: settingFlag(flags, 'targetField'), template: settingFlag(flags, 'template'),
     verbalizer: settingFlag(flags, 'verbalizer'), labels: settingFlag(flags, 'labels'), metric: settingFlag(flags, 'metric'),
@@ -65,32 +75,72 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
     inputField: chosen.inputField, targetField: chosen.targetField, template: chosen.template ?? meta?.template, verbalizer: chosen.verbalizer ?? meta?.verbalizer,
     skipInvalid: settingFlag(flags, 'skipInvalid') ?? DEFAULTS.skipInvalid, task: chosen.task,
   });
-  // Evaluating any prompt, exact match is the metric that always applies; rank and f1 need a label set.
-  const metric = chosen.metric ?? 'exact-match';
-  // The label set: --labels (or the task's), else the prompt's metadata, else the data's distinct targets.
-  const labels = chosen.labels ?? meta?.labels ?? labelSet(data.examples);
-  if (metric === 'f1' && labels.length !== 2) throw new UsageError(`--metric f1 scores two labels, the second being the positive class (got ${labels.length}: ${labels.join(', ')}); give them with --labels.`);
-  const k = loaded?.prompt.k ?? 0;
+  const metricFlag = chosen.metric;
+  // The prompts' labels: --labels (or the task's), else their metadata, else the label map's, else the data's distinct targets.
+  const promptLabels = chosen.labels ?? commonLabels(loaded.map((l) => l.metadata?.labels));
+  const found = promptLabels ?? (labelMap ? [...labelMap.keys()] : labelSet(data.examples));
+  // Open-ended targets (more than rank classification takes) have no label set to check outputs against; rank and f1 say so.
+  const labels = found.length <= MAX_RANK_LABELS || metricFlag === 'rank' || metricFlag === 'f1' ? found : undefined;
+  if (labelMap) usage(() => checkLabelMap(labelMap, found, '--label-map'));
+  if (metricFlag === 'f1' && found.length !== 2) throw new UsageError(`--metric f1 scores two labels, the second being the positive class (got ${found.length}: ${found.join(', ')}); give them with --labels.`);
+  const k = Math.max(0, ...loaded.map((l) => l.prompt.k));
   const maxInput = settingFlag(flags, 'maxInputLength') ?? meta?.training?.maxInputLength ?? DEFAULTS.maxInputLength;
   const maxTargetLength = settingFlag(flags, 'maxTargetLength') ?? DEFAULTS.maxTargetLength;
   const enc = encodeExamples(data.examples, s.tokenizer, maxInput - k, maxTargetLength);
-  const p = loaded ? promptToTensor(loaded.prompt) : undefined;
+  const batchSize = settingFlag(flags, 'batchSize') ?? DEFAULTS.batchSize;
+  let shown = performance.now();
+  const onProgress = (done: number, total: number) => {
+    if (done < total && performance.now() - shown < 2000) return; // a line every 2 s on stderr
+    shown = performance.now();
+    process.stderr.write(`evaluating: ${done} of ${total} examples\n`);
+  };
+  const common = { skipped: data.skipped.length, truncatedInputs: enc.truncatedInputs, backend: s.backend.name };
+  if (members) {
+    // Members vote on labels when the prompts have labels (or --metric rank asks), as the paper's ensembles do.
+    const byLabel = metricFlag === 'rank' || metricFlag === 'f1' || (metricFlag === undefined && promptLabels !== undefined);
+    const r = evaluateEnsemble(s.model, s.tokenizer, loaded.map((l) => l.prompt), enc.examples, { batchSize, labels: byLabel ? labels : undefined, labelMap, maxTargetLength, onProgress });
+    const metric = r.by === 'label' ? 'rank' : 'exact-match';
+    if (flags.json === true) {
+      out(JSON.stringify({ metric, vote: r.by, accuracy: r.accuracy, n: r.n, members: members.map((prompt, i) => ({ prompt, accuracy: r.members[i] })), disagreement: r.disagreement, ...common }));
+    } else {
+      const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+      out(`ensemble of ${members.length} (${r.by === 'label' ? 'vote on rank-classified labels' : 'vote on generated text'}): ${metric} accuracy ${pct(r.accuracy)} on ${r.n} examples (${describeBackend(s.backend)}).`);
+      members.forEach((prompt, i) => out(`  ${prompt}: ${pct(r.members[i])}`));
+      out(`members disagree on ${pct(r.disagreement)} of the examples.`);
+    }
+    return 0;
+  }
+  // Evaluating any prompt, exact match is the metric that always applies; rank and f1 need a label set.
+  const metric = metricFlag ?? 'exact-match';
+  const p = loaded[0] ? promptToTensor(loaded[0].prompt) : undefined;
   try {
-    let shown = performance.now();
-    const onProgress = (done: number, total: number) => {
-      if (done < total && performance.now() - shown < 2000) return; // a line every 2 s on stderr
-      shown = performance.now();
-      process.stderr.write(`evaluating: ${done} of ${total} examples\n`);
-    };
-    const r = evaluate(s.model, s.tokenizer, p, enc.examples, { batchSize: settingFlag(flags, 'batchSize') ?? DEFAULTS.batchSize, labels: metric === 'exact-match' ? undefined : labels, maxTargetLength, onProgress, ...(metric === 'f1' ? { positiveLabel: labels[1] } : {}) });
+    const r = evaluate(s.model, s.tokenizer, p, enc.examples, { batchSize, labels, rank: metric !== 'exact-match', labelMap, maxTargetLength, onProgress, ...(metric === 'f1' ? { positiveLabel: found[1] } : {}) });
     const accuracy = metric === 'exact-match' ? r.exactMatch : r.rankAccuracy!;
-    const summary = { metric, accuracy, n: r.n, exactMatch: r.exactMatch, ...(r.rankAccuracy !== undefined ? { rankAccuracy: r.rankAccuracy } : {}), ...(r.f1 !== undefined ? { f1: r.f1 } : {}), loss: r.validLoss, skipped: data.skipped.length, truncatedInputs: enc.truncatedInputs, backend: s.backend.name };
+    const summary = { metric, accuracy, n: r.n, exactMatch: r.exactMatch, ...(r.rankAccuracy !== undefined ? { rankAccuracy: r.rankAccuracy } : {}), ...(r.f1 !== undefined ? { f1: r.f1 } : {}), loss: r.validLoss, ...common, ...(r.labelChecks ? { labelChecks: r.labelChecks } : {}) };
     if (flags.json === true) out(JSON.stringify(summary));
-    else out(`${r.f1 !== undefined ? `F1 ${(100 * r.f1).toFixed(1)}%, ` : ''}${metric === 'exact-match' ? 'exact-match' : 'rank'} accuracy ${(100 * accuracy).toFixed(1)}% on ${r.n} examples (loss ${r.validLoss.toFixed(4)}, ${describeBackend(s.backend)}).`);
+    else {
+      out(`${r.f1 !== undefined ? `F1 ${(100 * r.f1).toFixed(1)}%, ` : ''}${metric === 'exact-match' ? 'exact-match' : 'rank'} accuracy ${(100 * accuracy).toFixed(1)}% on ${r.n} examples (loss ${r.validLoss.toFixed(4)}, ${describeBackend(s.backend)}).`);
+      if (r.labelChecks) labelCheckLines(r.labelChecks, r.n).forEach((line) => out(line));
+    }
   } finally {
     p?.dispose();
   }
   return 0;
+}
+
+/** The label set all prompts share, when they all have the same one. */
+function commonLabels(sets: readonly (string[] | undefined)[]): string[] | undefined {
+  const [first] = sets;
+  return first && sets.every((l) => JSON.stringify(l) === JSON.stringify(first)) ? first : undefined;
+}
+
+/** A bad flag value is a usage error (exit 2), said as the parser says it. */
+function usage<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    throw err instanceof DataSpecError ? new UsageError(`${err.message}.`) : err;
+  }
 }
 
 async function readStdinLines(): Promise<string[]> {
@@ -104,9 +154,11 @@ export async function tryCommand(flags: Flags, out: Out): Promise<number> {
   const input = str(flags, 'input');
   const inputs = input !== undefined ? [input] : await readStdinLines();
   if (inputs.length === 0) throw new UsageError('Give --input "text" or lines on standard input.');
+  const labelMapText = str(flags, 'label-map');
+  if (labelMapText !== undefined) usage(() => parseLabelMap(labelMapText, '--label-map')); // its syntax, named as typed; the engine checks it against the prompts' labels
   const results = await tryPrompts({
     model: need(flags, 'model', 'a model folder or hub id'), prompts, ensemble: flags.ensemble === true, inputs,
-    labels: settingFlag(flags, 'labels'), maxNewTokens: num(flags, 'max-new-tokens'), backend: settingFlag(flags, 'backend'),
+    labels: settingFlag(flags, 'labels'), ...(labelMapText !== undefined ? { labelMap: labelMapText } : {}), maxNewTokens: num(flags, 'max-new-tokens'), backend: settingFlag(flags, 'backend'),
   });
   for (const r of results) {
     if (flags.json === true) {
@@ -117,9 +169,12 @@ export async function tryCommand(flags: Flags, out: Out): Promise<number> {
     if (r.bare !== undefined) out(`  without prompt: ${r.bare}`);
     for (const o of r.outputs) {
       const scores = o.labelScores ? `  [${Object.entries(o.labelScores).map(([l, v]) => `${l} ${v.toFixed(2)}`).join(', ')}]` : '';
-      out(`  ${o.prompt}: ${o.text}${scores}`);
+      out(`  ${o.prompt}: ${o.text}${o.label !== undefined ? `  -> ${o.label}` : ''}${scores}`);
     }
-    if (r.ensemble) out(`  ensemble of ${prompts.length}: ${r.ensemble.text}  (votes ${Object.entries(r.ensemble.votes).map(([t, n]) => `${t}: ${n}`).join(', ')})`);
+    if (r.ensemble) {
+      const votes = Object.entries(r.ensemble.votes).map(([t, n]) => `${t}: ${n}`).join(', ');
+      out(`  ensemble of ${prompts.length}, ${r.ensemble.by === 'label' ? 'voting on labels' : 'voting on generated text'}: ${r.ensemble.text}  (votes ${votes})`);
+    }
   }
   return 0;
 }

@@ -49,13 +49,15 @@ test('try runs the bare model, a prompt and an ensemble; inspect lists every pro
   const prompt = join(run, 'prompt');
   const r = cli(['try', '--model', tinyModelDir(), '--prompt', `${prompt},${prompt}`, '--ensemble', '--json'], 'item 3 apple\nitem 4 pear\n');
   assert.equal(r.code, 0, r.stderr);
-  const results = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { input: string; bare: string; outputs: { text: string; labelScores: Record<string, number> }[]; ensemble: { text: string } });
+  const results = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { input: string; bare: string; outputs: { text: string; labelScores: Record<string, number>; label: string }[]; ensemble: { text: string; by: string } });
   assert.deepEqual(results.map((x) => x.input), ['item 3 apple', 'item 4 pear']);
   for (const x of results) {
     assert.equal(x.outputs.length, 2);
     assert.equal(x.outputs[0].text, x.outputs[1].text, 'the same prompt twice gives the same output in one batch');
     assert.deepEqual(Object.keys(x.outputs[0].labelScores), ['no', 'yes']);
-    assert.equal(x.ensemble.text, x.outputs[0].text);
+    const { no, yes } = x.outputs[0].labelScores;
+    assert.equal(x.outputs[0].label, yes >= no ? 'yes' : 'no', 'the rank-classified label is the higher-scoring one');
+    assert.deepEqual([x.ensemble.by, x.ensemble.text], ['label', x.outputs[0].label], 'prompts with labels vote on labels');
     assert.equal(typeof x.bare, 'string');
   }
   const i = cli(['inspect', '--model', tinyModelDir(), '--prompt', prompt, '--top', '3', '--json']);
@@ -123,4 +125,87 @@ test('export-job and import refuse what they cannot use, in a sentence naming it
   const noAdapter = cli(['import', '--model', tinyModelDir(), '--out', join(dir, 'imported')]);
   assert.equal(noAdapter.code, 2);
   assert.match(noAdapter.stderr, /--adapter is required/);
+});
+
+const lines = (stdout: string) => stdout.trim().split('\n');
+const lastJson = <T>(stdout: string) => JSON.parse(lines(stdout).at(-1)!) as T;
+interface Checks { labels: string[]; golds: string[]; confusion: number[][]; invalid: number; invalidExamples: { text: string; count: number }[]; neverPredicted: string[] }
+interface EvalJson { accuracy: number; exactMatch: number; rankAccuracy?: number; n: number; labelChecks: Checks }
+
+test('eval reports the outputs that are no label, the labels never produced and the confusion matrix, as text and JSON', { skip: SKIP_NO_SHARED }, () => {
+  const r = cli(['eval', '--model', tinyModelDir(), '--prompt', join(run, 'prompt'), '--data', data, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const { labelChecks: c, exactMatch, n } = lastJson<EvalJson>(r.stdout);
+  assert.deepEqual([c.labels, c.golds], [['no', 'yes'], ['no', 'yes']]);
+  // The data file holds 8 "no" and 8 "yes" examples: each row of the matrix counts its gold label's examples.
+  assert.deepEqual(c.confusion.map((row) => row.reduce((a, b) => a + b, 0)), [8, 8]);
+  assert.equal(c.invalid, c.confusion[0][2] + c.confusion[1][2]);
+  assert.equal((c.confusion[0][0] + c.confusion[1][1]) / n, exactMatch, 'the diagonal is what exact match counts right');
+  assert.deepEqual(c.neverPredicted, c.labels.filter((_, col) => c.confusion[0][col] + c.confusion[1][col] === 0));
+  assert.equal(c.invalidExamples.reduce((a, x) => a + x.count, 0) <= c.invalid, true);
+  const text = cli(['eval', '--model', tinyModelDir(), '--prompt', join(run, 'prompt'), '--data', data]);
+  assert.equal(text.code, 0, text.stderr);
+  const out = lines(text.stdout);
+  assert.match(out[1], new RegExp(`^outputs that are no label: ${c.invalid} of 16`));
+  assert.equal(out[2], `labels never produced: ${c.neverPredicted.length > 0 ? c.neverPredicted.join(', ') : 'none'}`);
+  assert.equal(out[3], 'confusion (rows: gold label, columns: output):');
+  assert.deepEqual(out.slice(5).map((l) => l.trim().split(/\s+/)), [['no', ...c.confusion[0].map(String)], ['yes', ...c.confusion[1].map(String)]]);
+});
+
+test('eval --label-map reads the prompt\'s labels as another task\'s: the same answers on relabelled data score the same', { skip: SKIP_NO_SHARED }, () => {
+  const renamed = join(dir, 'renamed.jsonl');
+  const rename: Record<string, string> = { no: 'not_duplicate', yes: 'duplicate' };
+  writeFileSync(renamed, Array.from({ length: 16 }, (_, i) => JSON.stringify({ text: `item ${i} ${i % 2 ? 'apple' : 'pear'}`, label: rename[i % 2 ? 'yes' : 'no'] })).join('\n'));
+  const prompt = join(run, 'prompt');
+  const own = cli(['eval', '--model', tinyModelDir(), '--prompt', prompt, '--data', data, '--metric', 'rank', '--json']);
+  const moved = cli(['eval', '--model', tinyModelDir(), '--prompt', prompt, '--data', renamed, '--metric', 'rank', '--label-map', 'no=not_duplicate,yes=duplicate', '--json']);
+  const unmapped = cli(['eval', '--model', tinyModelDir(), '--prompt', prompt, '--data', renamed, '--metric', 'rank', '--json']);
+  for (const x of [own, moved, unmapped]) assert.equal(x.code, 0, x.stderr);
+  const [a, b, none] = [own, moved, unmapped].map((x) => lastJson<EvalJson>(x.stdout));
+  assert.deepEqual([b.rankAccuracy, b.exactMatch], [a.rankAccuracy, a.exactMatch]);
+  assert.deepEqual(b.labelChecks.labels, ['not_duplicate', 'duplicate']);
+  assert.deepEqual([b.labelChecks.confusion, b.labelChecks.invalidExamples], [a.labelChecks.confusion, a.labelChecks.invalidExamples]);
+  assert.equal(none.rankAccuracy, 0, 'without the map the prompt\'s labels (no, yes) never equal the data\'s');
+  const bad = cli(['eval', '--model', tinyModelDir(), '--prompt', prompt, '--data', renamed, '--label-map', 'no=not_duplicate,yes']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--label-map: entry 2 "yes" has no "=" in "no=not_duplicate,yes"; write prompt_label=data_label pairs/);
+  const stray = cli(['eval', '--model', tinyModelDir(), '--prompt', prompt, '--data', renamed, '--label-map', 'no=not_duplicate,yes=duplicate,maybe=x']);
+  assert.equal(stray.code, 2);
+  assert.match(stray.stderr, /--label-map: entry 3 maps "maybe", which is not one of the prompt's labels \("no", "yes"\)/);
+});
+
+test('eval --ensemble: the vote\'s accuracy, each member\'s and the share of examples where they disagree', { skip: SKIP_NO_SHARED }, () => {
+  const other = join(dir, 'run2');
+  assert.equal(cli(['train', '--model', tinyModelDir(), '--train', data, '--out', other, '--steps', '4', '--eval-every', '2', '--batch-size', '4', '--prompt-length', '3', '--seed', '1', '--json']).code, 0);
+  const [p1, p2] = [join(run, 'prompt'), join(other, 'prompt')];
+  const single = (p: string) => lastJson<EvalJson>(cli(['eval', '--model', tinyModelDir(), '--prompt', p, '--data', data, '--metric', 'rank', '--json']).stdout);
+  const [s1, s2] = [single(p1), single(p2)];
+  interface EnsembleJson { vote: string; accuracy: number; n: number; members: { prompt: string; accuracy: number }[]; disagreement: number }
+  // Three members, the first twice: its label has at least 2 votes of 3 on every example, so the vote is its answer.
+  const ranked = cli(['eval', '--model', tinyModelDir(), '--ensemble', `${p1},${p2},${p1}`, '--data', data, '--metric', 'rank', '--json']);
+  assert.equal(ranked.code, 0, ranked.stderr);
+  const e = lastJson<EnsembleJson>(ranked.stdout);
+  assert.equal(e.vote, 'label');
+  assert.deepEqual(e.members.map((m) => m.accuracy), [s1.rankAccuracy, s2.rankAccuracy, s1.rankAccuracy], 'each member as evaluated alone');
+  assert.equal(e.accuracy, s1.rankAccuracy);
+  // Voting on generated text, the members disagree where their generations differ: count them from try's outputs.
+  const texts = cli(['eval', '--model', tinyModelDir(), '--ensemble', `${p1},${p2}`, '--data', data, '--metric', 'exact-match', '--json']);
+  assert.equal(texts.code, 0, texts.stderr);
+  const t = lastJson<EnsembleJson>(texts.stdout);
+  assert.equal(t.vote, 'text');
+  const inputs = Array.from({ length: 16 }, (_, i) => `item ${i} ${i % 2 ? 'apple' : 'pear'}`).join('\n');
+  // "yes" and "no" are one piece and eos: eval generates 2 tokens.
+  const tried = cli(['try', '--model', tinyModelDir(), '--prompt', `${p1},${p2}`, '--max-new-tokens', '2', '--json'], inputs);
+  assert.equal(tried.code, 0, tried.stderr);
+  const differ = lines(tried.stdout).filter((l) => {
+    const [a, b] = (JSON.parse(l) as { outputs: { text: string }[] }).outputs;
+    return a.text !== b.text;
+  }).length;
+  assert.equal(t.disagreement, differ / 16);
+  assert.deepEqual(t.members.map((m) => m.accuracy), [s1.exactMatch, s2.exactMatch]);
+  const text = cli(['eval', '--model', tinyModelDir(), '--ensemble', `${p1},${p2}`, '--data', data, '--metric', 'exact-match']);
+  assert.match(text.stdout, new RegExp(`members disagree on ${(100 * t.disagreement).toFixed(1)}% of the examples`));
+  const one = cli(['eval', '--model', tinyModelDir(), '--ensemble', p1, '--data', data]);
+  assert.equal(one.code, 2);
+  assert.match(one.stderr, /--ensemble needs at least two prompt folders/);
 });

@@ -24,6 +24,12 @@ export interface EvalResult {
   labelChecks?: LabelChecks; // when labels are known
 }
 
+/** New tokens to generate: as many as the longest target has; with a label map, as the prompt's longest label (the answer it was tuned to give). */
+export function generationBudget(examples: readonly EncodedExample[], labelMap: LabelMap | undefined, encodeCut: (texts: string[], maxLength: number) => number[][], maxTargetLength: number): number {
+  const targets = labelMap ? encodeCut([...labelMap.keys()], maxTargetLength) : examples.map((e) => e.targetIds);
+  return Math.max(...targets.map((ids) => ids.length));
+}
+
 /** Exact match after trimming surrounding whitespace (T5's postprocessing for classification). */
 export function exactMatch(prediction: string, target: string): boolean {
   return prediction.trim() === target.trim();
@@ -53,8 +59,9 @@ export function evaluate(
   if (examples.length === 0) throw new Error('No validation examples to evaluate on.');
   const encodeCut = (texts: string[], maxLength: number) => tok.encodeBatch(texts, { maxLength, padding: 'none' }).inputIds;
   const labels = opts.labels && opts.labels.length > 0 ? opts.labels : undefined;
-  const candidates = labels && (opts.rank ?? true) ? rankCandidates(labels, encodeCut, opts.maxTargetLength ?? DEFAULTS.maxTargetLength) : undefined;
-  const maxNewTokens = Math.max(...examples.map((e) => e.targetIds.length));
+  const maxTargetLength = opts.maxTargetLength ?? DEFAULTS.maxTargetLength;
+  const candidates = labels && (opts.rank ?? true) ? rankCandidates(labels, encodeCut, maxTargetLength) : undefined;
+  const maxNewTokens = generationBudget(examples, opts.labelMap, encodeCut, maxTargetLength);
   let exact = 0;
   let ranked = 0;
   let lossSum = 0;
