@@ -7,6 +7,8 @@ export interface PlaygroundState {
   input: string;
   prompts: string[];
   ensemble: boolean;
+  /** The label map as typed (blank: none). */
+  labelMap?: string;
   results?: TryResult[];
 }
 

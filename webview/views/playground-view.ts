@@ -1,5 +1,7 @@
 // The playground: input text -> the frozen model's output without a prompt, with each selected saved
-// prompt, and with their ensemble (majority vote); per-label scores when the prompts have labels.
+// prompt, and with their ensemble (majority vote: on the members' labels when the prompts have labels,
+// else on their generated text); per-label scores and each prompt's label when the prompts have
+// labels, read as another task's labels through an optional label map.
 import { el, icon, setText, type CheckElement, type ValueElement } from '../dom';
 import type { PromptChoice, TryResult } from '../protocol';
 import type { RequestError } from '../requests';
@@ -19,6 +21,7 @@ export class PlaygroundView {
   private readonly input: ValueElement;
   private readonly promptList = el('div', { class: 'prompt-list', role: 'group', 'aria-label': 'Prompts to try' });
   private readonly ensemble: CheckElement;
+  private readonly labelMap: ValueElement;
   private readonly runButton: HTMLElement;
   private readonly busy = el('vscode-progress-ring', { hidden: true, 'aria-label': 'Running' });
   private readonly error = el('div', { class: 'form-error', role: 'alert', id: 'try-error' });
@@ -34,9 +37,16 @@ export class PlaygroundView {
     this.input.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) this.run();
     });
-    this.ensemble = el('vscode-checkbox', { id: 'try-ensemble' }, 'Ensemble the selected prompts (majority vote)') as CheckElement;
+    this.ensemble = el('vscode-checkbox', { id: 'try-ensemble' }, 'Ensemble the selected prompts (majority vote, on labels when the prompts have them)') as CheckElement;
     this.ensemble.checked = saved.ensemble;
     this.ensemble.addEventListener('change', () => this.remember());
+    this.labelMap = el(
+      'vscode-text-field',
+      { id: 'try-label-map', placeholder: 'entailment=duplicate,not_entailment=not_duplicate', title: 'Read the prompts’ labels as another task’s: prompt_label=data_label pairs, separated by commas' },
+      'Label map (optional)',
+    ) as ValueElement;
+    this.labelMap.value = saved.labelMap ?? '';
+    this.labelMap.addEventListener('input', () => this.remember());
     this.runButton = el('vscode-button', { id: 'try-run', appearance: 'primary', title: 'Ctrl+Enter' }, icon('play'), ' Run');
     this.runButton.addEventListener('click', () => this.run());
     this.root = el(
@@ -46,6 +56,7 @@ export class PlaygroundView {
       el('h3', {}, 'Prompts'),
       this.promptList,
       this.ensemble,
+      this.labelMap,
       el('div', { class: 'actions' }, this.runButton, this.busy),
       this.error,
       this.results,
@@ -80,7 +91,7 @@ export class PlaygroundView {
   }
 
   private remember(): void {
-    updateState({ playground: { ...getState().playground, input: this.input.value, prompts: this.selectedPrompts(), ensemble: this.ensemble.checked } });
+    updateState({ playground: { ...getState().playground, input: this.input.value, prompts: this.selectedPrompts(), ensemble: this.ensemble.checked, labelMap: this.labelMap.value } });
   }
 
   private run(): void {
@@ -94,7 +105,8 @@ export class PlaygroundView {
     const run = ++this.runs;
     this.busy.hidden = false;
     this.runButton.toggleAttribute('disabled', true);
-    requests.send({ type: 'try', input, prompts: this.selectedPrompts(), ensemble: this.ensemble.checked }).then(
+    const labelMap = this.labelMap.value.trim();
+    requests.send({ type: 'try', input, prompts: this.selectedPrompts(), ensemble: this.ensemble.checked, ...(labelMap ? { labelMap } : {}) }).then(
       (reply) => this.receive(run, reply.results),
       (err: RequestError) => this.receive(run, undefined, err.message),
     );
@@ -122,11 +134,12 @@ export class PlaygroundView {
       ...results.map((r) => {
         const rows: HTMLElement[] = [];
         if (r.bare !== undefined) rows.push(this.outputRow('Without prompt', r.bare, 'no-prompt'));
-        for (const o of r.outputs) rows.push(this.outputRow(this.nameOf(o.prompt), o.text, 'prompt', o.labelScores));
+        for (const o of r.outputs) rows.push(this.outputRow(this.nameOf(o.prompt), o.text, 'prompt', o.labelScores, undefined, o.label));
         if (r.ensemble) {
           const short = (t: string) => (t.length > 24 ? `${t.slice(0, 23)}…` : t || '∅');
           const votes = Object.entries(r.ensemble.votes).map(([t, n]) => `“${short(t)}” ×${n}`).join(', ');
-          rows.push(this.outputRow('Ensemble', r.ensemble.text, 'ensemble', undefined, `votes ${votes}`));
+          const byLabel = r.ensemble.by === 'label';
+          rows.push(this.outputRow('Ensemble', r.ensemble.text, 'ensemble', undefined, `${byLabel ? 'votes on labels' : 'votes on generated text'}: ${votes}`));
         }
         return el(
           'table',
@@ -139,7 +152,8 @@ export class PlaygroundView {
     );
   }
 
-  private outputRow(name: string, text: string, kind: string, scores?: Record<string, number>, note?: string): HTMLElement {
+  /** `label`: the prompt's rank-classified label, shown beside what it generated. */
+  private outputRow(name: string, text: string, kind: string, scores?: Record<string, number>, note?: string, label?: string): HTMLElement {
     const scoreCell = el('td', { class: 'scores' });
     if (scores && Object.keys(scores).length > 0) {
       for (const [label, logProb, share] of labelShares(scores).sort((a, b) => b[2] - a[2])) {
@@ -150,6 +164,8 @@ export class PlaygroundView {
         );
       }
     } else if (note) scoreCell.append(note);
-    return el('tr', { class: `output-${kind}` }, el('th', { scope: 'row' }, name), el('td', { class: 'output' }, text === '' ? '∅ (empty)' : text), scoreCell);
+    const output = el('td', { class: 'output' }, text === '' ? '∅ (empty)' : text);
+    if (label !== undefined) output.append(' ', el('span', { class: 'answer-label', title: 'the label rank classification gives' }, `→ ${label}`));
+    return el('tr', { class: `output-${kind}` }, el('th', { scope: 'row' }, name), output, scoreCell);
   }
 }

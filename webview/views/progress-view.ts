@@ -8,6 +8,7 @@ import { getState, requests, updateState } from '../vscode-api';
 import { backendLabel } from '../../src/core/native/labels';
 import { nativeHintText } from '../native-hint';
 import { LiveChart } from './charts';
+import { LabelChecksView } from './label-checks-view';
 
 const STATS = ['status', 'step', 'loss', 'best', 'speed', 'eta', 'backend', 'memory'] as const;
 type Stat = (typeof STATS)[number];
@@ -29,6 +30,7 @@ export class ProgressView {
   private readonly barTrack: HTMLElement;
   private readonly lossChart: LiveChart;
   private readonly metricChart: LiveChart;
+  private readonly labelChecks = new LabelChecksView();
   private readonly stopButton: HTMLElement;
   private readonly resumeButton: HTMLElement;
   private readonly message = el('div', { class: 'message', role: 'status', id: 'run-message' });
@@ -80,6 +82,7 @@ export class ProgressView {
       this.message,
       this.lastOutput,
       el('div', { class: 'charts' }, this.lossChart.root, this.metricChart.root),
+      this.labelChecks.root,
       el('details', {}, el('summary', {}, 'Trainer messages'), this.logList),
     );
     this.root = el('section', { class: 'progress', 'aria-label': 'Progress' }, this.empty, this.body);
@@ -114,6 +117,7 @@ export class ProgressView {
     if (!run || !data) return;
     this.lossChart.setData(data.loss);
     this.metricChart.setData(data.evals);
+    this.labelChecks.show(data.lastEval?.labelChecks, data.lastEval?.step);
     this.logList.replaceChildren(...data.logs.map((l) => el('li', {}, l)));
     this.updateSummary(run, data);
   }
@@ -121,7 +125,10 @@ export class ProgressView {
   /** One live event: only the affected parts change. */
   apply(change: Change, run: RunSummary, data: RunData): void {
     if (change === 'step') this.lossChart.update();
-    if (change === 'eval') this.metricChart.update();
+    if (change === 'eval') {
+      this.metricChart.update();
+      this.labelChecks.show(data.lastEval?.labelChecks, data.lastEval?.step);
+    }
     if (change === 'started') {
       this.lossChart.setData(data.loss);
       this.metricChart.setData(data.evals);
