@@ -50,6 +50,12 @@ export async function tryPrompts(req: TryRequest): Promise<TryResult[]> {
   const labels = req.labels ?? (commonLabels(prompts).length > 0 ? commonLabels(prompts) : [...(labelMap?.keys() ?? [])]);
   if (labelMap) checkLabelMap(labelMap, labels, 'label map');
   const named = (label: string) => mapAnswer(labelMap, label) ?? label;
+  // In the data's terms; prompt labels that the map joins (a=x,b=x) add up their probabilities.
+  const namedScores = (row: number[]) => {
+    const out: Record<string, number> = {};
+    labels.forEach((l, c) => (out[named(l)] = out[named(l)] === undefined ? row[c] : logAddExp(out[named(l)], row[c])));
+    return out;
+  };
   const enc = s.tokenizer.encodeBatch(req.inputs, { maxLength: inputBudget(prompts, req.prompts) });
   const maxNewTokens = req.maxNewTokens ?? 16;
   const decode = (ids: number[]) => s.tokenizer.decode(ids.slice(1)).trim();
@@ -71,7 +77,7 @@ export async function tryPrompts(req: TryRequest): Promise<TryResult[]> {
       results.forEach((r, i) => {
         r.outputs = texts[i].map((text, j) => {
           if (!scores) return { prompt: req.prompts[j], text };
-          const labelScores = Object.fromEntries(labels.map((l, c) => [named(l), scores[i][j][c]]));
+          const labelScores = namedScores(scores[i][j]);
           return { prompt: req.prompts[j], text, labelScores, label: topLabel(labelScores) };
         });
         if (req.ensemble && n > 1) r.ensemble = ensembleVote(r.outputs);
@@ -81,6 +87,12 @@ export async function tryPrompts(req: TryRequest): Promise<TryResult[]> {
     }
   }
   return results;
+}
+
+/** log(exp(a) + exp(b)) without overflow. */
+function logAddExp(a: number, b: number): number {
+  const hi = Math.max(a, b);
+  return hi === -Infinity ? hi : hi + Math.log1p(Math.exp(Math.min(a, b) - hi));
 }
 
 /** Input tokens left beside the longest prompt; a prompt that leaves none is refused, naming it. */

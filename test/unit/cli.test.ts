@@ -209,3 +209,22 @@ test('eval --ensemble: the vote\'s accuracy, each member\'s and the share of exa
   assert.equal(one.code, 2);
   assert.match(one.stderr, /--ensemble needs at least two prompt folders/);
 });
+
+test('try --label-map names the prompt\'s label scores and label in the data\'s terms; labels it joins add their probabilities', { skip: SKIP_NO_SHARED }, () => {
+  const prompt = join(run, 'prompt');
+  type Tried = { outputs: { labelScores: Record<string, number>; label: string }[] };
+  const tryWith = (...extra: string[]) => {
+    const r = cli(['try', '--model', tinyModelDir(), '--prompt', prompt, '--input', 'item 3 apple', '--json', ...extra]);
+    assert.equal(r.code, 0, r.stderr);
+    return (JSON.parse(lines(r.stdout)[0]) as Tried).outputs[0];
+  };
+  const own = tryWith();
+  const moved = tryWith('--label-map', 'no=not_duplicate,yes=duplicate');
+  assert.deepEqual(moved.labelScores, { not_duplicate: own.labelScores.no, duplicate: own.labelScores.yes });
+  assert.equal(moved.label, own.label === 'yes' ? 'duplicate' : 'not_duplicate');
+  const joined = tryWith('--label-map', 'no=any,yes=any');
+  assert.ok(Math.abs(joined.labelScores.any - Math.log(Math.exp(own.labelScores.no) + Math.exp(own.labelScores.yes))) < 1e-9);
+  const bad = cli(['try', '--model', tinyModelDir(), '--prompt', prompt, '--input', 'x', '--label-map', 'no=not_duplicate']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /label map: the prompt's label "yes" has no entry; add yes=<data label>/);
+});
