@@ -62,6 +62,7 @@ test('host -> worker: the other messages pass; a malformed one of each kind is r
   refused(() => parseHostMessage({ type: 'cancelDownload', id: 'x' }), /"id" is not a known field/);
   refused(() => parseHostMessage({ type: 'try', id: 1, request: { model: '/m', prompts: [1], ensemble: false, inputs: [] } }), /"request\.prompts\[0\]" must be a string \(got 1\)/, 1);
   refused(() => parseHostMessage({ type: 'try', id: 1, request: { model: '/m', prompts: [], ensemble: 'no', inputs: [] } }), /"request\.ensemble" must be true or false/, 1);
+  refused(() => parseHostMessage({ type: 'try', id: 1, request: { model: '/m', prompts: [], ensemble: false, inputs: [], labelMap: 3 } }), /"request\.labelMap" must be a string/, 1);
   refused(() => parseHostMessage({ type: 'inspect', id: 2, request: { model: '/m', prompt: '/p', top: 0 } }), /"request\.top" must be at least 1 \(got 0\)/, 2);
   refused(() => parseHostMessage({ type: 'exportNpy', id: 3, prompt: '/p' }), /"out" is required/, 3);
   refused(() => parseHostMessage({ type: 'importPeft', id: 5, adapter: '/a', out: '/o' }), /"model" is required/, 5);
@@ -107,6 +108,7 @@ test('worker -> host: events and replies pass; a malformed one of each kind is r
   refused(() => parseWorkerMessage(evalWith({ ...checks, invalid: 2 })), /invalid must be the sum/, 1);
   refused(() => parseWorkerMessage(evalWith({ ...checks, confusion: [[0, 1.5, 0], [0, 1, 1]] })), /"event\.labelChecks\.confusion\[0\]\[1\]" must be a whole number/, 1);
   refused(() => parseWorkerMessage({ type: 'tryResult', id: 2, results: {} }), /"results" must be a list/, 2);
+  refused(() => parseWorkerMessage({ type: 'tryResult', id: 2, results: [{ ...tried, ensemble: { text: 'yes', votes: { yes: 2 }, by: 'mood' } }] }), /"results\[0\]\.ensemble\.by" must be one of label, text/, 2);
   refused(() => parseWorkerMessage({ type: 'tryResult', id: 2, results: [{ ...tried, outputs: [{ prompt: '/p', text: 'yes', labelScores: { yes: 'high' } }] }] }), /"results\[0\]\.outputs\[0\]\.labelScores\.yes" must be a number/, 2);
   refused(() => parseWorkerMessage({ type: 'inspectResult', id: 3, insights: [{ ...insight, isLabel: 'yes' }] }), /"insights\[0\]\.isLabel" must be true or false/, 3);
   refused(() => parseWorkerMessage({ type: 'exported', id: 4 }), /"path" is required/, 4);
@@ -127,6 +129,7 @@ test('panel -> host: every request passes with its id; a malformed one of each k
     { type: 'browse', id: 6, field: 'train' },
     { type: 'datasetFields', id: 7, train: '/d.jsonl' },
     { type: 'try', id: 8, input: 'hi', prompts: ['/p'], ensemble: true },
+    { type: 'try', id: 9, input: 'hi', prompts: ['/p'], ensemble: false, labelMap: 'entailment=duplicate,not_entailment=not_duplicate' },
     { type: 'setUpNative', id: 10 },
   ]) assert.deepEqual(parseWebviewMessage(message), message);
 
@@ -139,6 +142,7 @@ test('panel -> host: every request passes with its id; a malformed one of each k
   refused(() => parseWebviewMessage({ type: 'browse', id: 6, field: 'home' }), /"field" must be one of model, train, hubDataset \(got "home"\)/, 6);
   refused(() => parseWebviewMessage({ type: 'datasetFields', id: 7 }), /"train" is required/, 7);
   refused(() => parseWebviewMessage({ type: 'try', id: 8, input: '  ', prompts: [], ensemble: false }), /"input" must not be blank/, 8);
+  refused(() => parseWebviewMessage({ type: 'try', id: 8, input: 'x', prompts: [], ensemble: false, labelMap: ['a', 'b'] }), /"labelMap" must be a string/, 8);
   refused(() => parseWebviewMessage({ type: 'setUpNative', id: 1.5 }), /"id" must be a whole number/);
   refused(() => parseWebviewMessage({ type: 'eval', id: 11 }), /"type" must be one of ready, start, /, 11);
   assert.deepEqual(FORM_FIELDS.map((f) => f.name).slice(0, 2), ['model', 'train'], 'the form\'s fields come from the settings schema');
