@@ -57,7 +57,15 @@ test('a run reports progress, evaluates, and saves the best prompt as a PEFT fol
   assert.ok(steps.every((e) => e.type === 'step' && Number.isFinite(e.loss) && e.loss > 0 && e.etaSeconds >= 0));
   const evals = events.filter((e) => e.type === 'eval');
   assert.deepEqual(evals.map((e) => e.step), [0, 3, 6], 'baseline evaluation plus every --eval-every steps');
-  for (const e of evals) if (e.type === 'eval') assert.equal(e.insights.length, 4);
+  for (const e of evals) {
+    if (e.type !== 'eval') continue;
+    assert.equal(e.insights.length, 4);
+    // The label checks count every validation example once, in the row of its gold label; the diagonal is exact match.
+    const c = e.labelChecks!;
+    assert.deepEqual(c.labels, ['no', 'yes']);
+    assert.equal(c.confusion.flat().reduce((a, b) => a + b, 0), started.validExamples);
+    assert.equal((c.confusion[0][0] + c.confusion[1][1]) / started.validExamples, e.exactMatch);
+  }
   const saved = loadPrompt(join(dir, 'run', 'prompt'));
   assert.equal(saved.prompt.k, 4);
   assert.deepEqual(saved.metadata?.labels, ['no', 'yes']);
