@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HubError, type DownloadEvent, type Env } from '../../src/core/hub';
+import { type DownloadEvent, type Env } from '../../src/core/hub';
 import { useHubForDatasets } from '../../src/core/hub/engine-resolver';
 import { repoSplitFiles } from '../../src/core/hub/dataset-files';
 import { loadData } from '../../src/core/training/data/source';
@@ -26,7 +26,7 @@ import { train } from '../../src/core/training/trainer';
 import { resolveRunSettings } from '../../src/core/settings/run-settings';
 import type { TrainEvent } from '../../src/core/training/events';
 import { exportPeftJob, JobExportError } from '../../src/core/peft-job/export-job';
-import { FakeHub, commitOf, sha256 } from './hub-fake-hub';
+import { FakeHub, commitOf, sha256, hubRejection } from './hub-fake-hub';
 
 const FIXTURES = join(REPO_ROOT, 'test', 'fixtures', 'parquet');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
@@ -55,15 +55,6 @@ function jsonlExamples(...files: string[]): [string, string][] {
 
 const pairs = (d: LoadedData) => d.examples.map((e): [string, string] => [e.input, e.target]);
 
-async function hubError(p: Promise<unknown>): Promise<HubError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof HubError, `expected a HubError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the call to fail');
-}
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -158,7 +149,7 @@ test('valid and eval read the validation split by default; #split names another'
   assert.deepEqual(pairs(await load('hf:org/rte', 'valid', RTE)), jsonlExamples('rte-validation.jsonl'));
   assert.deepEqual(pairs(await load('hf:org/rte', 'eval', RTE)), jsonlExamples('rte-validation.jsonl'));
   assert.deepEqual(pairs(await load('hf:org/rte#train', 'eval', RTE)), jsonlExamples('rte-train.jsonl', 'rte-validation.jsonl'));
-  const err = await hubError(load('hf:org/rte#test', 'train', RTE));
+  const err = await hubRejection(load('hf:org/rte#test', 'train', RTE));
   assert.equal(err.code, 'file-not-found');
   assert.match(err.message, /hf:org\/rte#test has no "test" split \(splits: train, validation\)/);
 });
@@ -169,7 +160,7 @@ test('offline: the cached split is read without a request; a split never downloa
   const offline = hubEnv({ HF_HUB_OFFLINE: '1', HF_ENDPOINT: `http://127.0.0.1:${await closedPort()}` });
   assert.deepEqual(pairs(await load('hf:org/rte', 'train', RTE, offline)), online);
   assert.deepEqual(hub.requests, []);
-  const err = await hubError(load('hf:org/rte', 'valid', RTE, offline));
+  const err = await hubRejection(load('hf:org/rte', 'valid', RTE, offline));
   assert.equal(err.code, 'offline');
   assert.match(err.message, /HF_HUB_OFFLINE is set and hf:org\/rte#validation is not in the cache/);
   // Unreachable without HF_HUB_OFFLINE: the cache is used, and said so.
@@ -177,14 +168,14 @@ test('offline: the cached split is read without a request; a split never downloa
   const down = hubEnv({ HF_ENDPOINT: `http://127.0.0.1:${await closedPort()}` });
   assert.deepEqual(pairs(await load('hf:org/rte', 'train', RTE, down, events)), online);
   assert.ok(events.some((e) => e.type === 'note' && /unreachable; using the cached hf:org\/rte#train/.test(e.message)));
-  assert.equal((await hubError(load('hf:org/glue:rte', 'train', RTE, down))).code, 'network');
+  assert.equal((await hubRejection(load('hf:org/glue:rte', 'train', RTE, down))).code, 'network');
 });
 
 test('a cache missing one shard of the split is not taken for the split', async () => {
   await load('hf:org/rte', 'train', RTE);
   const snapshot = join(cacheDir, 'datasets--org--rte', 'snapshots', commitOf('org/rte'));
   rmSync(join(snapshot, 'data', 'train-00001-of-00002.parquet'));
-  const err = await hubError(load('hf:org/rte', 'train', RTE, hubEnv({ HF_HUB_OFFLINE: '1' })));
+  const err = await hubRejection(load('hf:org/rte', 'train', RTE, hubEnv({ HF_HUB_OFFLINE: '1' })));
   assert.equal(err.code, 'offline');
   assert.match(err.message, /Missing: data\/train-00001-of-00002\.parquet/);
 });
@@ -208,16 +199,16 @@ test('a repo without data files is read from its Parquet conversion (refs/conver
 });
 
 test('configurations: <config>/ folders must be chosen, and the chosen one is read', async () => {
-  const err = await hubError(load('hf:org/glue', 'train', RTE));
+  const err = await hubRejection(load('hf:org/glue', 'train', RTE));
   assert.match(err.message, /has several configurations \(cola, rte\): name one after ":", e\.g\. hf:org\/glue:cola#train/);
   assert.deepEqual(pairs(await load('hf:org/glue:rte', 'valid', RTE)), jsonlExamples('rte-validation.jsonl'));
-  const none = await hubError(load('hf:org/glue:mnli', 'train', RTE));
+  const none = await hubRejection(load('hf:org/glue:mnli', 'train', RTE));
   assert.match(none.message, /no configuration "mnli" \(configurations: cola, rte\)/);
 });
 
 test('a download whose sha256 differs from the hub\'s is refused and nothing is kept', async () => {
   hub.faults.corrupt = 'data/train-00000-of-00002.parquet';
-  const err = await hubError(load('hf:org/rte', 'train', RTE));
+  const err = await hubRejection(load('hf:org/rte', 'train', RTE));
   assert.equal(err.code, 'checksum');
   assert.match(err.message, /data\/train-00000-of-00002\.parquet of org\/rte: sha256 of the downloaded bytes is [0-9a-f]{64}, but the hub says [0-9a-f]{64}/);
   const blobs = join(cacheDir, 'datasets--org--rte', 'blobs');
@@ -226,14 +217,14 @@ test('a download whose sha256 differs from the hub\'s is refused and nothing is 
 
 test('a split larger than a data set may be is refused before any of it is downloaded', async () => {
   hub.faults.announce = { file: 'data/train-00001-of-00002.parquet', size: 300 * 2 ** 20 };
-  const err = await hubError(load('hf:org/rte', 'train', RTE));
+  const err = await hubRejection(load('hf:org/rte', 'train', RTE));
   assert.equal(err.code, 'too-large');
   assert.match(err.message, /^hf:org\/rte#train is 300 MiB in 2 files, more than the 256 MiB a data set may have/);
   assert.deepEqual(hub.requests.filter((r) => r.server === 'cdn'), []);
 });
 
 test('HF_TOKEN opens a private dataset; CSV files are read as local ones are', async () => {
-  const denied = await hubError(load('hf:org/private-csv', 'train', {}));
+  const denied = await hubRejection(load('hf:org/private-csv', 'train', {}));
   assert.equal(denied.code, 'repo-not-found');
   assert.match(denied.message, /If the dataset is private or gated, set HF_TOKEN/);
   hub.reset();

@@ -11,14 +11,14 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import * as tf from '../../src/core/tf';
 import { selectBackend, loadT5 } from '../../src/core';
-import { readHubSettings, resolveModel, HubError, type DownloadEvent, type Env } from '../../src/core/hub';
+import { readHubSettings, resolveModel, type DownloadEvent, type Env } from '../../src/core/hub';
 import { runDownload } from '../../src/cli/download';
 import { runTokenize } from '../../src/cli/tokenize';
 import { useHubForModels } from '../../src/core/hub/engine-resolver';
 import { resolveModelDir } from '../../src/core/session';
 import { SHARED_DIR, SKIP_NO_SHARED } from '../support/shared';
 import { flat, maxAbsDiff, readJson, rows, type FixtureTensor } from '../support/golden';
-import { FakeHub, LFS, commitOf, gitBlobSha1, sha256 } from './hub-fake-hub';
+import { FakeHub, LFS, commitOf, gitBlobSha1, sha256, hubRejection } from './hub-fake-hub';
 
 const TINY = join(SHARED_DIR, 'fixtures', 't5-golden', 't5-v1_1-tiny');
 const SPIECE = join(SHARED_DIR, 'fixtures', 't5-spiece', 'spiece.model');
@@ -46,15 +46,6 @@ function hubEnv(extra: Env = {}): Env {
   return { HF_ENDPOINT: hub.endpoint, HF_HUB_CACHE: cacheDir, HF_HOME: join(cacheDir, 'home'), ...extra };
 }
 
-async function rejection(p: Promise<unknown>): Promise<HubError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof HubError, `expected a HubError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected the call to fail');
-}
 
 /** The seq2seq case of cases.json through the loaded model: logits within the fixture's 1e-4. */
 async function assertForwardMatches(dir: string): Promise<void> {
@@ -196,7 +187,7 @@ test('a Python cache without the tokenizer gets only what is missing', { skip: S
 
 test('HF_HUB_OFFLINE=1 uses the cache and fails clearly without it', { skip: SKIP_NO_SHARED }, async () => {
   const offline = hubEnv({ HF_HUB_OFFLINE: '1' });
-  const err = await rejection(resolveModel('org/tiny', { env: offline }));
+  const err = await hubRejection(resolveModel('org/tiny', { env: offline }));
   assert.equal(err.code, 'offline');
   assert.match(err.message, /HF_HUB_OFFLINE/);
   assert.match(err.message, /org\/tiny@main/);
@@ -215,7 +206,7 @@ test('no network: a clear error naming HF_HUB_OFFLINE, or the cache when it has 
   const port = (closed.address() as AddressInfo).port;
   await new Promise((r) => closed.close(r));
   const down = hubEnv({ HF_ENDPOINT: `http://127.0.0.1:${port}` });
-  const err = await rejection(resolveModel('org/tiny', { env: down }));
+  const err = await hubRejection(resolveModel('org/tiny', { env: down }));
   assert.equal(err.code, 'network');
   assert.match(err.message, /ECONNREFUSED/);
   assert.match(err.message, /HF_HUB_OFFLINE=1/);
@@ -238,7 +229,7 @@ test('HF_TOKEN never goes over plain http to another machine, and credentials in
   await new Promise<void>((r) => server.listen(0, '0.0.0.0', r));
   const port = (server.address() as AddressInfo).port;
   try {
-    const err = await rejection(resolveModel('org/tiny', { env: hubEnv({ HF_ENDPOINT: `http://${external}:${port}`, HF_TOKEN: GOOD_TOKEN }) }));
+    const err = await hubRejection(resolveModel('org/tiny', { env: hubEnv({ HF_ENDPOINT: `http://${external}:${port}`, HF_TOKEN: GOOD_TOKEN }) }));
     assert.equal(err.code, 'bad-endpoint');
     assert.match(err.message, new RegExp(`^HF_ENDPOINT=http://${external.replace(/\./g, '\\.')}:${port} uses plain http to another machine`));
     assert.match(err.message, /use https:\/\//);
@@ -246,7 +237,7 @@ test('HF_TOKEN never goes over plain http to another machine, and credentials in
   } finally {
     await new Promise((r) => server.close(r));
   }
-  const withPassword = await rejection(resolveModel('org/tiny', { env: hubEnv({ HF_ENDPOINT: 'https://me:hunter2secret@mirror.example/hub' }) }));
+  const withPassword = await hubRejection(resolveModel('org/tiny', { env: hubEnv({ HF_ENDPOINT: 'https://me:hunter2secret@mirror.example/hub' }) }));
   assert.equal(withPassword.code, 'bad-endpoint');
   assert.match(withPassword.message, /HF_ENDPOINT holds a user name or password \(https:\/\/mirror\.example with credentials\)/);
   assert.doesNotMatch(withPassword.message, /hunter2secret|me:/);
@@ -273,7 +264,7 @@ test('an interrupted download is kept as blobs/<etag>.incomplete and resumed by 
   const weights = read(TINY, 'model.safetensors');
   const digest = sha256(weights);
   hub.faults.drop = { file: 'model.safetensors', bytes: 123_456, times: 1 };
-  const err = await rejection(resolveModel('org/tiny', { env, maxRetries: 0 }));
+  const err = await hubRejection(resolveModel('org/tiny', { env, maxRetries: 0 }));
   assert.equal(err.code, 'network');
   assert.match(err.message, /resumes/);
   const incomplete = join(cacheDir, 'models--org--tiny', 'blobs', `${digest}.incomplete`);
@@ -288,7 +279,7 @@ test('an interrupted download is kept as blobs/<etag>.incomplete and resumed by 
 
 test('a stalled download times out after HF_HUB_DOWNLOAD_TIMEOUT', { skip: SKIP_NO_SHARED }, async () => {
   hub.faults.slow = { file: 'model.safetensors', chunk: 50_000, delayMs: 2000 };
-  const err = await rejection(resolveModel('org/tiny', { env: hubEnv({ HF_HUB_DOWNLOAD_TIMEOUT: '0.3' }), maxRetries: 0 }));
+  const err = await hubRejection(resolveModel('org/tiny', { env: hubEnv({ HF_HUB_DOWNLOAD_TIMEOUT: '0.3' }), maxRetries: 0 }));
   assert.equal(err.code, 'network');
   assert.match(err.message, /no data from .* within 0\.3 s/);
   assert.match(err.message, /HF_HUB_DOWNLOAD_TIMEOUT/);
@@ -297,7 +288,7 @@ test('a stalled download times out after HF_HUB_DOWNLOAD_TIMEOUT', { skip: SKIP_
 
 test('wrong bytes from the server: sha256 mismatch, file deleted, clear error', { skip: SKIP_NO_SHARED }, async () => {
   hub.faults.corrupt = 'model.safetensors';
-  const err = await rejection(resolveModel('org/tiny', { env }));
+  const err = await hubRejection(resolveModel('org/tiny', { env }));
   assert.equal(err.code, 'checksum');
   assert.match(err.message, /model\.safetensors/);
   assert.match(err.message, /sha256/);
@@ -309,31 +300,31 @@ test('wrong bytes from the server: sha256 mismatch, file deleted, clear error', 
 });
 
 test('unknown repo, revision and a repo without usable weights', { skip: SKIP_NO_SHARED }, async () => {
-  const repo = await rejection(resolveModel('org/missing', { env }));
+  const repo = await hubRejection(resolveModel('org/missing', { env }));
   assert.equal(repo.code, 'repo-not-found');
   assert.match(repo.message, /org\/missing was not found/);
-  const rev = await rejection(resolveModel('org/tiny@v9', { env }));
+  const rev = await hubRejection(resolveModel('org/tiny@v9', { env }));
   assert.equal(rev.code, 'revision-not-found');
   assert.match(rev.message, /"v9"/);
-  const tf = await rejection(resolveModel('org/tf-only', { env }));
+  const tf = await hubRejection(resolveModel('org/tf-only', { env }));
   assert.equal(tf.code, 'no-weights');
   assert.match(tf.message, /tf_model\.h5/);
-  const spec = await rejection(resolveModel('not a model!', { env }));
+  const spec = await hubRejection(resolveModel('not a model!', { env }));
   assert.equal(spec.code, 'bad-spec');
-  const folder = await rejection(resolveModel('./no/such/folder', { env }));
+  const folder = await hubRejection(resolveModel('./no/such/folder', { env }));
   assert.equal(folder.code, 'bad-spec');
   assert.match(folder.message, /does not exist/);
 });
 
 test('401: the message says HF_TOKEN and never contains the token', { skip: SKIP_NO_SHARED }, async () => {
-  const wrong = await rejection(resolveModel('org/private', { env: hubEnv({ HF_TOKEN: WRONG_TOKEN }) }));
+  const wrong = await hubRejection(resolveModel('org/private', { env: hubEnv({ HF_TOKEN: WRONG_TOKEN }) }));
   assert.equal(wrong.code, 'unauthorized');
   assert.match(wrong.message, /HF_TOKEN/);
   assert.ok(!wrong.message.includes(WRONG_TOKEN) && !String(wrong.stack).includes(WRONG_TOKEN));
-  const none = await rejection(resolveModel('org/private', { env }));
+  const none = await hubRejection(resolveModel('org/private', { env }));
   assert.equal(none.code, 'repo-not-found');
   assert.match(none.message, /HF_TOKEN/);
-  const gated = await rejection(resolveModel('org/gated', { env }));
+  const gated = await hubRejection(resolveModel('org/gated', { env }));
   assert.equal(gated.code, 'gated');
   assert.match(gated.message, /accept its license/);
   assert.match(gated.message, /HF_TOKEN/);
@@ -352,7 +343,7 @@ test('HF_TOKEN opens private and gated repos and is never sent to the CDN', { sk
 test('cancellation through AbortSignal keeps the partial file for the next run', { skip: SKIP_NO_SHARED }, async () => {
   hub.faults.slow = { file: 'model.safetensors', chunk: 8192, delayMs: 10 };
   const controller = new AbortController();
-  const err = await rejection(
+  const err = await hubRejection(
     resolveModel('org/tiny', {
       env,
       signal: controller.signal,

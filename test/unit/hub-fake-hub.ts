@@ -11,6 +11,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import assert from 'node:assert/strict';
+import { HubError } from '../../src/core/hub';
 
 export interface FakeRepo {
   id: string;
@@ -226,4 +228,15 @@ export class FakeHub {
     }
     res.end(body);
   }
+}
+
+/** The HubError `p` rejects with (fails the test when it resolves or throws something else). */
+export async function hubRejection(p: Promise<unknown>): Promise<HubError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof HubError, `expected a HubError, got ${String(err)}`);
+    return err;
+  }
+  assert.fail('expected the call to fail');
 }

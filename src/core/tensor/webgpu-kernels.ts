@@ -19,11 +19,12 @@ interface ProgramBackend {
 }
 
 /** out[i] = x[i] where byte i of the packed mask is nonzero, else 0 (any rank, flat indexing). */
-class KeepWherePackedProgram {
-  readonly variableNames = ['x', 'keep'];
+/** A program with one invocation per element of its output (flat indexing, workgroups of 64). */
+abstract class FlatProgram {
+  abstract readonly variableNames: string[];
+  abstract readonly shaderKey: string;
   readonly workgroupSize: [number, number, number] = [64, 1, 1];
   readonly size = true;
-  readonly shaderKey = 'promptTunerKeepWherePacked';
   readonly outputShape: number[];
   readonly dispatchLayout: { x: number[] };
   readonly dispatch: [number, number, number];
@@ -33,6 +34,13 @@ class KeepWherePackedProgram {
     this.dispatchLayout = util.flatDispatchLayout(shape);
     this.dispatch = util.computeDispatch(this.dispatchLayout, shape, this.workgroupSize);
   }
+
+  abstract getUserCode(): string;
+}
+
+class KeepWherePackedProgram extends FlatProgram {
+  readonly variableNames = ['x', 'keep'];
+  readonly shaderKey = 'promptTunerKeepWherePacked';
 
   getUserCode(): string {
     return `
@@ -162,20 +170,9 @@ class RowLogSumExpProgram {
 }
 
 /** exp(logits - lse[row]) - (col == label[row]) over [N, V]: the cross-entropy's gradient. */
-class SoftmaxMinusOneHotProgram {
+class SoftmaxMinusOneHotProgram extends FlatProgram {
   readonly variableNames = ['logits', 'lse', 'labels'];
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
-  readonly size = true;
   readonly shaderKey = 'promptTunerSoftmaxMinusOneHot';
-  readonly outputShape: number[];
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-
-  constructor(shape: number[], util: WebGPUUtil) {
-    this.outputShape = shape;
-    this.dispatchLayout = util.flatDispatchLayout(shape);
-    this.dispatch = util.computeDispatch(this.dispatchLayout, shape, this.workgroupSize);
-  }
 
   getUserCode(): string {
     return `
