@@ -7,6 +7,7 @@ import { runTokenize } from './cli/tokenize';
 import { exportJobCommand, importCommand } from './cli/peft-job';
 import { runDownload } from './cli/download';
 import { backendCommand } from './cli/backend';
+import { sweepCommand } from './cli/sweep';
 import { useHubForDatasets, useHubForModels } from './core/hub/engine-resolver';
 import { formatBytes, type DownloadEvent } from './core/hub';
 import { formatDuration } from './core/format';
@@ -16,6 +17,9 @@ const USAGE = `prompt-tune: prompt tuning (Lester et al. 2021) on a frozen T5, h
 
 Commands:
   train     --model <dir|hub-id> --train <file|hf:id> --out <dir> [run settings]     (train --task NAME needs no --train; train --resume <dir> alone continues a run)
+  sweep     --model M --train F --out <dir> --prompt-length 1,5,20,100 --init random-uniform,sampled-vocab,class-labels [--seeds 3]
+            a grid of runs (comma lists for --model, --prompt-length, --init, --optimizer, --lr, --seed), each in <dir>/<cell>/;
+            then <dir>/sweep.json, <dir>/sweep.svg and a table of each point's best metric (mean ± std over seeds). Re-run to continue.
   eval      --model M --prompt <dir> --data <file|hf:id> [--task NAME] [--metric exact-match|rank|f1] [--labels a,b] [field/template settings]
             [--label-map a=x,b=y]   the prompt's labels read as the data's (a prompt of one task on another's data)
             [--ensemble <dir>,<dir>,...]   instead of --prompt: the ensemble's, each prompt's accuracy and how often they disagree
@@ -45,7 +49,7 @@ const OPTIONS = {
   json: { type: 'boolean' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ensemble: { type: 'boolean' },
   data: { type: 'string' }, prompt: { type: 'string' }, input: { type: 'string' }, top: { type: 'string' }, to: { type: 'string' },
   'max-new-tokens': { type: 'string' }, gpu: { type: 'boolean' }, dir: { type: 'string' }, run: { type: 'string' }, adapter: { type: 'string' },
-  'label-map': { type: 'string' },
+  'label-map': { type: 'string' }, seeds: { type: 'string' },
 } as const;
 
 /** eval's --ensemble names the prompt folders (try's is a switch over --prompt's). */
@@ -85,6 +89,8 @@ async function main(argv: string[]): Promise<number> {
       return trainCommand(flags, out);
     case 'eval':
       return evalCommand(flags, out);
+    case 'sweep':
+      return sweepCommand(flags, out);
     case 'try':
       return tryCommand(flags, out);
     case 'inspect':
@@ -110,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
       if (rest.length > 1) throw new UsageError(`backend takes one subcommand (install, status or check), got ${rest.join(' ')}.`);
       return backendCommand(rest[0], flags, out);
     default:
-      throw new UsageError(`Unknown command "${command}". Commands: train, eval, try, inspect, tokenize, convert, export-job, import, download, backend.`);
+      throw new UsageError(`Unknown command "${command}". Commands: train, sweep, eval, try, inspect, tokenize, convert, export-job, import, download, backend.`);
   }
 }
 

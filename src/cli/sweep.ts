@@ -1,0 +1,132 @@
+// prompt-tune sweep: trains a grid of runs one after another, each a normal run folder under --out,
+// then writes sweep.json and sweep.svg and prints the results table. Re-running the same command
+// skips the cells whose run finished and resumes one that was stopped.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../core/io/atomic';
+import { readCheckpointState, type TrainState } from '../core/training/checkpoint';
+import { train } from '../core/training/trainer';
+import { expandSweep, summarizeSweep, SWEEPABLE, type CellResult, type SweepAxes, type SweepCell } from '../core/training/sweep';
+import { sweepTableLines, type TextPromptRow } from '../core/training/sweep-table';
+import { sweepChartSvg } from '../core/training/sweep-chart';
+import { settingFromText } from '../core/settings/run-settings';
+import { initSpec } from '../core/prompt/init-spec';
+import { createRenderer } from './progress';
+import { need, num, runSettings, UsageError, type Flags } from './run-options';
+import type { Out } from './commands';
+
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/** Settings that always name a cell (the paper's Figure 3 axes); the others only when given several values. */
+const ALWAYS_SWEPT = ['promptLength', 'init', 'seed'] as const;
+
+/**
+ * The swept settings' value lists from their flags (comma-separated), --seeds N as seeds seed..seed+N-1.
+ * A setting given one value that is not always swept stays a base setting (no part of the cells' names).
+ */
+function sweepAxes(flags: Flags): SweepAxes {
+  const axes: SweepAxes = {};
+  for (const a of SWEEPABLE) {
+    const raw = flags[kebab(a)];
+    if (typeof raw !== 'string') continue;
+    const values = raw.split(',').map((t) => settingFromText(a, t.trim()));
+    if (values.length > 1 || (ALWAYS_SWEPT as readonly string[]).includes(a)) axes[a] = values;
+  }
+  const seeds = num(flags, 'seeds');
+  if (seeds !== undefined) {
+    if ((axes.seed?.length ?? 0) > 1) throw new UsageError('Give --seeds N or a list --seed a,b,..., not both.');
+    const first = Number(axes.seed?.[0] ?? 0);
+    axes.seed = Array.from({ length: seeds }, (_, i) => first + i);
+  }
+  return axes;
+}
+
+/** A finished run: all its steps done, or stopped early for patience (its final checkpoint says so). */
+function finished(state: TrainState): boolean {
+  const { steps, patience } = state.options;
+  return state.step >= steps || (patience !== undefined && state.evalsWithoutImprovement >= patience);
+}
+
+function previousSeconds(file: string): Map<string, number | null> {
+  if (!existsSync(file)) return new Map();
+  try {
+    const old = JSON.parse(readFileSync(file, 'utf8')) as { cells?: { name: string; seconds: number | null }[] };
+    return new Map((old.cells ?? []).map((c) => [c.name, c.seconds]));
+  } catch {
+    return new Map(); // a damaged sweep.json only loses the recorded times: every cell's own run folder is read again
+  }
+}
+
+export interface SweepHooks {
+  /** The hand-written text prompt's row, evaluated on the sweep's validation data (sweep --text-prompt). */
+  textPromptRow?: (cell: SweepCell) => Promise<TextPromptRow>;
+}
+
+export async function sweepCommand(flags: Flags, out: Out, hooks: SweepHooks = {}): Promise<number> {
+  const dir = resolve(need(flags, 'out', 'the sweep\'s folder: a run folder per cell, sweep.json and sweep.svg'));
+  const axes = sweepAxes(flags);
+  // The base run: every other flag, checked once with the first value of each swept setting (errors name the flag).
+  const single = Object.fromEntries(Object.entries(flags).filter(([k]) => !Object.keys(axes).some((a) => kebab(a) === k)));
+  const firstValues = Object.fromEntries(Object.entries(axes).map(([a, values]) => [a, values[0]]));
+  const base = runSettings(single, firstValues);
+  // Not given: the base's one value (a --task preset's, or the default), still a column of the table and chart.
+  axes.promptLength ??= [base.promptLength];
+  axes.init ??= [initSpec(base.init)];
+  axes.seed ??= [base.seed];
+  let cells: SweepCell[];
+  try {
+    cells = expandSweep(base, axes, dir);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const file = join(dir, 'sweep.json');
+  const seconds = previousSeconds(file);
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write('\nStopping this cell after its step (a checkpoint is written); re-run the sweep to continue.\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const render = createRenderer({ json: false, tty: process.stderr.isTTY === true, write: (s) => process.stderr.write(s) });
+  const results: CellResult[] = [];
+  try {
+    for (const [i, cell] of cells.entries()) {
+      const checkpoint = join(cell.settings.out, 'checkpoint');
+      const state = existsSync(join(checkpoint, 'state.json')) ? readCheckpointState(checkpoint) : undefined;
+      const seed = cell.settings.seed;
+      if (state && finished(state)) {
+        process.stderr.write(`Cell ${i + 1} of ${cells.length}, ${cell.name}: finished earlier, skipped.\n`);
+        const status = state.step >= state.options.steps ? 'completed' : 'early-stopped';
+        results.push({ name: cell.name, overrides: cell.overrides, seed, status, bestMetric: state.best?.metric, bestStep: state.best?.step, seconds: seconds.get(cell.name) ?? null });
+        continue;
+      }
+      process.stderr.write(`Cell ${i + 1} of ${cells.length}, ${cell.name}${state ? `: resuming at step ${state.step}` : ''}.\n`);
+      const started = performance.now();
+      const done = await train(state ? { ...cell.settings, resume: checkpoint } : cell.settings, { onEvent: render, signal: controller.signal });
+      const took = (performance.now() - started) / 1000 + (state ? (seconds.get(cell.name) ?? 0) : 0);
+      results.push({ name: cell.name, overrides: cell.overrides, seed, status: done.status, bestMetric: done.bestMetric, bestStep: done.bestStep, seconds: took });
+      if (done.status === 'stopped') break;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const stopped = results.some((r) => r.status === 'stopped');
+  const textPrompt = !stopped && hooks.textPromptRow ? await hooks.textPromptRow(cells[0]) : undefined;
+  const rows = summarizeSweep(results);
+  const { out: _out, ...baseSettings } = base;
+  const byName = new Map(cells.map((c) => [c.name, c]));
+  writeJsonAtomic(file, {
+    version: 1, metric: base.metric, base: baseSettings,
+    axes,
+    cells: results.map((r) => ({ ...r, dir: join(dir, r.name), settings: byName.get(r.name)!.settings })),
+    rows, ...(textPrompt ? { textPrompt } : {}),
+  });
+  writeFileAtomic(join(dir, 'sweep.svg'), sweepChartSvg(rows, base.metric));
+  if (flags.json === true) out(JSON.stringify({ sweep: file, chart: join(dir, 'sweep.svg'), cells: results, rows, ...(textPrompt ? { textPrompt } : {}) }));
+  else {
+    sweepTableLines(rows, base.metric, textPrompt).forEach((line) => out(line));
+    out(`${stopped ? 'Stopped; re-run the same command to continue. ' : ''}Results: ${file}, chart: ${join(dir, 'sweep.svg')}`);
+  }
+  return stopped ? 130 : results.some((r) => r.status === 'diverged') ? 1 : 0;
+}

@@ -1,0 +1,36 @@
+// The sweep's results as one text table: a row per grid point (the seeds folded into mean ± std),
+// and the hand-written text prompt's row (no training) when the sweep evaluated one.
+import { formatDuration } from '../format';
+import { SWEEPABLE, type SweepRow } from './sweep';
+
+/** The frozen model's score with a text prompt in front of each input (prompt design, the paper's baseline). */
+export interface TextPromptRow {
+  text: string;
+  shots: number;
+  metric: number;
+  n: number;
+}
+
+const pct = (x: number) => (100 * x).toFixed(1);
+
+/** Aligned columns: the swept settings, the metric (mean ± std over seeds, in %), seeds, best step, time per run. */
+export function sweepTableLines(rows: readonly SweepRow[], metric: string, textPrompt?: TextPromptRow): string[] {
+  const swept = SWEEPABLE.filter((a) => a !== 'seed' && rows.some((r) => r.values[a] !== undefined));
+  // Only seeds swept: one row, named as the base run.
+  const axes: string[] = swept.length ? swept : ['run'];
+  const head = [...axes, `${metric} % (mean ± std)`, 'seeds', 'best step', 'time/run'];
+  const body = rows.map((r) => [
+    ...(swept.length ? swept.map((a) => r.values[a] ?? '') : ['base']),
+    r.mean === undefined ? '—' : `${pct(r.mean)} ± ${pct(r.std!)}`,
+    String(r.seeds),
+    r.meanBestStep === undefined ? '—' : String(Math.round(r.meanBestStep)),
+    formatDuration(r.meanSeconds, '—'),
+  ]);
+  if (textPrompt) {
+    const label = `text prompt${textPrompt.shots ? ` + ${textPrompt.shots} shots` : ''}: "${textPrompt.text}"`;
+    body.push([label, ...axes.slice(1).map(() => ''), pct(textPrompt.metric), '—', '—', '—']);
+  }
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
+  const line = (row: readonly string[]) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
+}

@@ -1,0 +1,81 @@
+// Sweeps (the paper's Figure 3): the grid's cells, and prompt-tune sweep end to end on the tiny T5:
+// each cell a normal run folder, sweep.json agreeing with them, the table and chart, re-runs skipping.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT, SKIP_NO_SHARED } from '../support/shared';
+import { tinyModelDir } from '../support/tiny-model';
+import { expandSweep, sampleStd } from '../../src/core/training/sweep';
+import { readCheckpointState } from '../../src/core/training/checkpoint';
+
+test('the grid: every combination, named by its values, seeds varying fastest, over an untouched base', () => {
+  const base = { model: 'm', train: 't.jsonl', out: '/s', steps: 7, lr: 0.5, template: 'q: {q}' };
+  const cells = expandSweep(base, { promptLength: [1, 5], init: ['random-uniform', 'class-labels'], seed: [3, 4] }, '/s');
+  assert.deepEqual(cells.map((c) => c.name), [
+    'prompt-length-1_init-random-uniform_seed-3', 'prompt-length-1_init-random-uniform_seed-4',
+    'prompt-length-1_init-class-labels_seed-3', 'prompt-length-1_init-class-labels_seed-4',
+    'prompt-length-5_init-random-uniform_seed-3', 'prompt-length-5_init-random-uniform_seed-4',
+    'prompt-length-5_init-class-labels_seed-3', 'prompt-length-5_init-class-labels_seed-4',
+  ]);
+  const c = cells[2];
+  assert.deepEqual([c.settings.promptLength, c.settings.init, c.settings.seed], [1, { kind: 'class-labels' }, 3]);
+  assert.deepEqual([c.settings.steps, c.settings.lr, c.settings.template, c.settings.model], [7, 0.5, 'q: {q}', 'm'], 'the base\'s settings are kept');
+  assert.equal(c.settings.out, join('/s', c.name));
+  assert.equal(base.out, '/s', 'the base object is not changed');
+  assert.throws(() => expandSweep(base, { promptLength: [5, 0] }, '/s'), /prompt-length-0.*promptLength/s, 'a bad value is named with its cell');
+  assert.throws(() => expandSweep(base, { lr: [0.1, 0.1] }, '/s'), /share the folder/);
+  assert.ok(Math.abs(sampleStd([0.5, 0.7]) - Math.sqrt(0.02)) < 1e-12, 'std over seeds with n - 1');
+  assert.equal(sampleStd([0.5]), 0);
+});
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli.ts'), ...args], {
+    cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, PROMPT_TUNER_BACKEND: process.env.PROMPT_TUNER_BACKEND ?? 'wasm' },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'pt-sweep-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const data = join(dir, 'data.jsonl');
+writeFileSync(data, Array.from({ length: 12 }, (_, i) => JSON.stringify({ text: `item ${i} ${i % 2 ? 'apple' : 'pear'}`, label: i % 2 ? 'yes' : 'no' })).join('\n'));
+
+interface SweepJson { metric: string; cells: { name: string; dir: string; seed: number; bestMetric: number; bestStep: number; seconds: number; settings: { promptLength: number; init: { kind: string } } }[] }
+
+test('sweep trains each cell as a run folder, records them in sweep.json and sweep.svg, prints the table, and skips finished cells on a re-run', { skip: SKIP_NO_SHARED }, () => {
+  const out = join(dir, 'sweep');
+  const args = ['sweep', '--model', tinyModelDir(), '--train', data, '--out', out, '--prompt-length', '2,4', '--init', 'random-uniform,sampled-vocab', '--steps', '2', '--eval-every', '1', '--batch-size', '4', '--lr', '0.3'];
+  const r = cli(args);
+  assert.equal(r.code, 0, r.stderr);
+  const sweep = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as SweepJson;
+  assert.equal(sweep.cells.length, 4);
+  for (const c of sweep.cells) {
+    const state = readCheckpointState(join(c.dir, 'checkpoint'));
+    assert.deepEqual([c.bestMetric, c.bestStep], [state.best!.metric, state.best!.step], `${c.name}: sweep.json has its run's best`);
+    const meta = JSON.parse(readFileSync(join(c.dir, 'prompt', 'prompt-tuner.json'), 'utf8')) as { promptLength: number; init: { kind: string }; training: { bestStep: number } };
+    assert.deepEqual([meta.promptLength, meta.init.kind, meta.training.bestStep], [c.settings.promptLength, c.settings.init.kind, c.bestStep], `${c.name}: its prompt is its cell's`);
+    assert.ok(c.seconds > 0);
+  }
+  // The table: one row per (length, init) with its metric as mean ± std over the one seed.
+  const lines = r.stdout.trim().split('\n');
+  for (const c of sweep.cells) {
+    const row = lines.find((l) => l.startsWith(`${String(c.settings.promptLength).padEnd(12)}  ${c.settings.init.kind} `));
+    assert.ok(row, `a row for ${c.name}:\n${r.stdout}`);
+    assert.ok(row.includes(`${(100 * c.bestMetric).toFixed(1)} ± 0.0`), row);
+  }
+  // The chart: a line per init, a point per length.
+  const svg = readFileSync(join(out, 'sweep.svg'), 'utf8');
+  const paths = [...svg.matchAll(/<path d="([^"]+)"/g)].map((m) => m[1]);
+  assert.equal(paths.length, 2);
+  for (const d of paths) assert.equal(d.split(/[ML]/).filter((s) => s.trim()).length, 2);
+
+  const times = sweep.cells.map((c) => statSync(join(c.dir, 'run.json')).mtimeMs);
+  const again = cli(args);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal((again.stderr.match(/finished earlier, skipped/g) ?? []).length, 4, again.stderr);
+  assert.deepEqual(sweep.cells.map((c) => statSync(join(c.dir, 'run.json')).mtimeMs), times, 'no cell was trained again');
+  assert.deepEqual((JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as SweepJson).cells.map((c) => [c.name, c.bestMetric, c.seconds]), sweep.cells.map((c) => [c.name, c.bestMetric, c.seconds]));
+});
