@@ -20,8 +20,11 @@ Commands:
   sweep     --model M --train F --out <dir> --prompt-length 1,5,20,100 --init random-uniform,sampled-vocab,class-labels [--seeds 3]
             a grid of runs (comma lists for --model, --prompt-length, --init, --optimizer, --lr, --seed), each in <dir>/<cell>/;
             then <dir>/sweep.json, <dir>/sweep.svg and a table of each point's best metric (mean ± std over seeds). Re-run to continue.
+            [--text-prompt "..." [--shots N]]   adds the frozen model with that text prompt (prompt design) to the table
   eval      --model M --prompt <dir> --data <file|hf:id> [--task NAME] [--metric exact-match|rank|f1] [--labels a,b] [field/template settings]
             [--label-map a=x,b=y]   the prompt's labels read as the data's (a prompt of one task on another's data)
+            [--text-prompt "..."] [--shots N --train F]   prompt design: the text (and the first N --train examples with
+            their targets) in front of each input; without --prompt, the frozen model alone
             [--ensemble <dir>,<dir>,...]   instead of --prompt: the ensemble's, each prompt's accuracy and how often they disagree
   try       --model M [--prompt <dir>[,<dir>...]] [--ensemble] [--label-map a=x,b=y] [--input "text"] [--max-new-tokens N]   (stdin lines without --input)
   inspect   --model M --prompt <dir> [--top 5]
@@ -49,7 +52,7 @@ const OPTIONS = {
   json: { type: 'boolean' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, ensemble: { type: 'boolean' },
   data: { type: 'string' }, prompt: { type: 'string' }, input: { type: 'string' }, top: { type: 'string' }, to: { type: 'string' },
   'max-new-tokens': { type: 'string' }, gpu: { type: 'boolean' }, dir: { type: 'string' }, run: { type: 'string' }, adapter: { type: 'string' },
-  'label-map': { type: 'string' }, seeds: { type: 'string' },
+  'label-map': { type: 'string' }, seeds: { type: 'string' }, 'text-prompt': { type: 'string' }, shots: { type: 'string' },
 } as const;
 
 /** eval's --ensemble names the prompt folders (try's is a switch over --prompt's). */

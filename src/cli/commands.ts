@@ -6,7 +6,8 @@ import { describeBackend } from '../core/backend';
 import { openSession } from '../core/session';
 import { tryPrompts, inspectPrompt } from '../core/playground';
 import { exportNpy, loadPrompt, promptToTensor, savePrompt } from '../core/prompt';
-import { labelSet } from '../core/training/data/dataset';
+import { labelSet, type Example } from '../core/training/data/dataset';
+import { withTextPrompt } from '../core/training/data/text-prompt';
 import { loadData } from '../core/training/data/source';
 import { encodeExamples } from '../core/training/encode';
 import { evaluate } from '../core/training/evaluate';
@@ -71,14 +72,20 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
     task: settingFlag(flags, 'task'), inputField: settingFlag(flags, 'inputField'), targetField: settingFlag(flags, 'targetField'), template: settingFlag(flags, 'template'),
     verbalizer: settingFlag(flags, 'verbalizer'), labels: settingFlag(flags, 'labels'), metric: settingFlag(flags, 'metric'),
   });
-  const data = await loadData(dataFile, 'eval', {
+  const spec = {
     inputField: chosen.inputField, targetField: chosen.targetField, template: chosen.template ?? meta?.template, verbalizer: chosen.verbalizer ?? meta?.verbalizer,
     skipInvalid: settingFlag(flags, 'skipInvalid') ?? DEFAULTS.skipInvalid, task: chosen.task,
-  });
+  };
+  const data = await loadData(dataFile, 'eval', spec);
+  // Prompt design: a hand-written text prompt and the first --shots training examples in front of each input.
+  const textPrompt = str(flags, 'text-prompt');
+  const shots = num(flags, 'shots');
+  const shotExamples = shots === undefined ? [] : await firstShots(flags, shots, spec);
+  const examples = textPrompt !== undefined || shots !== undefined ? withTextPrompt(data.examples, textPrompt, shotExamples) : data.examples;
   const metricFlag = chosen.metric;
   // The prompts' labels: --labels (or the task's), else their metadata, else the label map's, else the data's distinct targets.
   const promptLabels = chosen.labels ?? commonLabels(loaded.map((l) => l.metadata?.labels));
-  const found = promptLabels ?? (labelMap ? [...labelMap.keys()] : labelSet(data.examples));
+  const found = promptLabels ?? (labelMap ? [...labelMap.keys()] : labelSet([...data.examples, ...shotExamples]));
   // Open-ended targets (more than rank classification takes) have no label set to check outputs against; rank and f1 say so.
   const labels = found.length <= MAX_RANK_LABELS || metricFlag === 'rank' || metricFlag === 'f1' ? found : undefined;
   if (labelMap) usage(() => checkLabelMap(labelMap, found, '--label-map'));
@@ -86,7 +93,7 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
   const k = Math.max(0, ...loaded.map((l) => l.prompt.k));
   const maxInput = settingFlag(flags, 'maxInputLength') ?? meta?.training?.maxInputLength ?? DEFAULTS.maxInputLength;
   const maxTargetLength = settingFlag(flags, 'maxTargetLength') ?? DEFAULTS.maxTargetLength;
-  const enc = encodeExamples(data.examples, s.tokenizer, maxInput - k, maxTargetLength);
+  const enc = encodeExamples(examples, s.tokenizer, maxInput - k, maxTargetLength);
   const batchSize = settingFlag(flags, 'batchSize') ?? DEFAULTS.batchSize;
   let shown = performance.now();
   const onProgress = (done: number, total: number) => {
@@ -94,7 +101,8 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
     shown = performance.now();
     process.stderr.write(`evaluating: ${done} of ${total} examples\n`);
   };
-  const common = { skipped: data.skipped.length, truncatedInputs: enc.truncatedInputs, backend: s.backend.name };
+  const designed = examples !== data.examples ? { textPrompt: { text: textPrompt ?? '', shots: shotExamples.length, exampleInput: examples[0]?.input } } : {};
+  const common = { skipped: data.skipped.length, truncatedInputs: enc.truncatedInputs, backend: s.backend.name, ...designed };
   if (members) {
     // Members vote on labels when the prompts have labels (or --metric rank asks), as the paper's ensembles do.
     const byLabel = metricFlag === 'rank' || metricFlag === 'f1' || (metricFlag === undefined && promptLabels !== undefined);
@@ -121,11 +129,21 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
     else {
       out(`${r.f1 !== undefined ? `F1 ${(100 * r.f1).toFixed(1)}%, ` : ''}${metric === 'exact-match' ? 'exact-match' : 'rank'} accuracy ${(100 * accuracy).toFixed(1)}% on ${r.n} examples (loss ${r.validLoss.toFixed(4)}, ${describeBackend(s.backend)}).`);
       if (r.labelChecks) labelCheckLines(r.labelChecks, r.n).forEach((line) => out(line));
+      if (designed.textPrompt) out(`The first input as the model read it: ${designed.textPrompt.exampleInput}`);
     }
   } finally {
     p?.dispose();
   }
   return 0;
+}
+
+/** eval --shots N: the first N examples of --train, read with the same fields and template as the data. */
+async function firstShots(flags: Flags, n: number, spec: Parameters<typeof loadData>[2]): Promise<Example[]> {
+  const file = settingFlag(flags, 'train');
+  if (file === undefined) throw new UsageError('--shots N takes the first N examples of --train <file|hf:id>; give --train.');
+  const { examples } = await loadData(file, 'train', spec);
+  if (examples.length < n) throw new UsageError(`--shots ${n}: ${file} has only ${examples.length} examples.`);
+  return examples.slice(0, n);
 }
 
 /** The label set all prompts share, when they all have the same one. */

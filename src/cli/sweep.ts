@@ -7,12 +7,13 @@ import { writeFileAtomic, writeJsonAtomic } from '../core/io/atomic';
 import { readCheckpointState, type TrainState } from '../core/training/checkpoint';
 import { train } from '../core/training/trainer';
 import { expandSweep, summarizeSweep, SWEEPABLE, type CellResult, type SweepAxes, type SweepCell } from '../core/training/sweep';
-import { sweepTableLines, type TextPromptRow } from '../core/training/sweep-table';
+import { sweepTableLines } from '../core/training/sweep-table';
+import { evaluateTextPrompt } from '../core/training/text-prompt-eval';
 import { sweepChartSvg } from '../core/training/sweep-chart';
 import { settingFromText } from '../core/settings/run-settings';
 import { initSpec } from '../core/prompt/init-spec';
 import { createRenderer } from './progress';
-import { need, num, runSettings, UsageError, type Flags } from './run-options';
+import { need, num, runSettings, str, UsageError, type Flags } from './run-options';
 import type { Out } from './commands';
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -57,12 +58,7 @@ function previousSeconds(file: string): Map<string, number | null> {
   }
 }
 
-export interface SweepHooks {
-  /** The hand-written text prompt's row, evaluated on the sweep's validation data (sweep --text-prompt). */
-  textPromptRow?: (cell: SweepCell) => Promise<TextPromptRow>;
-}
-
-export async function sweepCommand(flags: Flags, out: Out, hooks: SweepHooks = {}): Promise<number> {
+export async function sweepCommand(flags: Flags, out: Out): Promise<number> {
   const dir = resolve(need(flags, 'out', 'the sweep\'s folder: a run folder per cell, sweep.json and sweep.svg'));
   const axes = sweepAxes(flags);
   // The base run: every other flag, checked once with the first value of each swept setting (errors name the flag).
@@ -112,7 +108,9 @@ export async function sweepCommand(flags: Flags, out: Out, hooks: SweepHooks = {
     process.off('SIGINT', onSigint);
   }
   const stopped = results.some((r) => r.status === 'stopped');
-  const textPrompt = !stopped && hooks.textPromptRow ? await hooks.textPromptRow(cells[0]) : undefined;
+  // Prompt design's row: the frozen model with --text-prompt (and --shots) on the first cell's validation data.
+  const text = str(flags, 'text-prompt');
+  const textPrompt = !stopped && text !== undefined ? await evaluateTextPrompt(cells[0].settings, text, num(flags, 'shots') ?? 0) : undefined;
   const rows = summarizeSweep(results);
   const { out: _out, ...baseSettings } = base;
   const byName = new Map(cells.map((c) => [c.name, c]));

@@ -10,6 +10,10 @@ import { REPO_ROOT, SKIP_NO_SHARED } from '../support/shared';
 import { tinyModelDir } from '../support/tiny-model';
 import { expandSweep, sampleStd } from '../../src/core/training/sweep';
 import { readCheckpointState } from '../../src/core/training/checkpoint';
+import { withTextPrompt } from '../../src/core/training/data/text-prompt';
+import { encodeExamples } from '../../src/core/training/encode';
+import { T5Tokenizer } from '../../src/core/tokenizer';
+import { SPIECE_MODEL } from '../support/tiny-model';
 
 test('the grid: every combination, named by its values, seeds varying fastest, over an untouched base', () => {
   const base = { model: 'm', train: 't.jsonl', out: '/s', steps: 7, lr: 0.5, template: 'q: {q}' };
@@ -73,9 +77,39 @@ test('sweep trains each cell as a run folder, records them in sweep.json and swe
   for (const d of paths) assert.equal(d.split(/[ML]/).filter((s) => s.trim()).length, 2);
 
   const times = sweep.cells.map((c) => statSync(join(c.dir, 'run.json')).mtimeMs);
-  const again = cli(args);
+  const again = cli([...args, '--text-prompt', 'Is it an apple?']);
   assert.equal(again.code, 0, again.stderr);
   assert.equal((again.stderr.match(/finished earlier, skipped/g) ?? []).length, 4, again.stderr);
   assert.deepEqual(sweep.cells.map((c) => statSync(join(c.dir, 'run.json')).mtimeMs), times, 'no cell was trained again');
-  assert.deepEqual((JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as SweepJson).cells.map((c) => [c.name, c.bestMetric, c.seconds]), sweep.cells.map((c) => [c.name, c.bestMetric, c.seconds]));
+  const rerun = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as SweepJson & { textPrompt: { text: string; metric: number; n: number } };
+  assert.deepEqual(rerun.cells.map((c) => [c.name, c.bestMetric, c.seconds]), sweep.cells.map((c) => [c.name, c.bestMetric, c.seconds]));
+  // Prompt design's row: the frozen model with the text prompt on the runs' held-out examples.
+  assert.deepEqual([rerun.textPrompt.text, rerun.textPrompt.n], ['Is it an apple?', 1]);
+  assert.ok(again.stdout.split('\n').some((l) => l.startsWith('text prompt: "Is it an apple?"') && l.includes((100 * rerun.textPrompt.metric).toFixed(1))), again.stdout);
+});
+
+test('a text prompt and shots go in front of each input: the encoded ids begin with the text prompt\'s, then the shots\'', { skip: SKIP_NO_SHARED }, async () => {
+  const tok = await T5Tokenizer.load(SPIECE_MODEL);
+  const ex = (input: string, target: string, line: number) => ({ input, target, source: { file: 'd', line } });
+  const prompted = withTextPrompt([ex('item 7 apple', 'yes', 8)], 'Is it an apple?', [ex('item 0 pear', 'no', 1)]);
+  const [e] = encodeExamples(prompted, tok, 512, 16).examples;
+  const ids = (text: string) => tok.encode(text, { addEos: false });
+  const expected = [...ids('Is it an apple?'), ...ids('item 0 pear no'), ...ids('item 7 apple')];
+  assert.deepEqual(e.inputIds.slice(0, -1), expected);
+  assert.equal(e.target, 'yes', 'the target is unchanged');
+});
+
+test('eval --text-prompt --shots N: the frozen model reads the text, then the first N --train examples through the template, then the input', { skip: SKIP_NO_SHARED }, () => {
+  const rows = readFileSync(data, 'utf8').split('\n').map((l) => JSON.parse(l) as { text: string; label: string });
+  const base = ['eval', '--model', tinyModelDir(), '--data', data, '--template', 'Q: {text} A:', '--metric', 'rank', '--json'];
+  const plain = cli(base);
+  const r = cli([...base, '--text-prompt', 'Is it an apple?', '--shots', '2', '--train', data]);
+  assert.equal(r.code, 0, r.stderr);
+  const last = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!) as { loss: number; n: number; textPrompt: { text: string; shots: number; exampleInput: string } };
+  const res = last(r.stdout);
+  const q = (i: number) => `Q: ${rows[i].text} A:`;
+  assert.deepEqual(res.textPrompt, { text: 'Is it an apple?', shots: 2, exampleInput: `Is it an apple? ${q(0)} ${rows[0].label} ${q(1)} ${rows[1].label} ${q(0)}` });
+  assert.equal(res.n, 12);
+  assert.notEqual(res.loss, last(plain.stdout).loss, 'the model read other inputs');
+  assert.equal(cli([...base, '--shots', '2']).code, 2, '--shots without --train is a usage error');
 });

@@ -1,0 +1,43 @@
+// The frozen model's score with a hand-written text prompt (and a few shots) in front of each input,
+// on a run's own validation data: the prompt-design row of a sweep, beside the tuned prompts.
+import { openSession } from '../session';
+import { loadData } from './data/source';
+import { labelSet, splitValidation, type Example } from './data/dataset';
+import { withTextPrompt } from './data/text-prompt';
+import { MAX_RANK_LABELS } from './data/labels';
+import { encodeExamples } from './encode';
+import { evaluate } from './evaluate';
+import type { RunOptions } from './options';
+
+export interface TextPromptResult {
+  text: string;
+  shots: number;
+  /** The run's metric (rank, exact-match or f1) on its validation examples. */
+  metric: number;
+  n: number;
+  /** The first validation input as the model reads it. */
+  exampleInput: string;
+}
+
+/**
+ * Evaluates `text` (and the first `shots` training examples) in front of each validation input of
+ * a run with these settings: its --valid data, or the share the run holds out (the same split, so
+ * the shots are never validation examples).
+ */
+export async function evaluateTextPrompt(opts: RunOptions, text: string, shots: number): Promise<TextPromptResult> {
+  const s = await openSession(opts.model, { backend: opts.backend, precision: opts.precision });
+  const spec = { inputField: opts.inputField, targetField: opts.targetField, template: opts.template, verbalizer: opts.verbalizer, labels: opts.labels, skipInvalid: opts.skipInvalid, task: opts.task };
+  let train: Example[] = (await loadData(opts.train, 'train', spec)).examples;
+  let valid: Example[];
+  if (opts.valid) valid = (await loadData(opts.valid, 'valid', spec)).examples;
+  else ({ train, valid } = splitValidation(train, opts.validFraction, opts.seed));
+  if (shots > train.length) throw new Error(`--shots ${shots}: the training data has only ${train.length} examples to take shots from.`);
+  const distinct = labelSet([...train, ...valid]);
+  const labels = opts.labels ?? (distinct.length <= MAX_RANK_LABELS ? distinct : undefined);
+  const prompted = withTextPrompt(valid, text, train.slice(0, shots));
+  const enc = encodeExamples(prompted, s.tokenizer, opts.maxInputLength, opts.maxTargetLength);
+  const positiveLabel = opts.metric === 'f1' ? labels?.[1] : undefined;
+  const r = evaluate(s.model, s.tokenizer, undefined, enc.examples, { batchSize: opts.batchSize, labels, maxTargetLength: opts.maxTargetLength, ...(positiveLabel !== undefined ? { positiveLabel } : {}) });
+  const metric = (opts.metric === 'f1' ? r.f1 : opts.metric === 'rank' ? r.rankAccuracy : undefined) ?? r.exactMatch;
+  return { text, shots, metric, n: r.n, exampleInput: prompted[0].input };
+}
