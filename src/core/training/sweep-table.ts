@@ -18,7 +18,7 @@ export function sweepTableLines(rows: readonly SweepRow[], metric: string, textP
   const swept = SWEEPABLE.filter((a) => a !== 'seed' && rows.some((r) => r.values[a] !== undefined));
   // Only seeds swept: one row, named as the base run.
   const axes: string[] = swept.length ? swept : ['run'];
-  const head = [...axes, `${metric} % (mean ± std)`, 'seeds', 'best step', 'time/run'];
+  const head = [...axes.map((a) => a.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)), `${metric} % (mean ± std)`, 'seeds', 'best step', 'time/run'];
   const body = rows.map((r) => [
     ...(swept.length ? swept.map((a) => r.values[a] ?? '') : ['base']),
     r.mean === undefined ? '—' : `${pct(r.mean)} ± ${pct(r.std!)}`,
@@ -26,11 +26,10 @@ export function sweepTableLines(rows: readonly SweepRow[], metric: string, textP
     r.meanBestStep === undefined ? '—' : String(Math.round(r.meanBestStep)),
     formatDuration(r.meanSeconds, '—'),
   ]);
-  if (textPrompt) {
-    const label = `text prompt${textPrompt.shots ? ` + ${textPrompt.shots} shots` : ''}: "${textPrompt.text}"`;
-    body.push([label, ...axes.slice(1).map(() => ''), pct(textPrompt.metric), '—', '—', '—']);
-  }
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i].length)));
   const line = (row: readonly string[]) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
+  const table = [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
+  if (!textPrompt) return table;
+  const shots = textPrompt.shots ? ` + ${textPrompt.shots} shots` : '';
+  return [...table, `prompt design (frozen model, no training), text prompt "${textPrompt.text}"${shots}: ${metric} ${pct(textPrompt.metric)}% on ${textPrompt.n} examples`];
 }
