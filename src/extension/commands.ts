@@ -1,8 +1,8 @@
 // The "Prompt Tuning" commands. Each accepts what its callers pass — a sidebar item, a file URI from
 // the explorer, a run id, or nothing (then it asks with a quick pick).
 import * as vscode from 'vscode';
-import { cpSync, existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { PanelController } from './panel/panel';
 import type { PromptCatalog } from './prompts/prompt-catalog';
 import type { SavedPrompt } from './prompts/saved-prompt';
@@ -18,6 +18,7 @@ import { adapterModel, importedPromptFolder } from './prompts/import-peft';
 import type { Naming } from '../core/schema';
 import type { SettingName } from '../core/settings/run-settings';
 import { describeRun } from './views/format';
+import { sweepMarkdown } from './sweeps/sweep-markdown';
 
 export interface CommandContext {
   runs: RunManager;
@@ -95,6 +96,18 @@ async function pickPrompt(ctx: CommandContext, arg: unknown, placeHolder: string
   return chosen?.prompt;
 }
 
+/** The workspace's sweep.json files (prompt-tune sweep --out), one picked when there are several; else an open dialog. */
+async function pickSweepFile(): Promise<string | undefined> {
+  const found = await vscode.workspace.findFiles('**/sweep.json', '**/node_modules/**', 50);
+  if (found.length === 1) return found[0].fsPath;
+  if (found.length > 1) {
+    const pick = await vscode.window.showQuickPick(found.map((u) => ({ label: vscode.workspace.asRelativePath(u), path: u.fsPath })), { title: 'Open Sweep Results', placeHolder: 'Which sweep?' });
+    return pick?.path;
+  }
+  const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Sweep results': ['json'] }, openLabel: 'Open', title: 'Open Sweep Results: a sweep.json (prompt-tune sweep --out <dir>)' });
+  return chosen?.[0]?.fsPath;
+}
+
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   const { runs, panel } = ctx;
   const command = (id: string, fn: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(`promptTuner.${id}`, fn);
@@ -161,6 +174,21 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       if (!prompt) return;
       const doc = await vscode.workspace.openTextDocument(promptDocumentUri(prompt.dir, prompt.name));
       await vscode.window.showTextDocument(doc, { preview: true });
+    }),
+
+    command('openSweepResults', async (arg?: unknown) => {
+      // A sweep.json the explorer offers, else one of the workspace's, else one chosen here.
+      const file = arg instanceof vscode.Uri ? arg.fsPath : await pickSweepFile();
+      if (!file) return;
+      let markdown: string;
+      try {
+        const chart = join(dirname(file), 'sweep.svg');
+        markdown = sweepMarkdown(JSON.parse(readFileSync(file, 'utf8')), file, existsSync(chart) ? readFileSync(chart, 'utf8') : undefined);
+      } catch (err) {
+        return void vscode.window.showErrorMessage(`Cannot show ${file}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
+      await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
     }),
 
     command('exportPrompt', async (arg?: unknown) => {

@@ -14,6 +14,7 @@ import { withTextPrompt } from '../../src/core/training/data/text-prompt';
 import { encodeExamples } from '../../src/core/training/encode';
 import { T5Tokenizer } from '../../src/core/tokenizer';
 import { SPIECE_MODEL } from '../support/tiny-model';
+import { sweepMarkdown } from '../../src/extension/sweeps/sweep-markdown';
 
 test('the grid: every combination, named by its values, seeds varying fastest, over an untouched base', () => {
   const base = { model: 'm', train: 't.jsonl', out: '/s', steps: 7, lr: 0.5, template: 'q: {q}' };
@@ -75,6 +76,13 @@ test('sweep trains each cell as a run folder, records them in sweep.json and swe
   const paths = [...svg.matchAll(/<path d="([^"]+)"/g)].map((m) => m[1]);
   assert.equal(paths.length, 2);
   for (const d of paths) assert.equal(d.split(/[ML]/).filter((s) => s.trim()).length, 2);
+
+  // The extension's Open Sweep Results: the same rows as a markdown table, the chart inlined.
+  const md = sweepMarkdown(sweep, join(out, 'sweep.json'), svg);
+  for (const c of sweep.cells) assert.ok(md.includes(`| ${c.settings.promptLength} | ${c.settings.init.kind.replace(/-/g, '\\-')} | ${(100 * c.bestMetric).toFixed(1)} ± 0.0 | 1 | ${c.bestStep} |`), `${c.name}:\n${md}`);
+  const image = /data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)\)/.exec(md);
+  assert.equal(Buffer.from(image![1], 'base64').toString('utf8'), svg);
+  assert.throws(() => sweepMarkdown({ metric: 'rank', rows: [{ seeds: 1 }] }, 'x/sweep.json', undefined), /x\/sweep\.json.*rows\[0\]\.values/s);
 
   const times = sweep.cells.map((c) => statSync(join(c.dir, 'run.json')).mtimeMs);
   const again = cli([...args, '--text-prompt', 'Is it an apple?']);
