@@ -248,6 +248,16 @@ test('HF_TOKEN never goes over plain http to another machine, and credentials in
   assert.throws(() => readHubSettings({ HF_ENDPOINT: 'hf-mirror.example' }), /^HubError: HF_ENDPOINT is not a URL/);
 });
 
+test('a server that ignores Range and drops at the same place every time is given up on, not retried forever', { skip: SKIP_NO_SHARED, timeout: 30_000 }, async () => {
+  hub.faults.ignoreRange = 'model.safetensors';
+  hub.faults.drop = { file: 'model.safetensors', bytes: 100_000, times: Infinity };
+  const retries: number[] = [];
+  const err = await hubRejection(resolveModel('org/tiny', { env, ...fast, onEvent: (e) => e.type === 'retry' && retries.push(e.attempt) }));
+  assert.equal(err.code, 'network');
+  assert.match(err.message, /Downloading model\.safetensors of org\/tiny failed after 100000 bytes .*Run the download again/);
+  assert.ok(retries.length <= 6, `gave up after ${retries.length} retries (${retries.join(', ')})`);
+});
+
 test('a dropped connection is resumed with a Range request', { skip: SKIP_NO_SHARED }, async () => {
   const weights = read(TINY, 'model.safetensors');
   const digest = sha256(weights);

@@ -41,6 +41,8 @@ export interface LoggedRequest {
 export interface Faults {
   /** Close the connection after `bytes` body bytes of `file`, `times` times. */
   drop?: { file: string; bytes: number; times: number };
+  /** Ignore Range requests for `file` (answer 200 with the whole file), as some proxies do. */
+  ignoreRange?: string;
   /** Serve `file` with one byte changed. */
   corrupt?: string;
   /** Stream `file` in `chunk`-byte pieces, `delayMs` apart. */
@@ -195,7 +197,7 @@ export class FakeHub {
       data = Buffer.from(data);
       data[data.length >> 1] ^= 0xff;
     }
-    const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
+    const range = this.faults.ignoreRange && blob.files.includes(this.faults.ignoreRange) ? null : /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const start = range ? Number(range[1]) : 0;
     if (start >= data.length && range) {
       res.writeHead(416, { 'content-range': `bytes */${data.length}` });

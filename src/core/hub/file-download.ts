@@ -80,7 +80,7 @@ export interface BlobDownloadOptions {
   settings: HubSettings;
   repo: string;
   signal?: AbortSignal;
-  /** Retries after a dropped connection; the count restarts whenever bytes arrive. */
+  /** Retries after a dropped connection; the count restarts whenever the file grows past its largest size so far. */
   maxRetries: number;
   retryDelayMs: number;
   /** The file's byte count so far (including resumed bytes). */
@@ -141,6 +141,9 @@ async function downloadBlobOnce(blob: string, meta: FileMetadata, opts: BlobDown
   // The token goes to the hub only, never to the CDN a file is served from.
   const token = new URL(meta.location).origin === new URL(settings.endpoint).origin ? settings.token : undefined;
   let failures = 0;
+  // The most bytes the file has held: a connection that brings bytes but leaves the file no longer
+  // (a server ignoring Range that drops again at the same place) is not progress.
+  let largest = 0;
   let started = false;
   let verified = false;
   for (;;) {
@@ -203,7 +206,9 @@ async function downloadBlobOnce(blob: string, meta: FileMetadata, opts: BlobDown
       if (err instanceof HubError && err.code !== 'http') throw err;
       const transient = isNetworkFailure(err) || (err instanceof HubError && err.code === 'http');
       if (!transient) throw err;
-      failures = received > 0 ? 1 : failures + 1;
+      const progressed = have + received > largest;
+      largest = Math.max(largest, have + received);
+      failures = progressed ? 1 : failures + 1;
       const reason = redact((err as Error).message, settings.token);
       const now = sizeOf(incomplete);
       if (failures > opts.maxRetries) {
