@@ -7,15 +7,15 @@
 import * as v from 'valibot';
 import { exactly } from '../src/core/schema';
 import { RunSettingsSchema } from '../src/core/settings/run-settings';
-import { FORM_FIELDS, FormValuesSchema, type FormField, type FormValues } from '../src/core/settings/form';
-import { describeTaskPreset, isTaskName, isTrainableTask } from '../src/core/settings/task-presets';
+import { FORM_FIELDS, FormValuesSchema, formText, type FormField, type FormValues } from '../src/core/settings/form';
+import { describeTaskPreset, isTaskName, isTrainableTask, withTaskPreset } from '../src/core/settings/task-presets';
 import type { NativeVariant } from '../src/core/native/install-record';
 import { parseMessage, TrainEventSchema, TryResultSchema } from '../src/worker/protocol';
 
 export type { DoneEvent, EvalEvent, LabelChecks, PromptTokenInsight, RunRequest, RunStartedEvent, StepEvent, TrainEvent, TryResult } from '../src/worker/protocol';
 export { ProtocolError } from '../src/worker/protocol';
-export { FORM_FIELDS, type FormField, type FormValues };
-export { describeTaskPreset, isTaskName, isTrainableTask };
+export { FORM_FIELDS, formText, type FormField, type FormValues };
+export { describeTaskPreset, isTaskName, isTrainableTask, withTaskPreset };
 
 const id = v.pipe(v.number(), v.integer(), v.minValue(0));
 const strings = v.array(v.string());
