@@ -6,11 +6,9 @@ import type { T5Model } from '../t5/model';
 import type { T5Tokenizer } from '../tokenizer';
 import { ensemblePromptTensor, groupReplicated, replicateExamples, type SoftPrompt } from '../prompt';
 import { labelVote, textVote, topLabel } from '../vote';
-import { rankCandidates } from './data/labels';
-import { mapAnswer, type LabelMap } from './data/label-map';
+import type { LabelMap } from './data/label-map';
 import { padBatch, type EncodedExample } from './encode';
-import { exactMatch, generationBudget } from './evaluate';
-import { DEFAULTS } from './options';
+import { isRightAnswer, scoringPlan } from './evaluate';
 
 export interface EnsembleEvalResult {
   by: 'label' | 'text';
@@ -61,11 +59,7 @@ export function evaluateEnsemble(
 ): EnsembleEvalResult {
   if (examples.length === 0) throw new Error('No examples to evaluate the ensemble on.');
   const n = prompts.length;
-  const labels = opts.labels && opts.labels.length > 0 ? opts.labels : undefined;
-  const encodeCut = (texts: string[], maxLength: number) => tok.encodeBatch(texts, { maxLength, padding: 'none' }).inputIds;
-  const maxTargetLength = opts.maxTargetLength ?? DEFAULTS.maxTargetLength;
-  const candidates = labels ? rankCandidates(labels, encodeCut, maxTargetLength) : undefined;
-  const maxNewTokens = generationBudget(examples, opts.labelMap, encodeCut, maxTargetLength);
+  const { labels, candidates, maxNewTokens } = scoringPlan(tok, examples, opts, true);
   const perPass = Math.max(1, Math.floor(opts.batchSize / n));
   const rows: EnsembleRow[] = [];
   for (let start = 0; start < examples.length; start += perPass) {
@@ -89,9 +83,5 @@ export function evaluateEnsemble(
     }
     opts.onProgress?.(start + batchRows.length, examples.length);
   }
-  const isRight = (answer: string, gold: string) => {
-    const mapped = mapAnswer(opts.labelMap, answer);
-    return mapped !== undefined && exactMatch(mapped, gold);
-  };
-  return summarizeEnsemble(rows, isRight, candidates ? 'label' : 'text');
+  return summarizeEnsemble(rows, (answer, gold) => isRightAnswer(opts.labelMap, answer, gold), candidates ? 'label' : 'text');
 }

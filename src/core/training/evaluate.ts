@@ -25,7 +25,7 @@ export interface EvalResult {
 }
 
 /** New tokens to generate: as many as the longest target has; with a label map, as the prompt's longest label (the answer it was tuned to give). */
-export function generationBudget(examples: readonly EncodedExample[], labelMap: LabelMap | undefined, encodeCut: (texts: string[], maxLength: number) => number[][], maxTargetLength: number): number {
+function generationBudget(examples: readonly EncodedExample[], labelMap: LabelMap | undefined, encodeCut: (texts: string[], maxLength: number) => number[][], maxTargetLength: number): number {
   const targets = labelMap ? encodeCut([...labelMap.keys()], maxTargetLength) : examples.map((e) => e.targetIds);
   return Math.max(...targets.map((ids) => ids.length));
 }
@@ -33,6 +33,29 @@ export function generationBudget(examples: readonly EncodedExample[], labelMap: 
 /** Exact match after trimming surrounding whitespace (T5's postprocessing for classification). */
 export function exactMatch(prediction: string, target: string): boolean {
   return prediction.trim() === target.trim();
+}
+
+/** A prompt's `answer` is right for `gold` once read in the data's terms (through the label map). */
+export function isRightAnswer(labelMap: LabelMap | undefined, answer: string, gold: string): boolean {
+  const mapped = mapAnswer(labelMap, answer);
+  return mapped !== undefined && exactMatch(mapped, gold);
+}
+
+/** What an evaluation scores: the label set, its rank candidates (when ranking) and the generation budget. */
+export function scoringPlan(
+  tok: T5Tokenizer,
+  examples: readonly EncodedExample[],
+  opts: { labels?: readonly string[]; labelMap?: LabelMap; maxTargetLength?: number },
+  rank: boolean,
+): { labels?: readonly string[]; candidates?: number[][]; maxNewTokens: number } {
+  const encodeCut = (texts: string[], maxLength: number) => tok.encodeBatch(texts, { maxLength, padding: 'none' }).inputIds;
+  const labels = opts.labels && opts.labels.length > 0 ? opts.labels : undefined;
+  const maxTargetLength = opts.maxTargetLength ?? DEFAULTS.maxTargetLength;
+  return {
+    labels,
+    candidates: labels && rank ? rankCandidates(labels, encodeCut, maxTargetLength) : undefined,
+    maxNewTokens: generationBudget(examples, opts.labelMap, encodeCut, maxTargetLength),
+  };
 }
 
 export function evaluate(
@@ -57,11 +80,7 @@ export function evaluate(
   },
 ): EvalResult {
   if (examples.length === 0) throw new Error('No validation examples to evaluate on.');
-  const encodeCut = (texts: string[], maxLength: number) => tok.encodeBatch(texts, { maxLength, padding: 'none' }).inputIds;
-  const labels = opts.labels && opts.labels.length > 0 ? opts.labels : undefined;
-  const maxTargetLength = opts.maxTargetLength ?? DEFAULTS.maxTargetLength;
-  const candidates = labels && (opts.rank ?? true) ? rankCandidates(labels, encodeCut, maxTargetLength) : undefined;
-  const maxNewTokens = generationBudget(examples, opts.labelMap, encodeCut, maxTargetLength);
+  const { labels, candidates, maxNewTokens } = scoringPlan(tok, examples, opts, opts.rank ?? true);
   let exact = 0;
   let ranked = 0;
   let lossSum = 0;
@@ -75,8 +94,7 @@ export function evaluate(
     generated.sequences.forEach((ids, i) => {
       const text = tok.decode(ids.slice(1)).trim();
       predictions.push(text);
-      const answer = mapAnswer(opts.labelMap, text);
-      if (answer !== undefined && exactMatch(answer, rows[i].target)) exact++;
+      if (isRightAnswer(opts.labelMap, text, rows[i].target)) exact++;
     });
     if (candidates) {
       const scores = model.score({ inputIds: batch.inputIds, attentionMask: batch.attentionMask, prompt, candidates });
