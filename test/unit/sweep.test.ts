@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, SKIP_NO_SHARED } from '../support/shared';
 import { tinyModelDir } from '../support/tiny-model';
-import { expandSweep, sampleStd } from '../../src/core/training/sweep';
+import { expandSweep, sampleStd } from '../../src/core/sweep/sweep';
 import { readCheckpointState } from '../../src/core/training/checkpoint';
 import { withTextPrompt } from '../../src/core/training/data/text-prompt';
 import { encodeExamples } from '../../src/core/training/encode';
