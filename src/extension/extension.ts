@@ -12,6 +12,7 @@ import { RunManager } from './runs/run-manager';
 import { forkWorker } from './runs/worker-process';
 import { WorkerService } from './runs/worker-service';
 import { reportRuns } from './runs/run-reports';
+import { recordSweeps } from './sweeps/sweep-recorder';
 import { describeDownloadEvent } from './runs/download-progress';
 import { readSettings, reportSettingProblems } from './settings';
 import { DownloadNotifications } from './download-notification';
@@ -101,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
     status,
     { dispose: () => service.dispose() },
     reportRuns(runs, { output, downloads, catalog, save: (list) => void context.workspaceState.update(RUNS_STATE_KEY, list) }),
+    recordSweeps(runs, (line) => output.warn(line)),
     ...registerSidebar(runs, catalog),
     vscode.workspace.registerTextDocumentContentProvider(PROMPT_SCHEME, documents),
     vscode.languages.registerHoverProvider({ scheme: PROMPT_SCHEME }, documents),
