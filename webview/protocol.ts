@@ -145,6 +145,8 @@ export const WebviewToHostSchema = v.variant('type', [
   v.strictObject({ type: v.literal('ready'), id }),
   /** A new run from the setup form's text (the fields left empty take the defaults). */
   v.strictObject({ type: v.literal('start'), id, form: FormValuesSchema }),
+  /** A sweep from the setup form: its fields are the base run, `grid` the swept values as typed (Start Sweep's). */
+  v.strictObject({ type: v.literal('startSweep'), id, form: FormValuesSchema, grid: v.strictObject({ promptLength: v.string(), init: v.string(), seeds: v.string() }) }),
   v.strictObject({ type: v.literal('selectRun'), id, runId: v.string() }),
   v.strictObject({ type: v.literal('stop'), id, runId: v.string() }),
   v.strictObject({ type: v.literal('resume'), id, runId: v.string() }),
@@ -207,6 +209,7 @@ export type HostToWebview = v.InferOutput<typeof HostToWebviewSchema>;
 export const REPLY_TO = {
   ready: 'init',
   start: 'started',
+  startSweep: 'done',
   selectRun: 'done',
   stop: 'done',
   resume: 'done',

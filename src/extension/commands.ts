@@ -59,12 +59,12 @@ export function startRun(ctx: CommandContext, choices: Partial<Record<SettingNam
  * Queues a sweep: the grid over the run the choices describe, a run per cell in a new folder
  * `<output folder>/<data>-sweep-<n>` (the CLI's layout: prompt-tune sweep --out <it> continues it).
  */
-export function startSweep(ctx: CommandContext, choices: Partial<Record<SettingName, unknown>>, grid: SweepGridInput): { id: string; runs: RunSummary[] } {
+export function startSweep(ctx: CommandContext, choices: Partial<Record<SettingName, unknown>>, grid: SweepGridInput, naming?: Naming): { id: string; runs: RunSummary[] } {
   const root = workspaceRoot();
   if (!root) throw new Error('Open a folder first: sweeps are saved in the workspace.');
   const settings = readSettings();
   const taken = new Set(ctx.runs.list().flatMap((r) => [r.request.out, r.sweep?.dir ?? '']));
-  const base = buildRunRequest(choices, settings, root, (dir) => taken.has(dir));
+  const base = buildRunRequest(choices, settings, root, (dir) => taken.has(dir), naming);
   const dir = newRunFolder(root, settings.outputFolder, `${basename(base.out).replace(/-\d+$/, '')}-sweep`, (d) => taken.has(d));
   const id = `sweep-${Date.now().toString(36)}`;
   const runs = ctx.runs.createSweep(planSweep(base, grid, dir, id, basename(dir)));

@@ -18,7 +18,7 @@ import { readSettings, reportSettingProblems } from './settings';
 import { DownloadNotifications } from './download-notification';
 import { TrainingStatus } from './status-bar';
 import { registerSidebar } from './views/sidebar';
-import { registerCommands, startRun, workspaceRoot, type CommandContext } from './commands';
+import { registerCommands, startRun, startSweep, workspaceRoot, type CommandContext } from './commands';
 import { tfjsCoreVersion } from '../core/native/install-record';
 import { nativeWorkerEnv, readNativeStatus } from './native/native-status';
 import { setUpNativeBackend } from './native/setup-command';
@@ -71,7 +71,11 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
   const panel: PanelController = new PanelController(
     context.extensionUri,
     runs,
-    panelActions({ catalog, service, startRun: (choices, naming) => startRun(ctx, choices, naming), nativeStatus, log }),
+    panelActions({
+      catalog, service, nativeStatus, log,
+      startRun: (choices, naming) => startRun(ctx, choices, naming),
+      startSweep: (choices, grid, naming) => startSweep(ctx, choices, grid, naming).id,
+    }),
   );
   const ctx: CommandContext = { runs, catalog, service, panel, log };
   catalog.onDidChange(() => panel.notifyPrompts());

@@ -39,7 +39,7 @@ function train(worker: FakeWorker, [first, second]: [number, number]): void {
 test('the grid becomes one run per cell, queued in the grid\'s order, in the CLI\'s cell folders, over the base run', () => {
   const { manager, workers } = managerWithFakeWorkers();
   const sweepDir = join(dir, 'grid');
-  const runs = manager.createSweep(planSweep(base, { promptLength: '1, 5', init: 'random-uniform,class-labels', seeds: 2 }, sweepDir, 's1', 'grid'));
+  const runs = manager.createSweep(planSweep(base, { promptLength: '1, 5', init: 'random-uniform,class-labels', seeds: '2' }, sweepDir, 's1', 'grid'));
   // Folder names as prompt-tune sweep --prompt-length 1,5 --init random-uniform,class-labels --seed 3 --seeds 2 makes them.
   const names = ['1_init-random-uniform_seed-3', '1_init-random-uniform_seed-4', '1_init-class-labels_seed-3', '1_init-class-labels_seed-4',
     '5_init-random-uniform_seed-3', '5_init-random-uniform_seed-4', '5_init-class-labels_seed-3', '5_init-class-labels_seed-4'].map((n) => `prompt-length-${n}`);
@@ -51,9 +51,10 @@ test('the grid becomes one run per cell, queued in the grid\'s order, in the CLI
   assert.deepEqual(runs.map((r) => manager.queuePosition(r.id)), [undefined, 1, 2, 3, 4, 5, 6, 7]);
   assert.deepEqual(sweepGroups(manager.list()).map((g) => [g.id, g.members.length]), [['s1', 8]]);
 
-  assert.throws(() => planSweep(base, { promptLength: '1,0', init: 'random-uniform', seeds: 1 }, sweepDir, 's2', 'x'), /prompt-length-0.*promptLength/s, 'a bad value is named with its cell');
-  assert.throws(() => planSweep(base, { promptLength: '1', init: 'random-uniform', seeds: 0 }, sweepDir, 's2', 'x'), /number of seeds must be a whole number of at least 1, not 0/);
-  assert.throws(() => planSweep(base, { promptLength: '1', init: 'nonsense', seeds: 1 }, sweepDir, 's2', 'x'), /init/);
+  assert.throws(() => planSweep(base, { promptLength: '1,0', init: 'random-uniform', seeds: '1' }, sweepDir, 's2', 'x'), /prompt-length-0.*promptLength/s, 'a bad value is named with its cell');
+  assert.throws(() => planSweep(base, { promptLength: '1', init: 'random-uniform', seeds: '0' }, sweepDir, 's2', 'x'), /number of seeds must be a whole number of at least 1, not 0/);
+  assert.throws(() => planSweep(base, { promptLength: '1', init: 'random-uniform', seeds: 'two' }, sweepDir, 's2', 'x'), /number of seeds must be a whole number of at least 1, not “two”/);
+  assert.throws(() => planSweep(base, { promptLength: '1', init: 'nonsense', seeds: '1' }, sweepDir, 's2', 'x'), /init/);
 });
 
 test('sweep.json is rewritten as the runs finish; the table and the curves come from the runs\' evaluations', () => {
@@ -61,7 +62,7 @@ test('sweep.json is rewritten as the runs finish; the table and the curves come 
   const sweepDir = join(dir, 'live');
   const lines: string[] = [];
   const recorder = recordSweeps(manager, (l) => lines.push(l));
-  const runs = manager.createSweep(planSweep(base, { promptLength: '1,5', init: 'random-uniform', seeds: 2 }, sweepDir, 's3', 'live'));
+  const runs = manager.createSweep(planSweep(base, { promptLength: '1,5', init: 'random-uniform', seeds: '2' }, sweepDir, 's3', 'live'));
   const file = join(sweepDir, 'sweep.json');
   const read = () => JSON.parse(readFileSync(file, 'utf8')) as { metric: string; cells: { name: string; dir: string; seed: number; status: string; bestMetric: number; bestStep: number; seconds: number; settings: { promptLength: number } }[] };
 
@@ -102,7 +103,7 @@ test('a sweep run\'s status change redraws its sweep\'s row, which counts its fi
   const { manager, workers } = managerWithFakeWorkers();
   const redraws: (readonly string[] | undefined)[] = [];
   const rows = new RunRows(manager, (what) => redraws.push(what), { set: () => 1, clear: () => undefined });
-  const runs = manager.createSweep(planSweep(base, { promptLength: '1', init: 'random-uniform', seeds: 2 }, join(dir, 'rows'), 's4', 'rows'));
+  const runs = manager.createSweep(planSweep(base, { promptLength: '1', init: 'random-uniform', seeds: '2' }, join(dir, 'rows'), 's4', 'rows'));
   runs.forEach((r) => rows.changed(manager.get(r.id)!));
   redraws.length = 0;
   train(workers[0]!, [0.5, 0.5]);

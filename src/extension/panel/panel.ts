@@ -58,6 +58,7 @@ export class PanelController implements vscode.Disposable {
         if (view) this.post({ type: 'select', runId, view });
         this.postHistory();
       },
+      showSweep: (group) => this.showSweep({ group }),
     });
   }
 

@@ -4,7 +4,7 @@
 // layout, so "Open Sweep Results" and `prompt-tune sweep --out <dir>` (which skips the finished
 // cells) see the same sweep. No vscode import.
 import { axisValueText, SWEEPABLE, type CellResult, type SweepAxes, type SweepAxis, type SweepCell } from '../../core/sweep/sweep';
-import { sweepAxesFromText, sweepCells } from '../../core/sweep/sweep-grid';
+import { sweepAxesFromText, sweepCells, SweepGridError } from '../../core/sweep/sweep-grid';
 import { writeSweepRecord } from '../../core/sweep/sweep-record';
 import type { RunRequest } from '../../worker/protocol';
 import type { RunSummary, SweepMember } from '../../../webview/protocol';
@@ -13,7 +13,7 @@ import type { RunSummary, SweepMember } from '../../../webview/protocol';
 export interface SweepGridInput {
   promptLength: string;
   init: string;
-  seeds: number;
+  seeds: string;
 }
 
 export interface PlannedRun {
@@ -22,9 +22,15 @@ export interface PlannedRun {
   sweep: SweepMember;
 }
 
-/** One run per cell of the grid over `base`, in the grid's order, each `out` a folder of `dir`. Throws SweepGridError. */
+/**
+ * One run per cell of the grid over `base`, in the grid's order, each `out` a folder of `dir`; an
+ * empty list takes the base's one value, empty seeds one seed. Throws SweepGridError.
+ */
 export function planSweep(base: RunRequest, grid: SweepGridInput, dir: string, id: string, name: string): PlannedRun[] {
-  const given = sweepAxesFromText({ promptLength: grid.promptLength, init: grid.init, seed: String(base.seed) }, grid.seeds);
+  const seeds = grid.seeds.trim() || '1';
+  if (!/^\d+$/.test(seeds)) throw new SweepGridError(`The number of seeds must be a whole number of at least 1, not “${grid.seeds}”.`);
+  const text = (list: string) => list.trim() || undefined;
+  const given = sweepAxesFromText({ promptLength: text(grid.promptLength), init: text(grid.init), seed: String(base.seed) }, Number(seeds));
   const { cells } = sweepCells(base, given, dir);
   return cells.map((cell) => ({
     request: cell.settings,

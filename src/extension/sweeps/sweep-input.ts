@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { RunRequest } from '../../worker/protocol';
 import { planSweep, type SweepGridInput } from './sweep-group';
 
-const PAPER_GRID: SweepGridInput = { promptLength: '1,5,20,100', init: 'random-uniform,sampled-vocab,class-labels', seeds: 1 };
+const PAPER_GRID: SweepGridInput = { promptLength: '1,5,20,100', init: 'random-uniform,sampled-vocab,class-labels', seeds: '1' };
 
 /** Why the grid cannot be trained, or undefined. */
 function gridProblem(base: RunRequest, grid: SweepGridInput): string | undefined {
@@ -31,9 +31,8 @@ export async function askSweepGrid(base: RunRequest): Promise<SweepGridInput | u
     set(text);
     return true;
   };
-  const seedsOf = (text: string) => (/^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN);
   if (!(await ask(1, 'prompt lengths', 'Prompt lengths in tokens, comma-separated (the CLI\'s --prompt-length).', grid.promptLength, (t) => (grid.promptLength = t)))) return undefined;
   if (!(await ask(2, 'initialisations', 'random-uniform, sampled-vocab, class-labels or vocab:<words>, comma-separated (--init).', grid.init, (t) => (grid.init = t)))) return undefined;
-  if (!(await ask(3, 'seeds', `Seeds per grid point (--seeds): seeds ${base.seed}, ${base.seed + 1}, ... give the spread across them.`, String(grid.seeds), (t) => (grid.seeds = seedsOf(t))))) return undefined;
+  if (!(await ask(3, 'seeds', `Seeds per grid point (--seeds): seeds ${base.seed}, ${base.seed + 1}, ... give the spread across them.`, grid.seeds, (t) => (grid.seeds = t)))) return undefined;
   return grid;
 }
