@@ -105,6 +105,8 @@ export type SetupChoices = v.InferOutput<typeof SetupChoicesSchema>;
  * its seeds alike), and the results table's rows (mean ± std over the seeds that have a metric so far).
  */
 export const SweepViewSchema = v.strictObject({
+  /** What the host shows: a sweep started in this window (its id) or a sweep.json; the panel keeps it across reloads. */
+  source: v.union([v.strictObject({ group: v.string() }), v.strictObject({ file: v.string() })]),
   name: v.string(),
   /** Its sweep.json. */
   file: v.string(),

@@ -6,6 +6,7 @@ import uPlot from 'uplot';
 import { duration, el, icon, setText } from '../dom';
 import type { SweepView as SweepData } from '../protocol';
 import { themeColor } from './charts';
+import { updateState } from '../vscode-api';
 
 /** The theme's chart colours, one per grid point (repeated beyond six). */
 const COLORS: [string, string][] = [
@@ -40,6 +41,7 @@ export class SweepView {
 
   show(sweep: SweepData): void {
     this.data = sweep;
+    updateState({ sweep: sweep.source });
     setText(this.title, `Sweep ${sweep.name}`);
     const state = sweep.live ? `${sweep.finished} of ${sweep.cells} runs finished` : `${sweep.cells} runs`;
     setText(this.summary, `${state} · validation ${sweep.metric} of each run (one colour per grid point, its seeds alike) · ${sweep.file}`);

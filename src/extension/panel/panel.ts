@@ -17,6 +17,13 @@ export const PANEL_VIEW_TYPE = 'promptTuner.panel';
 /** The sweep the Sweep view shows: one started in this window (by its id), or a sweep.json on disk. */
 export type SweepSource = { group: string } | { file: string };
 
+/** The Sweep tab's sweep from the panel's saved state, when it is one. */
+function restoredSweep(saved: unknown): SweepSource | undefined {
+  if (typeof saved !== 'object' || saved === null) return undefined;
+  const { group, file } = saved as { group?: unknown; file?: unknown };
+  return typeof group === 'string' ? { group } : typeof file === 'string' ? { file } : undefined;
+}
+
 /** A sweep's runs evaluate several times a second at most; the view is rebuilt at most this often. */
 const SWEEP_REFRESH_MS = 500;
 
@@ -93,8 +100,9 @@ export class PanelController implements vscode.Disposable {
 
   /** Called by the serializer when VS Code restores the panel after a window reload. */
   restore(panel: vscode.WebviewPanel, state: unknown): void {
-    const runId = typeof state === 'object' && state !== null ? (state as { selectedRunId?: unknown }).selectedRunId : undefined;
-    if (typeof runId === 'string' && this.runs.get(runId)) this.selectedRunId = runId;
+    const saved = typeof state === 'object' && state !== null ? (state as { selectedRunId?: unknown; sweep?: unknown }) : {};
+    if (typeof saved.selectedRunId === 'string' && this.runs.get(saved.selectedRunId)) this.selectedRunId = saved.selectedRunId;
+    this.sweep = restoredSweep(saved.sweep);
     panel.webview.options = this.webviewOptions();
     this.attach(panel);
   }

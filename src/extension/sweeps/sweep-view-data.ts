@@ -52,7 +52,7 @@ export function liveSweepView(group: SweepGroup, history: (runId: string) => rea
   });
   const done = (values: Record<string, string>) => group.members.filter((m) => FINISHED.includes(m.status) && pointName(textValues(m.sweep!.overrides)) === pointName(values)).length;
   return {
-    name: group.name, file: join(group.dir, 'sweep.json'), metric: group.members[0]?.request.metric ?? 'rank', live: true,
+    source: { group: group.id }, name: group.name, file: join(group.dir, 'sweep.json'), metric: group.members[0]?.request.metric ?? 'rank', live: true,
     cells: group.members.length, finished: group.members.filter((m) => FINISHED.includes(m.status)).length,
     curves, rows: tableRows(summarizeSweep(results), done),
   };
@@ -102,7 +102,7 @@ export function fileSweepView(file: string): SweepView {
   const curves = sweep.cells.map((c) => ({ point: pointName(textValues(c.overrides)), seed: c.seed, status: c.status, ...checkpointCurve(c.dir) }));
   const done = (values: Record<string, string>) => curves.filter((c) => c.point === pointName(values)).length;
   return {
-    name: basename(dirname(file)), file, metric: sweep.metric, live: false,
+    source: { file }, name: basename(dirname(file)), file, metric: sweep.metric, live: false,
     cells: sweep.cells.length, finished: sweep.cells.length,
     curves, rows: tableRows(sweep.rows, done),
     ...(sweep.textPrompt ? { textPrompt: sweep.textPrompt } : {}),
