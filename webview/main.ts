@@ -1,4 +1,4 @@
-// The panel app: a run picker and four tabs (Setup, Progress, Interpretation, Playground). Each view
+// The panel app: a run picker and five tabs (Setup, Progress, Interpretation, Playground, Sweep). Each view
 // builds its DOM once; host messages update only what they concern.
 import {
   provideVSCodeDesignSystem,
@@ -22,6 +22,7 @@ import { InterpretationView } from './views/interpretation-view';
 import { PlaygroundView } from './views/playground-view';
 import { ProgressView } from './views/progress-view';
 import { SetupView } from './views/setup-view';
+import { SweepView } from './views/sweep-view';
 
 provideVSCodeDesignSystem().register(
   vsCodeButton(),
@@ -41,6 +42,7 @@ const TAB_TITLES: Record<PanelView, [string, string]> = {
   progress: ['Progress', 'graph-line'],
   interpretation: ['Interpretation', 'symbol-key'],
   playground: ['Playground', 'play'],
+  sweep: ['Sweep', 'table'],
 };
 
 const runs = new Map<string, RunSummary>();
@@ -51,6 +53,7 @@ const setup = new SetupView();
 const progress = new ProgressView();
 const interpretation = new InterpretationView();
 const playground = new PlaygroundView();
+const sweep = new SweepView();
 
 const runPicker = el('vscode-dropdown', { id: 'run-picker', 'aria-label': 'Run', position: 'below' }) as ValueElement;
 const runStatus = el('span', { class: 'run-status', id: 'run-status' });
@@ -73,6 +76,7 @@ tabs.append(
   el('vscode-panel-view', { id: 'view-progress' }, progress.root),
   el('vscode-panel-view', { id: 'view-interpretation' }, interpretation.root),
   el('vscode-panel-view', { id: 'view-playground' }, playground.root),
+  el('vscode-panel-view', { id: 'view-sweep' }, sweep.root),
 );
 document.getElementById('app')!.append(
   el('header', { class: 'header' }, el('label', { for: 'run-picker' }, 'Run'), runPicker, runStatus),
@@ -185,6 +189,9 @@ function receive(m: Push): void {
       return;
     case 'prompts':
       playground.setPrompts(m.prompts);
+      return;
+    case 'sweep':
+      sweep.show(m.sweep);
       return;
     case 'native':
       setup.setNative(m.status);

@@ -20,10 +20,23 @@ export { describeTaskPreset, isTaskName, isTrainableTask, withTaskPreset };
 const id = v.pipe(v.number(), v.integer(), v.minValue(0));
 const strings = v.array(v.string());
 
-export const PANEL_VIEWS = ['setup', 'progress', 'interpretation', 'playground'] as const;
+export const PANEL_VIEWS = ['setup', 'progress', 'interpretation', 'playground', 'sweep'] as const;
 export type PanelView = (typeof PANEL_VIEWS)[number];
 
 export const RUN_STATUSES = ['queued', 'training', 'stopping', 'stopped', 'completed', 'failed', 'crashed'] as const;
+
+/**
+ * A run's place in a sweep: the sweep's id and folder (sweep.json beside its cells' run folders), the
+ * cell's folder name and the values it gives the swept settings (as sweep.json records them).
+ */
+export const SweepMemberSchema = v.strictObject({
+  id: v.string(),
+  name: v.string(),
+  dir: v.string(),
+  cell: v.string(),
+  overrides: v.record(v.string(), v.union([v.string(), v.number()])),
+});
+export type SweepMember = v.InferOutput<typeof SweepMemberSchema>;
 
 /** One run as the host keeps it (and saves in the workspace state): the sidebar, status bar and panel show it. */
 export const RunSummarySchema = v.strictObject({
@@ -50,6 +63,10 @@ export const RunSummarySchema = v.strictObject({
   message: v.optional(v.string()),
   /** The worker's last lines of output, kept when it crashed. */
   lastOutput: v.optional(strings),
+  /** Wall time of training (resumed runs add up their sessions), for a sweep's table. */
+  seconds: v.optional(v.number()),
+  /** The sweep whose cell this run is (Start Sweep): the group the sidebar and the sweep view show. */
+  sweep: v.optional(SweepMemberSchema),
 });
 export type RunSummary = v.InferOutput<typeof RunSummarySchema>;
 export type RunStatus = RunSummary['status'];
@@ -83,6 +100,45 @@ export type DatasetFields = v.InferOutput<typeof DatasetFieldsSchema>;
 const SetupChoicesSchema = v.strictObject({ models: v.array(ChoiceSchema), datasets: v.array(ChoiceSchema), defaults: FormValuesSchema });
 export type SetupChoices = v.InferOutput<typeof SetupChoicesSchema>;
 
+/**
+ * A sweep as the panel's Sweep view shows it: each run's validation curve (one colour per grid point,
+ * its seeds alike), and the results table's rows (mean ± std over the seeds that have a metric so far).
+ */
+export const SweepViewSchema = v.strictObject({
+  /** What the host shows: a sweep started in this window (its id) or a sweep.json; the panel keeps it across reloads. */
+  source: v.union([v.strictObject({ group: v.string() }), v.strictObject({ file: v.string() })]),
+  name: v.string(),
+  /** Its sweep.json. */
+  file: v.string(),
+  metric: v.string(),
+  /** Started here, its runs managed by this window (else read from a sweep.json on disk). */
+  live: v.boolean(),
+  cells: v.number(),
+  finished: v.number(),
+  curves: v.array(v.strictObject({
+    /** The grid point: the swept values other than the seed, as the table's row names them. */
+    point: v.string(),
+    seed: v.number(),
+    status: v.string(),
+    steps: v.array(v.number()),
+    values: v.array(v.number()),
+  })),
+  rows: v.array(v.strictObject({
+    point: v.string(),
+    values: v.record(v.string(), v.string()),
+    seeds: v.number(),
+    /** Seeds finished (the rest wait or train). */
+    done: v.number(),
+    mean: v.optional(v.number()),
+    std: v.optional(v.number()),
+    meanBestStep: v.optional(v.number()),
+    meanSeconds: v.optional(v.number()),
+  })),
+  /** Prompt design's row (eval --text-prompt): the frozen model's score with a hand-written prompt. */
+  textPrompt: v.optional(v.strictObject({ text: v.string(), shots: v.number(), metric: v.number(), n: v.number() })),
+});
+export type SweepView = v.InferOutput<typeof SweepViewSchema>;
+
 const view = v.picklist(PANEL_VIEWS);
 
 // ---- panel -> host: requests ----
@@ -91,6 +147,8 @@ export const WebviewToHostSchema = v.variant('type', [
   v.strictObject({ type: v.literal('ready'), id }),
   /** A new run from the setup form's text (the fields left empty take the defaults). */
   v.strictObject({ type: v.literal('start'), id, form: FormValuesSchema }),
+  /** A sweep from the setup form: its fields are the base run, `grid` the swept values as typed (Start Sweep's). */
+  v.strictObject({ type: v.literal('startSweep'), id, form: FormValuesSchema, grid: v.strictObject({ promptLength: v.string(), init: v.string(), seeds: v.string() }) }),
   v.strictObject({ type: v.literal('selectRun'), id, runId: v.string() }),
   v.strictObject({ type: v.literal('stop'), id, runId: v.string() }),
   v.strictObject({ type: v.literal('resume'), id, runId: v.string() }),
@@ -144,6 +202,8 @@ export const HostToWebviewSchema = v.variant('type', [
   v.strictObject({ type: v.literal('event'), runId: v.string(), event: TrainEventSchema }),
   v.strictObject({ type: v.literal('select'), runId: v.optional(v.string()), view: v.optional(view), prompts: v.optional(strings) }),
   v.strictObject({ type: v.literal('prompts'), prompts: v.array(PromptChoiceSchema) }),
+  /** The sweep the Sweep view shows, again whenever one of its runs evaluates or finishes. */
+  v.strictObject({ type: v.literal('sweep'), sweep: SweepViewSchema }),
 ]);
 export type HostToWebview = v.InferOutput<typeof HostToWebviewSchema>;
 
@@ -151,6 +211,7 @@ export type HostToWebview = v.InferOutput<typeof HostToWebviewSchema>;
 export const REPLY_TO = {
   ready: 'init',
   start: 'started',
+  startSweep: 'done',
   selectRun: 'done',
   stop: 'done',
   resume: 'done',

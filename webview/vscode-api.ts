@@ -1,6 +1,6 @@
 // The webview's handle on VS Code: requests to the host (answered by replies, see requests.ts) and
 // the state VS Code keeps for the panel across hiding and reloading (getState/setState).
-import type { FormValues, PanelView, TryResult } from './protocol';
+import type { FormValues, PanelView, SweepView, TryResult } from './protocol';
 import { RequestClient } from './requests';
 
 export interface PlaygroundState {
@@ -17,6 +17,8 @@ export interface PanelState {
   selectedRunId?: string;
   form?: FormValues;
   playground: PlaygroundState;
+  /** The sweep the Sweep tab shows, for the host to show again after a window reload. */
+  sweep?: SweepView['source'];
   /** "Not now" on the native backend hint: not shown again in this panel. */
   nativeHintDismissed?: boolean;
 }

@@ -3,43 +3,27 @@
 // skips the cells whose run finished and resumes one that was stopped.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '../core/io/atomic';
 import { readCheckpointState, type TrainState } from '../core/training/checkpoint';
 import { train } from '../core/training/trainer';
-import { expandSweep, summarizeSweep, SWEEPABLE, type CellResult, type SweepAxes, type SweepCell } from '../core/training/sweep';
-import { sweepTableLines } from '../core/training/sweep-table';
+import { SWEEPABLE, type CellResult, type SweepAxes, type SweepCell } from '../core/sweep/sweep';
+import { sweepAxesFromText, sweepCells, SweepGridError } from '../core/sweep/sweep-grid';
+import { SWEEP_CHART, SWEEP_FILE, writeSweepRecord } from '../core/sweep/sweep-record';
+import { sweepTableLines } from '../core/sweep/sweep-table';
 import { evaluateTextPrompt } from '../core/training/text-prompt-eval';
-import { sweepChartSvg } from '../core/training/sweep-chart';
-import { settingFromText } from '../core/settings/run-settings';
-import { initSpec } from '../core/prompt/init-spec';
 import { createRenderer } from './progress';
 import { need, num, runSettings, str, UsageError, type Flags } from './run-options';
 import type { Out } from './commands';
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** Settings that always name a cell (the paper's Figure 3 axes); the others only when given several values. */
-const ALWAYS_SWEPT = ['promptLength', 'init', 'seed'] as const;
-
-/**
- * The swept settings' value lists from their flags (comma-separated), --seeds N as seeds seed..seed+N-1.
- * A setting given one value that is not always swept stays a base setting (no part of the cells' names).
- */
+/** The swept settings' value lists from their flags (comma-separated), --seeds N as seeds seed..seed+N-1. */
 function sweepAxes(flags: Flags): SweepAxes {
-  const axes: SweepAxes = {};
-  for (const a of SWEEPABLE) {
-    const raw = flags[kebab(a)];
-    if (typeof raw !== 'string') continue;
-    const values = raw.split(',').map((t) => settingFromText(a, t.trim()));
-    if (values.length > 1 || (ALWAYS_SWEPT as readonly string[]).includes(a)) axes[a] = values;
+  const texts = Object.fromEntries(SWEEPABLE.flatMap((a) => (typeof flags[kebab(a)] === 'string' ? [[a, flags[kebab(a)] as string]] : [])));
+  try {
+    return sweepAxesFromText(texts, num(flags, 'seeds'));
+  } catch (err) {
+    throw err instanceof SweepGridError ? new UsageError(err.message) : err;
   }
-  const seeds = num(flags, 'seeds');
-  if (seeds !== undefined) {
-    if ((axes.seed?.length ?? 0) > 1) throw new UsageError('Give --seeds N or a list --seed a,b,..., not both.');
-    const first = Number(axes.seed?.[0] ?? 0);
-    axes.seed = Array.from({ length: seeds }, (_, i) => first + i);
-  }
-  return axes;
 }
 
 /** A finished run: all its steps done, or stopped early for patience (its final checkpoint says so). */
@@ -65,17 +49,14 @@ export async function sweepCommand(flags: Flags, out: Out): Promise<number> {
   const single = Object.fromEntries(Object.entries(flags).filter(([k]) => !Object.keys(axes).some((a) => kebab(a) === k)));
   const firstValues = Object.fromEntries(Object.entries(axes).map(([a, values]) => [a, values[0]]));
   const base = runSettings(single, firstValues);
-  // Not given: the base's one value (a --task preset's, or the default), still a column of the table and chart.
-  axes.promptLength ??= [base.promptLength];
-  axes.init ??= [initSpec(base.init)];
-  axes.seed ??= [base.seed];
-  let cells: SweepCell[];
+  let grid: { axes: SweepAxes; cells: SweepCell[] };
   try {
-    cells = expandSweep(base, axes, dir);
+    grid = sweepCells(base, axes, dir);
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  const file = join(dir, 'sweep.json');
+  const { cells } = grid;
+  const file = join(dir, SWEEP_FILE);
   const seconds = previousSeconds(file);
   const controller = new AbortController();
   const onSigint = () => {
@@ -102,6 +83,7 @@ export async function sweepCommand(flags: Flags, out: Out): Promise<number> {
       const done = await train(state ? { ...cell.settings, resume: checkpoint } : cell.settings, { onEvent: render, signal: controller.signal });
       const took = (performance.now() - started) / 1000 + (state ? (seconds.get(cell.name) ?? 0) : 0);
       results.push({ name: cell.name, overrides: cell.overrides, seed, status: done.status, bestMetric: done.bestMetric, bestStep: done.bestStep, seconds: took });
+      writeSweepRecord(dir, grid.axes, cells, results); // as cells finish: an interrupted sweep shows what it has
       if (done.status === 'stopped') break;
     }
   } finally {
@@ -111,20 +93,11 @@ export async function sweepCommand(flags: Flags, out: Out): Promise<number> {
   // Prompt design's row: the frozen model with --text-prompt (and --shots) on the first cell's validation data.
   const text = str(flags, 'text-prompt');
   const textPrompt = !stopped && text !== undefined ? await evaluateTextPrompt(cells[0].settings, text, num(flags, 'shots') ?? 0) : undefined;
-  const rows = summarizeSweep(results);
-  const { out: _out, ...baseSettings } = base;
-  const byName = new Map(cells.map((c) => [c.name, c]));
-  writeJsonAtomic(file, {
-    version: 1, metric: base.metric, base: baseSettings,
-    axes,
-    cells: results.map((r) => ({ ...r, dir: join(dir, r.name), settings: byName.get(r.name)!.settings })),
-    rows, ...(textPrompt ? { textPrompt } : {}),
-  });
-  writeFileAtomic(join(dir, 'sweep.svg'), sweepChartSvg(rows, base.metric));
-  if (flags.json === true) out(JSON.stringify({ sweep: file, chart: join(dir, 'sweep.svg'), cells: results, rows, ...(textPrompt ? { textPrompt } : {}) }));
+  const rows = writeSweepRecord(dir, grid.axes, cells, results, textPrompt);
+  if (flags.json === true) out(JSON.stringify({ sweep: file, chart: join(dir, SWEEP_CHART), cells: results, rows, ...(textPrompt ? { textPrompt } : {}) }));
   else {
     sweepTableLines(rows, base.metric, textPrompt).forEach((line) => out(line));
-    out(`${stopped ? 'Stopped; re-run the same command to continue. ' : ''}Results: ${file}, chart: ${join(dir, 'sweep.svg')}`);
+    out(`${stopped ? 'Stopped; re-run the same command to continue. ' : ''}Results: ${file}, chart: ${join(dir, SWEEP_CHART)}`);
   }
   return stopped ? 130 : results.some((r) => r.status === 'diverged') ? 1 : 0;
 }

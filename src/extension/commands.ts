@@ -1,8 +1,8 @@
 // The "Prompt Tuning" commands. Each accepts what its callers pass — a sidebar item, a file URI from
 // the explorer, a run id, or nothing (then it asks with a quick pick).
 import * as vscode from 'vscode';
-import { cpSync, existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { cpSync, existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { PanelController } from './panel/panel';
 import type { PromptCatalog } from './prompts/prompt-catalog';
 import type { SavedPrompt } from './prompts/saved-prompt';
@@ -13,12 +13,14 @@ import type { RunSummary } from '../../webview/protocol';
 import type { WorkerService } from './runs/worker-service';
 import { readSettings } from './settings';
 import { runGuidedFlow } from './setup/guided-flow';
-import { buildRunRequest, resolveModel, runName, type TuneChoices } from './setup/run-request';
+import { buildRunRequest, newRunFolder, resolveModel, runName, type TuneChoices } from './setup/run-request';
 import { adapterModel, importedPromptFolder } from './prompts/import-peft';
 import type { Naming } from '../core/schema';
 import type { SettingName } from '../core/settings/run-settings';
 import { describeRun } from './views/format';
-import { sweepMarkdown } from './sweeps/sweep-markdown';
+import { planSweep, type SweepGridInput } from './sweeps/sweep-group';
+import { askSweepGrid } from './sweeps/sweep-input';
+import { SWEEP_ELEMENT } from './views/runs-view';
 
 export interface CommandContext {
   runs: RunManager;
@@ -51,6 +53,23 @@ export function startRun(ctx: CommandContext, choices: Partial<Record<SettingNam
   const run = ctx.runs.create(request, (typeof name === 'string' && name.trim()) || runName(request));
   ctx.log(`Run ${run.name}: ${run.status === 'queued' ? `queued (#${ctx.runs.queuePosition(run.id)})` : 'starting'} — ${JSON.stringify(request)}`);
   return run;
+}
+
+/**
+ * Queues a sweep: the grid over the run the choices describe, a run per cell in a new folder
+ * `<output folder>/<data>-sweep-<n>` (the CLI's layout: prompt-tune sweep --out <it> continues it).
+ */
+export function startSweep(ctx: CommandContext, choices: Partial<Record<SettingName, unknown>>, grid: SweepGridInput, naming?: Naming): { id: string; runs: RunSummary[] } {
+  const root = workspaceRoot();
+  if (!root) throw new Error('Open a folder first: sweeps are saved in the workspace.');
+  const settings = readSettings();
+  const taken = new Set(ctx.runs.list().flatMap((r) => [r.request.out, r.sweep?.dir ?? '']));
+  const base = buildRunRequest(choices, settings, root, (dir) => taken.has(dir), naming);
+  const dir = newRunFolder(root, settings.outputFolder, `${basename(base.out).replace(/-\d+$/, '')}-sweep`, (d) => taken.has(d));
+  const id = `sweep-${Date.now().toString(36)}`;
+  const runs = ctx.runs.createSweep(planSweep(base, grid, dir, id, basename(dir)));
+  ctx.log(`Sweep ${basename(dir)}: ${runs.length} runs queued in ${dir}`);
+  return { id, runs };
 }
 
 /** A run id: the Runs view's element, or what other callers pass. */
@@ -128,7 +147,28 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       }
     }),
 
+    command('startSweep', async (arg?: unknown) => {
+      if (!requireTrust('training')) return;
+      // A caller may pass { choices, grid }; else the guided flow's run, then the grid.
+      const given = typeof arg === 'object' && arg !== null && !(arg instanceof vscode.Uri) ? (arg as { choices?: TuneChoices; grid?: SweepGridInput }) : undefined;
+      const choices = given?.choices ?? (await runGuidedFlow(readSettings()));
+      if (choices === 'form') return void vscode.window.showInformationMessage('Start Sweep takes its base run from the guided steps; the setup form starts single runs.');
+      if (!choices) return;
+      try {
+        const { name: _name, ...settings } = choices;
+        const root = workspaceRoot() ?? '';
+        const grid = given?.grid ?? (await askSweepGrid(buildRunRequest(settings, readSettings(), root, () => false)));
+        if (!grid) return;
+        const sweep = startSweep(ctx, settings, grid);
+        panel.showSweep({ group: sweep.id });
+        return sweep.id;
+      } catch (err) {
+        void vscode.window.showErrorMessage(err instanceof Error ? err.message : String(err));
+      }
+    }),
+
     command('openPanel', (arg?: unknown) => {
+      if (typeof arg === 'string' && arg.startsWith(SWEEP_ELEMENT)) return panel.showSweep({ group: arg.slice(SWEEP_ELEMENT.length) });
       const run = runOf(ctx, arg);
       panel.show(run ? { runId: run.id, view: 'progress' } : {});
     }),
@@ -180,15 +220,11 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       // A sweep.json the explorer offers, else one of the workspace's, else one chosen here.
       const file = arg instanceof vscode.Uri ? arg.fsPath : await pickSweepFile();
       if (!file) return;
-      let markdown: string;
       try {
-        const chart = join(dirname(file), 'sweep.svg');
-        markdown = sweepMarkdown(JSON.parse(readFileSync(file, 'utf8')), file, existsSync(chart) ? readFileSync(chart, 'utf8') : undefined);
+        panel.showSweep({ file });
       } catch (err) {
-        return void vscode.window.showErrorMessage(`Cannot show ${file}: ${err instanceof Error ? err.message : String(err)}`);
+        void vscode.window.showErrorMessage(`Cannot show ${file}: ${err instanceof Error ? err.message : String(err)}`);
       }
-      const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: markdown });
-      await vscode.commands.executeCommand('markdown.showPreview', doc.uri);
     }),
 
     command('exportPrompt', async (arg?: unknown) => {

@@ -12,12 +12,13 @@ import { RunManager } from './runs/run-manager';
 import { forkWorker } from './runs/worker-process';
 import { WorkerService } from './runs/worker-service';
 import { reportRuns } from './runs/run-reports';
+import { recordSweeps } from './sweeps/sweep-recorder';
 import { describeDownloadEvent } from './runs/download-progress';
 import { readSettings, reportSettingProblems } from './settings';
 import { DownloadNotifications } from './download-notification';
 import { TrainingStatus } from './status-bar';
 import { registerSidebar } from './views/sidebar';
-import { registerCommands, startRun, workspaceRoot, type CommandContext } from './commands';
+import { registerCommands, startRun, startSweep, workspaceRoot, type CommandContext } from './commands';
 import { tfjsCoreVersion } from '../core/native/install-record';
 import { nativeWorkerEnv, readNativeStatus } from './native/native-status';
 import { setUpNativeBackend } from './native/setup-command';
@@ -70,7 +71,11 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
   const panel: PanelController = new PanelController(
     context.extensionUri,
     runs,
-    panelActions({ catalog, service, startRun: (choices, naming) => startRun(ctx, choices, naming), nativeStatus, log }),
+    panelActions({
+      catalog, service, nativeStatus, log,
+      startRun: (choices, naming) => startRun(ctx, choices, naming),
+      startSweep: (choices, grid, naming) => startSweep(ctx, choices, grid, naming).id,
+    }),
   );
   const ctx: CommandContext = { runs, catalog, service, panel, log };
   catalog.onDidChange(() => panel.notifyPrompts());
@@ -101,6 +106,7 @@ export function activate(context: vscode.ExtensionContext): PromptTunerApi {
     status,
     { dispose: () => service.dispose() },
     reportRuns(runs, { output, downloads, catalog, save: (list) => void context.workspaceState.update(RUNS_STATE_KEY, list) }),
+    recordSweeps(runs, (line) => output.warn(line)),
     ...registerSidebar(runs, catalog),
     vscode.workspace.registerTextDocumentContentProvider(PROMPT_SCHEME, documents),
     vscode.languages.registerHoverProvider({ scheme: PROMPT_SCHEME }, documents),

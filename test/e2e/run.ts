@@ -5,7 +5,9 @@
 // tries an input in the playground, finds runs and prompts in the sidebar, and hovers a prompt token.
 // Then it sets up the native TensorFlow backend from the command palette — the real npm install of
 // @tensorflow/tfjs-node from the npm registry, with libtensorflow and the binding from a loopback
-// mirror (native-mirror.ts) — and checks that the next run trains on it.
+// mirror (native-mirror.ts) — and checks that the next run trains on it. Between the two: a task
+// preset run (MRPC) whose data comes from a loopback stand-in for the Hugging Face hub, and a small
+// sweep started with Start Sweep, its panel view (overlaid curves and the results table) shot.
 // Screenshots go to test-results/e2e/; any console error from the extension fails the run.
 //
 //   npm run test:e2e      (builds, runs test/e2e/setup.sh, then this file)
@@ -19,6 +21,7 @@ import type { BrowserContext, Locator } from 'playwright-core';
 import { installExtension, installVsix, startCodeServer, type CodeServer } from './code-server';
 import { buildNativeMirror, findNativeBuild, startNativeMirror, type NativeMirror } from './native-mirror';
 import { Workbench } from './workbench';
+import { FakeHub } from '../unit/hub-fake-hub';
 
 const REPO = resolve(__dirname, '..', '..');
 const HARNESS = join(__dirname, 'harness');
@@ -248,7 +251,7 @@ async function menuHeldWhileTraining(wb: Workbench, run: Locator, item: string):
 }
 
 /**
- * 12. The native backend: the runs so far trained on wasm and the panel says so, with a button. Set
+ * 14. The native backend: the runs so far trained on wasm and the panel says so, with a button. Set
  * Up Native Backend from the palette installs @tensorflow/tfjs-node with npm, checks it in a fresh
  * worker and reports its GFLOP/s; the next run trains on tensorflow (panel and status bar).
  */
@@ -315,6 +318,87 @@ async function nativeBackendScenario(wb: Workbench, mirror: NativeMirror, mirror
   await wb.until('the tensorflow run to stop', () => stat('status'), (t) => t === 'stopped', 120_000);
 }
 
+/**
+ * 12. A task preset from the guided flow, its data from the hub: MRPC's train and validation splits
+ * come from the loopback hub stand-in (the Parquet fixtures as nyu-mll/glue's mrpc files), read in
+ * T5's format; the run trains and evaluates, and is stopped.
+ */
+async function presetHubScenario(wb: Workbench, hub: FakeHub, report: Record<string, unknown>): Promise<void> {
+  const panel = () => wb.panel();
+  const stat = (name: string) => panel().locator(`#stat-${name}`).innerText();
+  const started = Date.now();
+  await wb.runCommand('Prompt Tuning: Tune Prompt');
+  await wb.pick(/1\/6\): model/, 'tiny', 'tiny-t5');
+  await wb.pick(/2\/6\): training data/, 'mrpc', /mrpc/);
+  await wb.pick(/2\/6\): mrpc data/, 'nyu-mll', 'nyu-mll/glue mrpc');
+  await wb.accept(/5\/6\): prompt length/); // the preset's 100
+  await wb.accept(/6\/6\): initialisation/);
+  await panel().locator('#tab-progress').click();
+  await wb.until('the preset run to train', () => stat('status'), (t) => t === 'training', 120_000);
+  const best = await wb.until('the preset run’s first evaluation', () => stat('best'), (t) => /%/.test(t), 120_000);
+  report.presetShot = await wb.screenshot('preset-run-from-hub');
+  const runStatus = await panel().locator('#run-status').innerText();
+  if (!/hf:nyu-mll\/glue:mrpc#train/.test(runStatus)) throw new Error(`the preset run does not read MRPC from the hub: ${runStatus}`);
+  const fetched = hub.requests.filter((r) => /mrpc\/(train|validation)-00000-of-00001\.parquet/.test(r.url)).map((r) => `${r.server} ${r.method} ${r.url}`);
+  if (!fetched.some((r) => /train/.test(r)) || !fetched.some((r) => /validation/.test(r))) throw new Error(`the hub stand-in served no MRPC split: ${JSON.stringify(hub.requests)}`);
+  await panel().locator('#stop').click();
+  await wb.until('the preset run to stop', () => stat('status'), (t) => t === 'stopped', 120_000);
+  report.preset = { source: runStatus, best, step: await stat('step'), hubRequests: fetched.length, seconds: Math.round((Date.now() - started) / 1000) };
+}
+
+/**
+ * 13. Start Sweep from the palette: the guided flow's run, then the grid (two prompt lengths, one
+ * init, one seed): its two runs train one after the other under the sweep's row in the sidebar, and
+ * the panel's Sweep view overlays their curves and fills the table; sweep.json agrees with it.
+ */
+async function sweepScenario(wb: Workbench, workspaceDir: string, report: Record<string, unknown>): Promise<void> {
+  const panel = () => wb.panel();
+  const started = Date.now();
+  // Short runs for the sweep: the workspace's settings, as a user would change them.
+  const settingsFile = join(workspaceDir, '.vscode', 'settings.json');
+  writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, 'utf8')), 'promptTuner.steps': SWEEP_STEPS, 'promptTuner.evalEvery': SWEEP_EVAL_EVERY }, null, 2));
+  await wb.page.waitForTimeout(1500); // the settings file is watched
+  await wb.runCommand('Prompt Tuning: Start Sweep');
+  await wb.pick(/1\/6\): model/, 'tiny', 'tiny-t5');
+  await wb.pick(/2\/6\): training data/, 'keywords', 'keywords.jsonl');
+  await wb.pick(/3\/6\): input/, 'text', 'text');
+  await wb.pick(/3\/6\): target/, 'label', 'label');
+  await wb.accept(/4\/6\): labels/);
+  await wb.accept(/5\/6\): prompt length/);
+  await wb.accept(/6\/6\): initialisation/);
+  await wb.type(/Start Sweep \(1\/3\): prompt lengths/, '2,8');
+  await wb.type(/Start Sweep \(2\/3\): initialisations/, 'random-uniform');
+  await wb.type(/Start Sweep \(3\/3\): seeds/, '1');
+  const rows = panel().locator('#sweep-table tbody tr');
+  await wb.until('the sweep table’s two rows', () => rows.count(), (n) => n === 2, 120_000);
+  await panel().locator('#sweep-chart canvas').waitFor({ timeout: 120_000 });
+  await wb.until('the first run’s metric in the table', () => rows.first().innerText(), (t) => /\d+\.\d ± /.test(t), 120_000);
+  report.sweepLiveShot = await wb.screenshot('sweep-panel-live');
+  const summary = await wb.until('both sweep runs to finish', () => panel().locator('#sweep-summary').innerText(), (t) => /^2 of 2 runs finished/.test(t), 120_000);
+  await wb.page.waitForTimeout(700); // the last curve point is drawn at the next frame
+  const table = (await rows.allInnerTexts()).map((r) => r.split('\t').map((c) => c.trim()));
+  const legend = await panel().locator('#sweep-legend button').allInnerTexts();
+  report.sweepShot = await wb.screenshot('sweep-panel-curves-and-table');
+  // The table's metrics are those sweep.json records for each cell.
+  const file = /· (\/.*sweep\.json)$/.exec(summary)?.[1];
+  if (!file || !existsSync(file)) throw new Error(`the Sweep view names no sweep.json on disk: ${summary}`);
+  const record = JSON.parse(readFileSync(file, 'utf8')) as { cells: { name: string; bestMetric: number; settings: { promptLength: number } }[] };
+  for (const cell of record.cells) {
+    const row = table.find((r) => r[0] === String(cell.settings.promptLength));
+    if (!row || row[2] !== `${(100 * cell.bestMetric).toFixed(1)} ± 0.0`) throw new Error(`the table's row for ${cell.name} is not sweep.json's best metric ${cell.bestMetric}: ${JSON.stringify(table)}`);
+  }
+  if (record.cells.length !== 2) throw new Error(`sweep.json records ${record.cells.length} cells, not 2`);
+  // The sidebar: the sweep's row, its runs under it.
+  await wb.openSidebar('Prompt Tuning');
+  const sweepRow = wb.treeRow('Runs', /keywords-sweep-1/);
+  const sweepRowText = await wb.until('the sweep’s row in the sidebar', () => sweepRow.innerText(), (t) => /2\/2 runs done/.test(t));
+  const members = await wb.treeRow('Runs', /prompt-length-\d+_init-random-uniform_seed-0/).allInnerTexts();
+  report.sweepSidebarShot = await wb.screenshot('sidebar-sweep-group');
+  report.sweep = { summary, legend, table, sidebar: [sweepRowText, ...members], file, seconds: Math.round((Date.now() - started) / 1000) };
+}
+
+const SWEEP_STEPS = 12;
+const SWEEP_EVAL_EVERY = 4;
 const TIMEOUT_MS = 60_000;
 /** Notifications fade in: a screenshot right away shows them half transparent. */
 const NOTIFICATION_FADE_MS = 700;
@@ -330,6 +414,7 @@ async function main(): Promise<void> {
   let server: CodeServer | undefined;
   let browser: BrowserContext | undefined;
   let mirror: NativeMirror | undefined;
+  let hub: FakeHub | undefined;
   let failure: unknown;
   let workspace = '';
   const started = Date.now();
@@ -341,11 +426,15 @@ async function main(): Promise<void> {
     const mirrorBuilt = buildNativeMirror(nativeBuild, mirrorDir);
     mirrorBuilt.catch(() => undefined); // awaited (and reported) in the native scenario
     workspace = makeWorkspace(root);
+    // The hub stand-in: MRPC's splits as nyu-mll/glue has them (the Parquet fixtures with MRPC's fields).
+    const parquet = (name: string) => readFileSync(join(REPO, 'test', 'fixtures', 'parquet', name));
+    hub = await FakeHub.start([{ id: 'nyu-mll/glue', type: 'dataset', files: { 'mrpc/train-00000-of-00001.parquet': parquet('rte-train.parquet'), 'mrpc/validation-00000-of-00001.parquet': parquet('rte-validation.parquet') } }]);
     const extensionsDir = join(root, 'extensions');
     if (process.env.E2E_VSIX) installVsix(HARNESS, resolve(process.env.E2E_VSIX), root, extensionsDir);
     else installExtension(REPO, extensionsDir);
     // npm gets its own cache: nothing is written to the user's ~/.npm, and the install is as cold as in CI.
-    const env = { ...mirror.env, npm_config_cache: join(root, 'npm-cache') };
+    const hfHome = join(root, 'huggingface');
+    const env = { ...mirror.env, npm_config_cache: join(root, 'npm-cache'), HF_ENDPOINT: hub.endpoint, HF_HOME: hfHome, HF_HUB_CACHE: join(hfHome, 'hub') };
     server = await startCodeServer({ harness: HARNESS, root, workspace, extensionsDir, settings: USER_SETTINGS, env });
     browser = await chromium.launchPersistentContext(join(root, 'chromium'), {
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -361,6 +450,8 @@ async function main(): Promise<void> {
     await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
     const wb = new Workbench(page, RESULTS);
     await scenario(wb, workspace, report);
+    await presetHubScenario(wb, hub, report);
+    await sweepScenario(wb, workspace, report);
     await nativeBackendScenario(wb, mirror, mirrorBuilt, report);
   } catch (err) {
     failure = err;
@@ -374,6 +465,7 @@ async function main(): Promise<void> {
     if (server) writeFileSync(join(RESULTS, 'code-server.log'), readFileSync(server.logFile));
     server?.stop();
     await mirror?.close();
+    await hub?.close();
     const ours = errors.filter(fromExtension);
     report.seconds = Math.round((Date.now() - started) / 1000);
     report.consoleErrors = errors.length;

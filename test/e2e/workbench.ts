@@ -64,6 +64,14 @@ export class Workbench {
     await item.click();
   }
 
+  /** Waits for an input box titled like `title`, replaces its text with `text` and presses Enter. */
+  async type(title: RegExp, text: string): Promise<void> {
+    const widget = this.quickInput();
+    await widget.locator('.quick-input-title', { hasText: title }).waitFor({ timeout: TIMEOUT });
+    await widget.locator('.quick-input-box input.input').fill(text);
+    await this.page.keyboard.press('Enter');
+  }
+
   /** Accepts the quick pick titled like `title` as it is (its first row, or the multi-selection). */
   async accept(title: RegExp): Promise<void> {
     const widget = this.quickInput();

@@ -15,7 +15,7 @@ const LAYERS: string[][] = [
   ['t5', 'tokenizer'],
   ['prompt'],
   ['session', 'settings'],
-  ['training'],
+  ['training', 'sweep'],
   ['playground', 'hub', 'native', 'peft-job', 'index'],
 ];
 

@@ -14,6 +14,8 @@ import { parseWith } from '../../src/core/schema';
 import { RunSettingsSchema } from '../../src/core/settings/run-settings';
 import type { TryRequest, TryResult } from '../../src/worker/protocol';
 import { managerWithFakeWorkers } from '../support/fake-worker';
+import { planSweep, type SweepGridInput } from '../../src/extension/sweeps/sweep-group';
+import type { FormValues } from '../../webview/protocol';
 
 const prompts: Record<string, Pick<SavedPrompt, 'model' | 'promptLength'>> = {
   '/w/a/prompt': { model: '/w/models/tiny', promptLength: 20 },
@@ -109,7 +111,7 @@ function actions(over: Partial<PanelActions> = {}): PanelActions {
     throw new Error(`unexpected ${name}`);
   };
   return {
-    setupChoices: unexpected('setupChoices'), prompts: () => [], start: unexpected('start'), datasetFields: unexpected('datasetFields'), browse: unexpected('browse'),
+    setupChoices: unexpected('setupChoices'), prompts: () => [], start: unexpected('start'), startSweep: unexpected('startSweep'), datasetFields: unexpected('datasetFields'), browse: unexpected('browse'),
     tryPrompts: unexpected('tryPrompts'), nativeStatus: () => ({ state: 'none', summary: 'Not set up' }), setUpNative: unexpected('setUpNative'), log: () => undefined,
     ...over,
   };
@@ -136,6 +138,7 @@ test('the panel’s handlers: Start shows the new run, Try uses the selected run
       selected = runId;
       shown.push([runId, view]);
     },
+    showSweep: () => assert.fail('no sweep was started'),
   };
   const handlers = panelHandlers(host);
   const started = await answerRequest({ type: 'start', id: 1, form: {} }, handlers, () => undefined);
@@ -144,4 +147,34 @@ test('the panel’s handlers: Start shows the new run, Try uses the selected run
   const tryReply = await answerRequest({ type: 'try', id: 2, input: 'x', prompts: [], ensemble: false }, handlers, () => undefined);
   assert.deepEqual(tryReply, { type: 'tryResult', id: 2, results: [] });
   assert.deepEqual(tried, ['/w/models/tiny']);
+});
+
+test('the setup form’s Start sweep: the form is the base run, the grid queues a run per cell, and the Sweep view shows the sweep', async () => {
+  const { manager } = managerWithFakeWorkers();
+  const sweeps: string[] = [];
+  const asked: [FormValues, SweepGridInput][] = [];
+  const host: PanelHost = {
+    runs: manager,
+    actions: actions({
+      startSweep: (form, grid) => {
+        asked.push([form, grid]);
+        const base = parseWith(RunSettingsSchema, { model: '/w/models/tiny', train: '/w/k.jsonl', out: '/w/.prompts/k-1', steps: Number(form.steps) });
+        return manager.createSweep(planSweep(base, grid, '/w/.prompts/k-sweep-1', 'sweep-1', 'k-sweep-1'))[0]!.sweep!.id;
+      },
+    }),
+    isTrusted: () => true,
+    selectedRunId: () => undefined,
+    pendingView: () => undefined,
+    showRun: () => assert.fail('a sweep shows its Sweep view, not one run'),
+    showSweep: (id) => sweeps.push(id),
+  };
+  const grid = { promptLength: '1,5', init: 'random-uniform', seeds: '1' };
+  const reply = await answerRequest({ type: 'startSweep', id: 4, form: { steps: '12' }, grid }, panelHandlers(host), () => undefined);
+  assert.deepEqual(reply, { type: 'done', id: 4 });
+  assert.deepEqual(asked, [[{ steps: '12' }, grid]]);
+  assert.deepEqual(sweeps, ['sweep-1']);
+  assert.deepEqual(manager.list().map((r) => [r.name, r.request.steps, r.status]), [['prompt-length-1_init-random-uniform_seed-0', 12, 'training'], ['prompt-length-5_init-random-uniform_seed-0', 12, 'queued']]);
+  const bad = await answerRequest({ type: 'startSweep', id: 5, form: { steps: '12' }, grid: { ...grid, seeds: 'x' } }, panelHandlers(host), () => undefined);
+  assert.equal(bad?.type, 'error');
+  assert.match(bad?.type === 'error' ? bad.message : '', /number of seeds must be a whole number/);
 });

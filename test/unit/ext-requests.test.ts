@@ -53,6 +53,7 @@ test('host: every request is answered once with its id; failures become errors n
       if (form.train === '/missing') throw new ChoiceError('The training file /missing does not exist.', 'train');
       return { runId: 'run-1' };
     },
+    startSweep: () => ({}),
     selectRun: () => ({}),
     stop: () => ({}),
     resume: ({ runId }) => {

@@ -45,6 +45,7 @@ test('the panel’s Resume button is refused in an untrusted workspace, with the
     selectedRunId: () => a.id,
     pendingView: () => undefined,
     showRun: () => undefined,
+    showSweep: () => undefined,
   });
   const reply = await answerRequest({ type: 'resume', id: 7, runId: a.id }, handlers, () => undefined);
   assert.equal(reply?.type, 'error');

@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, SKIP_NO_SHARED } from '../support/shared';
 import { tinyModelDir } from '../support/tiny-model';
-import { expandSweep, sampleStd } from '../../src/core/training/sweep';
+import { expandSweep, sampleStd } from '../../src/core/sweep/sweep';
 import { readCheckpointState } from '../../src/core/training/checkpoint';
 import { withTextPrompt } from '../../src/core/training/data/text-prompt';
 import { encodeExamples } from '../../src/core/training/encode';
 import { T5Tokenizer } from '../../src/core/tokenizer';
 import { SPIECE_MODEL } from '../support/tiny-model';
-import { sweepMarkdown } from '../../src/extension/sweeps/sweep-markdown';
+import { fileSweepView } from '../../src/extension/sweeps/sweep-view-data';
 
 test('the grid: every combination, named by its values, seeds varying fastest, over an untouched base', () => {
   const base = { model: 'm', train: 't.jsonl', out: '/s', steps: 7, lr: 0.5, template: 'q: {q}' };
@@ -77,12 +77,17 @@ test('sweep trains each cell as a run folder, records them in sweep.json and swe
   assert.equal(paths.length, 2);
   for (const d of paths) assert.equal(d.split(/[ML]/).filter((s) => s.trim()).length, 2);
 
-  // The extension's Open Sweep Results: the same rows as a markdown table, the chart inlined.
-  const md = sweepMarkdown(sweep, join(out, 'sweep.json'), svg);
-  for (const c of sweep.cells) assert.ok(md.includes(`| ${c.settings.promptLength} | ${c.settings.init.kind.replace(/-/g, '\\-')} | ${(100 * c.bestMetric).toFixed(1)} ± 0.0 | 1 | ${c.bestStep} |`), `${c.name}:\n${md}`);
-  const image = /data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)\)/.exec(md);
-  assert.equal(Buffer.from(image![1], 'base64').toString('utf8'), svg);
-  assert.throws(() => sweepMarkdown({ metric: 'rank', rows: [{ seeds: 1 }] }, 'x/sweep.json', undefined), /x\/sweep\.json.*rows\[0\]\.values/s);
+  // The extension's Open Sweep Results: the same rows, and each cell's curve from its checkpoint.
+  const view = fileSweepView(join(out, 'sweep.json'));
+  for (const c of sweep.cells) {
+    const row = view.rows.find((r) => r.values.promptLength === String(c.settings.promptLength) && r.values.init === c.settings.init.kind);
+    assert.deepEqual([row?.mean, row?.seeds, row?.done, row?.meanBestStep], [c.bestMetric, 1, 1, c.bestStep], `${c.name}: its row`);
+    const curve = view.curves.find((k) => k.point === `${c.settings.promptLength} · ${c.settings.init.kind}`);
+    const metrics = readCheckpointState(join(c.dir, 'checkpoint')).metrics;
+    assert.deepEqual([curve?.steps, curve?.values], [metrics.map((m) => m.step), metrics.map((m) => m.rankAccuracy)], `${c.name}: its validation curve`);
+  }
+  writeFileSync(join(dir, 'bad-sweep.json'), JSON.stringify({ metric: 'rank', cells: [], rows: [{ seeds: 1 }] }));
+  assert.throws(() => fileSweepView(join(dir, 'bad-sweep.json')), /bad-sweep\.json.*rows\[0\]\.values/s);
 
   const times = sweep.cells.map((c) => statSync(join(c.dir, 'run.json')).mtimeMs);
   const again = cli([...args, '--text-prompt', 'Is it an apple?']);

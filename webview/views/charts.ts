@@ -2,7 +2,7 @@
 // place; redraws are batched to one per animation frame however many events arrive.
 import uPlot from 'uplot';
 
-function themeColor(name: string, fallback: string): string {
+export function themeColor(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 }
 

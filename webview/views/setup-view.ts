@@ -28,6 +28,8 @@ function labelled(field: FormField, input: HTMLElement): HTMLElement {
   return el('div', { class: 'field' }, el('label', { for: input.id }, field.label), input, el('div', { class: 'hint' }, field.help));
 }
 
+type SweepField = 'promptLength' | 'init' | 'seeds';
+
 export class SetupView {
   readonly root: HTMLElement;
   private readonly fields = new Map<string, ValueElement>();
@@ -35,6 +37,7 @@ export class SetupView {
   private readonly trainChoice = dropdown('train-choice', []);
   private readonly fieldHint = el('div', { class: 'hint', id: 'field-hint' });
   private readonly taskHint = el('div', { class: 'hint', id: 'task-hint' });
+  private readonly sweep: Partial<Record<SweepField, ValueElement>> = {};
   private readonly error = el('div', { class: 'form-error', role: 'alert', id: 'form-error' });
   private readonly startButton: HTMLElement;
   private readonly nativeStatus = el('span', { id: 'native-status' });
@@ -77,6 +80,8 @@ export class SetupView {
     sections.at(-1)!.append(el('div', { class: 'hint native-status' }, 'Native TensorFlow backend: ', this.nativeStatus, ' ', this.nativeButton));
     this.startButton = el('vscode-button', { id: 'start', appearance: 'primary' }, icon('play'), ' Start training');
     this.startButton.addEventListener('click', () => this.submit());
+    const sweepButton = el('vscode-button', { id: 'start-sweep', appearance: 'secondary' }, icon('table'), ' Start sweep');
+    sweepButton.addEventListener('click', () => this.submitSweep());
 
     this.root = el(
       'form',
@@ -84,8 +89,9 @@ export class SetupView {
       el('h2', {}, 'New run'),
       el('p', { class: 'hint' }, 'Train a soft prompt for a frozen T5. Empty fields take the defaults, the paper’s (Lester et al. 2021).'),
       ...sections,
+      this.sweepFields(),
       this.error,
-      el('div', { class: 'actions' }, this.startButton),
+      el('div', { class: 'actions' }, this.startButton, ' ', sweepButton),
     );
     this.root.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -167,6 +173,29 @@ export class SetupView {
 
   private remember(): void {
     updateState({ form: this.read() });
+  }
+
+  /** A sweep's grid over this run (Start Sweep's, the CLI's --prompt-length, --init and --seeds). */
+  private sweepFields(): HTMLElement {
+    const row = el('div', { class: 'row' });
+    const fields: [SweepField, string, string, string][] = [
+      ['promptLength', 'Prompt lengths', '1,5,20,100', 'Comma-separated; empty: the run’s prompt length.'],
+      ['init', 'Initialisations', 'random-uniform,sampled-vocab,class-labels', 'Comma-separated; empty: the run’s initialisation.'],
+      ['seeds', 'Seeds per point', '1', 'How many seeds each grid point is trained with, for the spread across them.'],
+    ];
+    for (const [key, label, placeholder, help] of fields) {
+      const id = `sweep-${key}`;
+      const input = el('vscode-text-field', { id, placeholder, title: help }) as ValueElement;
+      this.sweep[key] = input;
+      row.append(el('div', { class: 'field' }, el('label', { for: id }, label), input, el('div', { class: 'hint' }, help)));
+    }
+    return el('fieldset', {}, el('legend', {}, 'Sweep (optional)'), el('p', { class: 'hint' }, 'Start sweep trains this run once per combination of these values, one after another, and shows them together in the Sweep tab.'), row);
+  }
+
+  private submitSweep(): void {
+    this.showError('');
+    const grid = { promptLength: this.sweep.promptLength?.value.trim() ?? '', init: this.sweep.init?.value.trim() ?? '', seeds: this.sweep.seeds?.value.trim() ?? '' };
+    requests.send({ type: 'startSweep', form: this.read(), grid }).catch((err: RequestError) => this.showError(err.message, err.field));
   }
 
   private submit(): void {

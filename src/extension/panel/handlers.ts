@@ -5,6 +5,7 @@
 import type { DatasetFields, FormValues, NativeStatus, PanelView, PlaygroundTry, PromptChoice, RunSummary, SetupChoices, TryResult } from '../../../webview/protocol';
 import type { RunManager } from '../runs/run-manager';
 import type { RequestHandlers } from './requests';
+import type { SweepGridInput } from '../sweeps/sweep-group';
 
 /** What the panel asks the rest of the extension to do. */
 export interface PanelActions {
@@ -12,6 +13,8 @@ export interface PanelActions {
   prompts(): PromptChoice[];
   /** Starts a run from the form's text; throws SchemaError or ChoiceError naming the field at fault. */
   start(form: FormValues): RunSummary;
+  /** Queues a sweep over the form's run; returns its id. Throws as start does, or SweepGridError. */
+  startSweep(form: FormValues, grid: SweepGridInput): string;
   datasetFields(train: string): DatasetFields;
   /** A folder or file from the open dialog, or a hub dataset from an input box. */
   browse(field: 'model' | 'train' | 'hubDataset'): Promise<string | undefined>;
@@ -35,6 +38,8 @@ export interface PanelHost {
   pendingView(): PanelView | undefined;
   /** Shows `runId`: selected, and its history replayed; `view` is switched to when given. */
   showRun(runId: string, view?: PanelView): void;
+  /** Shows the sweep started here with this id in the Sweep view. */
+  showSweep(sweepId: string): void;
 }
 
 export function panelHandlers(host: PanelHost): RequestHandlers {
@@ -53,6 +58,10 @@ export function panelHandlers(host: PanelHost): RequestHandlers {
       const run = actions.start(form);
       host.showRun(run.id, 'progress');
       return { runId: run.id };
+    },
+    startSweep: ({ form, grid }) => {
+      host.showSweep(actions.startSweep(form, grid));
+      return {};
     },
     selectRun: ({ runId }) => {
       host.showRun(runId);

@@ -14,12 +14,15 @@ import { datasetFields, FORM_NAMING, promptChoices, setupChoices } from '../setu
 import { DATA_EXTENSIONS, modelPickerOptions, workspaceDatasets, workspaceModels } from '../setup/sources';
 import { askHubDataset } from '../setup/hub-dataset-input';
 import type { PanelActions } from './handlers';
+import type { SweepGridInput } from '../sweeps/sweep-group';
 
 export interface PanelParts {
   catalog: PromptCatalog;
   service: WorkerService;
   /** Starts a run (commands.ts's startRun): checked, queued, logged. */
   startRun(choices: Partial<Record<SettingName, unknown>>, naming: Naming): RunSummary;
+  /** Queues a sweep (commands.ts's startSweep); returns its id. */
+  startSweep(choices: Partial<Record<SettingName, unknown>>, grid: SweepGridInput, naming: Naming): string;
   nativeStatus(): NativeStatus;
   log(line: string): void;
 }
@@ -34,6 +37,7 @@ export function panelActions(parts: PanelParts): PanelActions {
     },
     prompts: () => promptChoices(catalog.list()),
     start: (form: FormValues) => parts.startRun(settingsFromForm(form), FORM_NAMING),
+    startSweep: (form, grid) => parts.startSweep(settingsFromForm(form), grid, FORM_NAMING),
     datasetFields,
     async browse(field) {
       if (field === 'hubDataset') return askHubDataset('Training data: HF Hub dataset');

@@ -7,10 +7,25 @@ import type { HostToWebview, NativeStatus, PanelView } from '../../../webview/pr
 import { panelHandlers, type PanelActions } from './handlers';
 import { panelHtml } from './html';
 import { answerRequest, type RequestHandlers } from './requests';
+import { sweepGroups } from '../sweeps/sweep-group';
+import { fileSweepView, liveSweepView } from '../sweeps/sweep-view-data';
 
 export type { PanelActions };
 
 export const PANEL_VIEW_TYPE = 'promptTuner.panel';
+
+/** The sweep the Sweep view shows: one started in this window (by its id), or a sweep.json on disk. */
+export type SweepSource = { group: string } | { file: string };
+
+/** The Sweep tab's sweep from the panel's saved state, when it is one. */
+function restoredSweep(saved: unknown): SweepSource | undefined {
+  if (typeof saved !== 'object' || saved === null) return undefined;
+  const { group, file } = saved as { group?: unknown; file?: unknown };
+  return typeof group === 'string' ? { group } : typeof file === 'string' ? { file } : undefined;
+}
+
+/** A sweep's runs evaluate several times a second at most; the view is rebuilt at most this often. */
+const SWEEP_REFRESH_MS = 500;
 
 export class PanelController implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
@@ -18,6 +33,8 @@ export class PanelController implements vscode.Disposable {
   private pendingView: PanelView | undefined;
   private pendingPrompts: string[] | undefined;
   private ready = false;
+  private sweep: SweepSource | undefined;
+  private sweepTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly subscriptions: { dispose(): void }[] = [];
   private readonly handlers: RequestHandlers;
 
@@ -29,8 +46,12 @@ export class PanelController implements vscode.Disposable {
     this.subscriptions.push(
       runs.onDidEvent.on((runId, event) => {
         if (runId === this.selectedRunId) this.post({ type: 'event', runId, event });
+        if (event.type === 'eval' && this.showsSweepOf(runId)) this.scheduleSweep();
       }),
-      runs.onDidChange.on((run) => this.post({ type: 'run', run })),
+      runs.onDidChange.on((run) => {
+        this.post({ type: 'run', run });
+        if (this.showsSweepOf(run.id)) this.scheduleSweep();
+      }),
       runs.onDidRemove.on((runId) => this.post({ type: 'runRemoved', runId })),
     );
     this.handlers = panelHandlers({
@@ -44,6 +65,7 @@ export class PanelController implements vscode.Disposable {
         if (view) this.post({ type: 'select', runId, view });
         this.postHistory();
       },
+      showSweep: (group) => this.showSweep({ group }),
     });
   }
 
@@ -68,10 +90,19 @@ export class PanelController implements vscode.Disposable {
     this.attach(panel);
   }
 
+  /** Opens (or reveals) the panel on its Sweep view, showing `source`. Throws when a sweep.json cannot be read. */
+  showSweep(source: SweepSource): void {
+    if ('file' in source) fileSweepView(source.file); // a bad file is reported before the panel changes
+    this.sweep = source;
+    this.show({ view: 'sweep' });
+    this.postSweep();
+  }
+
   /** Called by the serializer when VS Code restores the panel after a window reload. */
   restore(panel: vscode.WebviewPanel, state: unknown): void {
-    const runId = typeof state === 'object' && state !== null ? (state as { selectedRunId?: unknown }).selectedRunId : undefined;
-    if (typeof runId === 'string' && this.runs.get(runId)) this.selectedRunId = runId;
+    const saved = typeof state === 'object' && state !== null ? (state as { selectedRunId?: unknown; sweep?: unknown }) : {};
+    if (typeof saved.selectedRunId === 'string' && this.runs.get(saved.selectedRunId)) this.selectedRunId = saved.selectedRunId;
+    this.sweep = restoredSweep(saved.sweep);
     panel.webview.options = this.webviewOptions();
     this.attach(panel);
   }
@@ -122,6 +153,30 @@ export class PanelController implements vscode.Disposable {
     if (this.panel && this.ready) void this.panel.webview.postMessage(message);
   }
 
+  private showsSweepOf(runId: string): boolean {
+    const sweep = this.sweep;
+    return sweep !== undefined && 'group' in sweep && this.runs.get(runId)?.sweep?.id === sweep.group;
+  }
+
+  private scheduleSweep(): void {
+    this.sweepTimer ??= setTimeout(() => {
+      this.sweepTimer = undefined;
+      this.postSweep();
+    }, SWEEP_REFRESH_MS);
+  }
+
+  private postSweep(): void {
+    const source = this.sweep;
+    if (!source || !this.ready) return;
+    try {
+      if ('file' in source) return this.post({ type: 'sweep', sweep: fileSweepView(source.file) });
+      const group = sweepGroups(this.runs.list()).find((g) => g.id === source.group);
+      if (group) this.post({ type: 'sweep', sweep: liveSweepView(group, (id) => this.runs.history(id)) });
+    } catch (err) {
+      this.actions.log(`The Sweep view could not be updated: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
   private postHistory(): void {
     if (this.selectedRunId) this.post({ type: 'history', runId: this.selectedRunId, events: this.runs.history(this.selectedRunId) });
   }
@@ -133,9 +188,11 @@ export class PanelController implements vscode.Disposable {
     this.pendingView = undefined;
     this.pendingPrompts = undefined;
     this.postHistory();
+    this.postSweep();
   }
 
   dispose(): void {
+    if (this.sweepTimer) clearTimeout(this.sweepTimer);
     this.subscriptions.forEach((s) => s.dispose());
     this.panel?.dispose();
   }

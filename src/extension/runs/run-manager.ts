@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import { describeIssues } from '../../core/schema';
 import type { DownloadEvent, HostToWorker, RunRequest, TrainEvent, WorkerToHost } from '../../worker/protocol';
-import { RunSummarySchema, type RunSummary } from '../../../webview/protocol';
+import { RunSummarySchema, type RunSummary, type SweepMember } from '../../../webview/protocol';
 import { Emitter } from './emitter';
 import { Run } from './run';
 import type { TrustCheck } from '../trust';
@@ -82,16 +82,23 @@ export class RunManager {
   }
 
   /** Adds a run; it starts now when nothing trains, else waits its turn. */
-  create(request: RunRequest, name: string): RunSummary {
+  create(request: RunRequest, name: string, sweep?: SweepMember): RunSummary {
     this.checkTrust('Training');
     this.counter++;
     const id = `run-${Date.now().toString(36)}-${this.counter}`;
     const run = new Run(id, name, request, this.outputLines);
+    if (sweep) run.summary.sweep = sweep;
     this.runs.set(id, run);
     this.queue.push(id);
     this.onDidChange.fire(run.summary);
     this.pump();
     return run.summary;
+  }
+
+  /** Queues a sweep's runs together, in the grid's order: they train one after another like any runs. */
+  createSweep(planned: readonly { request: RunRequest; name: string; sweep: SweepMember }[]): RunSummary[] {
+    this.checkTrust('Training');
+    return planned.map((p) => this.create(p.request, p.name, p.sweep));
   }
 
   /** Graceful: the worker writes a checkpoint and exits. A queued run just leaves the queue. */

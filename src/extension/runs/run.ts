@@ -41,6 +41,8 @@ export class Run {
   finished = false;
   private stepEvents = 0;
   private downloadRepo: string | undefined;
+  /** When this session's training started (performance.now()), for the run's time. */
+  private trainingSince: number | undefined;
 
   constructor(id: string, name: string, request: RunRequest, outputLines = 40) {
     this.summary = { id, name, status: 'queued', request, step: 0, totalSteps: request.steps };
@@ -63,6 +65,7 @@ export class Run {
         s.totalSteps = event.totalSteps;
         s.labels = event.labels;
         if (event.resumedFromStep !== undefined) s.step = event.resumedFromStep;
+        this.trainingSince = performance.now();
         break;
       case 'step':
         s.step = event.step;
@@ -120,6 +123,8 @@ export class Run {
     if (done.bestMetric !== undefined) s.bestMetric = done.bestMetric;
     if (done.bestStep !== undefined) s.bestStep = done.bestStep;
     s.status = done.status === 'stopped' ? 'stopped' : done.status === 'diverged' ? 'failed' : 'completed';
+    if (this.trainingSince !== undefined) s.seconds = (s.seconds ?? 0) + (performance.now() - this.trainingSince) / 1000;
+    this.trainingSince = undefined;
   }
 
   /** The worker reported an error; `code` 'cancelled' is a stop that arrived while the model downloaded. */

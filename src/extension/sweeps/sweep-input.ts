@@ -1,0 +1,38 @@
+// "Start Sweep"'s grid questions: prompt lengths and initialisations (comma-separated, the CLI's
+// --prompt-length and --init) and how many seeds (--seeds), each checked as typed against the
+// whole grid over the base run, the paper's Figure 3 grid offered first.
+import * as vscode from 'vscode';
+import type { RunRequest } from '../../worker/protocol';
+import { planSweep, type SweepGridInput } from './sweep-group';
+
+const PAPER_GRID: SweepGridInput = { promptLength: '1,5,20,100', init: 'random-uniform,sampled-vocab,class-labels', seeds: '1' };
+
+/** Why the grid cannot be trained, or undefined. */
+function gridProblem(base: RunRequest, grid: SweepGridInput): string | undefined {
+  try {
+    planSweep(base, grid, base.out, 'check', 'check');
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+export async function askSweepGrid(base: RunRequest): Promise<SweepGridInput | undefined> {
+  const grid = { ...PAPER_GRID };
+  const ask = async (step: number, what: string, prompt: string, value: string, set: (text: string) => void): Promise<boolean> => {
+    const text = await vscode.window.showInputBox({
+      title: `Start Sweep (${step}/3): ${what}`, prompt, value, ignoreFocusOut: true,
+      validateInput: (typed) => {
+        set(typed);
+        return gridProblem(base, grid);
+      },
+    });
+    if (text === undefined) return false;
+    set(text);
+    return true;
+  };
+  if (!(await ask(1, 'prompt lengths', 'Prompt lengths in tokens, comma-separated (the CLI\'s --prompt-length).', grid.promptLength, (t) => (grid.promptLength = t)))) return undefined;
+  if (!(await ask(2, 'initialisations', 'random-uniform, sampled-vocab, class-labels or vocab:<words>, comma-separated (--init).', grid.init, (t) => (grid.init = t)))) return undefined;
+  if (!(await ask(3, 'seeds', `Seeds per grid point (--seeds): seeds ${base.seed}, ${base.seed + 1}, ... give the spread across them.`, grid.seeds, (t) => (grid.seeds = t)))) return undefined;
+  return grid;
+}
