@@ -86,8 +86,9 @@ function dataFile(path: string, setting: string): string {
 
 /** Refuses a run whose training train.py would not reproduce: F1 selection, or a task preset's rewritten rows. */
 function checkJobAgrees(run: string, opts: RunSettings): void {
-  if (opts.metric === 'f1') {
-    throw new JobExportError(run, `${run}: the run selects its best prompt by F1, which the job's train.py does not compute (it selects by rank accuracy or exact match). Train the run with --metric rank to export it.`);
+  if (opts.metric !== 'rank' && opts.metric !== 'exact-match') {
+    const name = opts.metric === 'f1' ? 'F1' : opts.metric;
+    throw new JobExportError(run, `${run}: the run selects its best prompt by ${name}, which the job's train.py does not compute (it selects by rank accuracy or exact match). Train the run with --metric rank to export it.`);
   }
   if (taskRows(opts.task) !== undefined) {
     throw new JobExportError(run, `${run}: the run's task preset (${opts.task}) rewrites its rows as T5 does, which the job's train.py does not. Save the rewritten rows as JSON Lines with input and target fields and train the run on that file without --task.`);

@@ -17,6 +17,7 @@ import { BatchOrder } from './data/batches';
 import { encodeExamples, type EncodedExample } from './encode';
 import { batchGradient, planMicroBatch } from './micro-batch';
 import { evaluate, type EvalResult } from './evaluate';
+import { evalScores, metricDataProblem, metricLabelProblem, metricValue } from './run-metric';
 import { createOptimizer, warmupFactor, type PromptOptimizer } from './optim';
 import { loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type TrainState } from './checkpoint';
 import type { DoneEvent, TrainEvent } from './events';
@@ -66,9 +67,8 @@ async function prepareData(opts: RunOptions, s: Session, log: (m: string) => voi
   }
   const distinct = labelSet([...train, ...valid]);
   const labels = opts.labels ?? (distinct.length <= MAX_CLOSED_LABELS ? distinct : undefined);
-  if (opts.metric === 'f1' && labels?.length !== 2) {
-    throw new DataSpecError('metric', `f1 scores two labels, the second being the positive class, but the run has ${labels === undefined ? 'open-ended targets' : `${labels.length} labels (${labels.join(', ')})`}; give two labels in that order (e.g. --labels not_equivalent,equivalent) or use the rank metric`);
-  }
+  const metricProblem = metricLabelProblem(opts.metric, labels) ?? metricDataProblem(opts.metric, valid);
+  if (metricProblem !== undefined) throw new DataSpecError('metric', metricProblem);
   const budget = opts.maxInputLength - opts.promptLength;
   const encTrain = encodeExamples(train, s.tokenizer, budget, opts.maxTargetLength);
   const encValid = encodeExamples(valid, s.tokenizer, budget, opts.maxTargetLength);
@@ -188,16 +188,15 @@ function evaluateRun(run: Run): void {
   let result: EvalResult;
   try {
     // Inference keeps nothing for a backward pass: the micro-batch that trains fits.
-    const positiveLabel = opts.metric === 'f1' ? run.data.labels?.[1] : undefined;
-    result = evaluate(s.model, s.tokenizer, p, run.data.valid, { batchSize: run.microBatch, labels: run.data.labels, maxTargetLength: opts.maxTargetLength, ...(positiveLabel !== undefined ? { positiveLabel } : {}) });
+    result = evaluate(s.model, s.tokenizer, p, run.data.valid, { batchSize: run.microBatch, labels: run.data.labels, maxTargetLength: opts.maxTargetLength, metric: opts.metric });
   } finally {
     p.dispose();
   }
-  const metric = (opts.metric === 'f1' ? result.f1 : opts.metric === 'rank' ? result.rankAccuracy : undefined) ?? result.exactMatch;
+  const metric = metricValue(opts.metric, result);
   const prev = state.best;
   const best = !prev || metric > prev.metric || (metric === prev.metric && result.validLoss < prev.validLoss);
   const insights = insightsFor(s, run.prompt, { top: INSIGHT_TOP_K, labels: run.data.labels, initPieces: state.initPieces, initial: run.initial });
-  const scores = { exactMatch: result.exactMatch, ...(result.rankAccuracy !== undefined ? { rankAccuracy: result.rankAccuracy } : {}), ...(result.f1 !== undefined ? { f1: result.f1 } : {}) };
+  const scores = evalScores(result);
   const point: MetricPoint = { step: state.step, validLoss: result.validLoss, ...scores, trainLoss: state.losses.at(-1)?.loss };
   state.metrics.push(point);
   if (best) {
