@@ -106,17 +106,19 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
   const designed = examples !== data.examples ? { textPrompt: { text: textPrompt ?? '', shots: shotExamples.length, exampleInput: examples[0]?.input } } : {};
   const common = { skipped: data.skipped.length, truncatedInputs: enc.truncatedInputs, backend: s.backend.name, ...designed };
   if (members) {
-    // Members vote on labels when the prompts have labels (or --metric rank asks), as the paper's ensembles do.
-    const byLabel = metricFlag === 'rank' || metricFlag === 'f1' || (metricFlag === undefined && promptLabels !== undefined);
-    const r = evaluateEnsemble(s.model, s.tokenizer, loaded.map((l) => l.prompt), enc.examples, { batchSize, labels: byLabel ? labels : undefined, labelMap, maxTargetLength, onProgress });
+    // Members vote on labels when the prompts have labels (or a metric over labels asks), as the paper's ensembles do.
+    const byLabel = metricFlag === undefined ? promptLabels !== undefined : metricFlag !== 'exact-match';
+    const r = evaluateEnsemble(s.model, s.tokenizer, loaded.map((l) => l.prompt), enc.examples, { batchSize, labels, rank: byLabel, labelMap, maxTargetLength, onProgress });
     const metric = r.by === 'label' ? 'rank' : 'exact-match';
     if (flags.json === true) {
-      out(JSON.stringify({ metric, vote: r.by, accuracy: r.accuracy, n: r.n, members: members.map((prompt, i) => ({ prompt, accuracy: r.members[i] })), disagreement: r.disagreement, ...common }));
+      const checks = r.labelChecks ? { labelChecks: r.labelChecks } : {};
+      out(JSON.stringify({ metric, vote: r.by, accuracy: r.accuracy, n: r.n, members: members.map((prompt, i) => ({ prompt, accuracy: r.members[i] })), disagreement: r.disagreement, ...common, ...checks }));
     } else {
       const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
       out(`ensemble of ${members.length} (${r.by === 'label' ? 'vote on rank-classified labels' : 'vote on generated text'}): ${metric} accuracy ${pct(r.accuracy)} on ${r.n} examples (${describeBackend(s.backend)}).`);
       members.forEach((prompt, i) => out(`  ${prompt}: ${pct(r.members[i])}`));
       out(`members disagree on ${pct(r.disagreement)} of the examples.`);
+      if (r.labelChecks) labelCheckLines(r.labelChecks, r.n).forEach((line) => out(line));
     }
     return 0;
   }
