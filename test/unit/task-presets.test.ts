@@ -18,7 +18,7 @@ import { loadExamples } from '../../src/core/training/data/dataset';
 import { loadData } from '../../src/core/training/data/source';
 import { useHubForDatasets } from '../../src/core/hub/engine-resolver';
 import { FakeHub } from './hub-fake-hub';
-import { exportPeftJob, JobExportError } from '../../src/core/peft-job/export-job';
+import { exportPeftJob } from '../../src/core/peft-job/export-job';
 import { binaryF1, macroF1 } from '../../src/core/training/f1';
 import { groupExactMatch } from '../../src/core/training/group-match';
 import { metricDataProblem, metricLabelProblem, metricValue } from '../../src/core/training/run-metric';
@@ -429,8 +429,10 @@ test('a preset run on local files: MRPC selects by F1 of the ranked labels, the 
   // Two of the three validation rows are positive: F1 differs from accuracy whatever the prompt ranks first.
   assert.notEqual(best.f1, best.rankAccuracy);
   assert.equal(done.bestMetric, best.f1, 'the best prompt is chosen by F1');
-  // The PEFT job's train.py selects by rank accuracy or exact match: the export says so rather than select otherwise.
-  assert.throws(() => exportPeftJob(join(dir, 'mrpc-run'), join(dir, 'mrpc-job')), (err: Error) => err instanceof JobExportError && /selects its best prompt by F1, which the job's train\.py does not compute/.test(err.message));
+  // The PEFT job selects by F1 too (train.py computes it), reading the copied files with the preset's template and label words.
+  const { job } = await exportPeftJob(join(dir, 'mrpc-run'), join(dir, 'mrpc-job'));
+  assert.deepEqual([job.metric, job.labels, job.data.template, job.data.verbalizer], ['f1', ['not_equivalent', 'equivalent'], opts.template, opts.verbalizer]);
+  assert.deepEqual(readFileSync(join(dir, 'mrpc-job', job.data.train), 'utf8'), readFileSync(train_, 'utf8'));
   // Three labels cannot give a binary F1: refused before training, naming the setting.
   await assert.rejects(train(settingsFor('cb', { model: tinyModelDir(), train: jsonl('cb3.jsonl', CASES.cb.rows), out: join(dir, 'cb-run'), metric: 'f1', backend: 'cpu' }), { onEvent: () => undefined }), /metric: f1 scores two labels, the second being the positive class, but there are 3 labels \(entailment, contradiction, neutral\)/);
 });
@@ -470,10 +472,19 @@ test('prompt-tune eval --task formats the data as the preset does and reports it
   assert.ok(Math.abs(last.f1 - (2 * last.rankAccuracy) / (1 + last.rankAccuracy)) < 1e-12, `F1 ${last.f1} for recall ${last.rankAccuracy}`);
 });
 
-test('a WSC run trains on its marked rows; its PEFT job export is refused, train.py not rewriting rows', { skip: SKIP_NO_SHARED }, async () => {
+test('WSC and MultiRC runs train on their rewritten rows; their PEFT jobs get those rows (and MultiRC\'s questions), not the raw files', { skip: SKIP_NO_SHARED }, async () => {
+  const jobRows = (jobDir: string, name: string) => readFileSync(join(jobDir, name), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { input: string; target: string; group?: string });
   const wsc = jsonl('wsc-train.jsonl', CASES.wsc.rows);
   const out = join(dir, 'wsc-run');
   const done = await train(settingsFor('wsc', { model: tinyModelDir(), train: wsc, valid: wsc, out, steps: 1, evalEvery: 1, batchSize: 2, promptLength: 2, maxInputLength: 64, backend: 'cpu' }), { onEvent: () => undefined });
   assert.equal(done.status, 'completed');
-  assert.throws(() => exportPeftJob(out, join(dir, 'wsc-job')), (err: Error) => err instanceof JobExportError && /task preset \(wsc\) rewrites its rows as T5 does, which the job's train\.py does not/.test(err.message));
+  const w = await exportPeftJob(out, join(dir, 'wsc-job'));
+  assert.deepEqual(jobRows(w.dir, w.job.data.train).map((r) => [r.input, r.target]), CASES.wsc.expected, 'wsc_simple\'s rows, as T5 writes them');
+  assert.deepEqual([w.job.metric, w.job.data.inputField, w.job.data.template, w.job.data.groupField], ['exact-match', 'input', undefined, undefined]);
+  const multirc = jsonl('multirc-job.jsonl', CASES.multirc.rows);
+  const mOut = join(dir, 'multirc-job-run');
+  assert.equal((await train(settingsFor('multirc', { model: tinyModelDir(), train: multirc, valid: multirc, out: mOut, steps: 1, evalEvery: 1, batchSize: 2, promptLength: 2, maxInputLength: 96, backend: 'cpu' }), { onEvent: () => undefined })).status, 'completed');
+  const m = await exportPeftJob(mOut, join(dir, 'multirc-job'));
+  assert.deepEqual(jobRows(m.dir, m.job.data.valid!).map((r) => [r.input, r.target, r.group]), CASES.multirc.expected.map(([input, target], i) => [input, target, ['5/1', '5/2', '6/0'][i]]));
+  assert.deepEqual([m.job.metric, m.job.data.groupField], ['f1a-em', 'group']);
 });

@@ -8,7 +8,7 @@ import { MAX_RANK_LABELS } from './data/labels';
 import { encodeExamples } from './encode';
 import { evaluate } from './evaluate';
 import { metricValue } from './run-metric';
-import type { RunOptions } from './options';
+import { runDataSpec, type RunOptions } from './options';
 
 export interface TextPromptResult {
   text: string;
@@ -27,7 +27,7 @@ export interface TextPromptResult {
  */
 export async function evaluateTextPrompt(opts: RunOptions, text: string, shots: number): Promise<TextPromptResult> {
   const s = await openSession(opts.model, { backend: opts.backend, precision: opts.precision });
-  const spec = { inputField: opts.inputField, targetField: opts.targetField, template: opts.template, verbalizer: opts.verbalizer, labels: opts.labels, skipInvalid: opts.skipInvalid, task: opts.task };
+  const spec = runDataSpec(opts);
   let train: Example[] = (await loadData(opts.train, 'train', spec)).examples;
   let valid: Example[];
   if (opts.valid) valid = (await loadData(opts.valid, 'valid', spec)).examples;

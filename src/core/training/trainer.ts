@@ -2,7 +2,6 @@
 // is the only thing trained. The loop: seeded batches, loss and d loss / d P, an optimiser step on
 // P, periodic evaluation (exact match, rank accuracy) keeping the best prompt, atomic checkpoints
 // that a later run resumes exactly, and typed events for the CLI and the extension.
-import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import * as tf from '../tf';
 import { backendTag, describeBackend } from '../backend';
@@ -21,7 +20,8 @@ import { evalScores, metricDataProblem, metricLabelProblem, metricValue } from '
 import { createOptimizer, warmupFactor, type PromptOptimizer } from './optim';
 import { loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type TrainState } from './checkpoint';
 import type { DoneEvent, TrainEvent } from './events';
-import type { RunOptions } from './options';
+import { runDataSpec, type RunOptions } from './options';
+import { examplesFingerprint } from './data/fingerprint';
 import { resolveRunSettings } from '../settings/run-settings';
 
 export interface TrainHooks {
@@ -48,7 +48,7 @@ interface Prepared {
 }
 
 async function prepareData(opts: RunOptions, s: Session, log: (m: string) => void): Promise<Prepared> {
-  const spec = { inputField: opts.inputField, targetField: opts.targetField, template: opts.template, verbalizer: opts.verbalizer, labels: opts.labels, skipInvalid: opts.skipInvalid, task: opts.task };
+  const spec = runDataSpec(opts);
   const trainData = await loadData(opts.train, 'train', spec);
   const reportSkipped = (d: LoadedData) => d.skipped.length > 0 && log(describeSkipped(d));
   reportSkipped(trainData);
@@ -76,7 +76,7 @@ async function prepareData(opts: RunOptions, s: Session, log: (m: string) => voi
   if (truncatedInputs > 0) log(`${truncatedInputs} input(s) were longer than ${budget} tokens (${opts.maxInputLength} minus the ${opts.promptLength}-token prompt) and were truncated.`);
   const truncatedTargets = encTrain.truncatedTargets + encValid.truncatedTargets;
   if (truncatedTargets > 0) log(`${truncatedTargets} target(s) were longer than ${opts.maxTargetLength} tokens and were truncated.`);
-  const dataFingerprint = createHash('sha256').update(JSON.stringify(train.map((e) => [e.input, e.target]))).digest('hex').slice(0, 16);
+  const dataFingerprint = examplesFingerprint(train);
   return { train: encTrain.examples, valid: encValid.examples, labels, skipped, truncatedInputs, validFromTrain, dataFingerprint };
 }
 
