@@ -13,6 +13,7 @@ Writes, into the folder:
                                      that are not text, numbers or booleans as {"kind": ...}
   rte-{train,validation}.parquet     a small RTE-like task (sentence1, sentence2, label int64), snappy
   rte-{train,validation}.jsonl       the same rows as JSON Lines, written by Python's json
+  multirc-validation.parquet         MultiRC-like rows with the hub's idx struct (paragraph, question, answer)
 """
 import json
 import sys
@@ -87,3 +88,19 @@ for split, examples in rte.items():
     with open(out / f"rte-{split}.jsonl", "w") as f:
         for row in pq.read_table(out / f"rte-{split}.parquet").to_pylist():
             f.write(json.dumps(row) + "\n")
+
+# MultiRC as aps/super_glue stores it: idx a struct of int32 paragraph, question and answer.
+multirc = [
+    ("Joey ate pie.", "What did Joey eat?", "Pie", {"paragraph": 0, "question": 0, "answer": 0}, 1),
+    ("Joey ate pie.", "What did Joey eat?", "Cake", {"paragraph": 0, "question": 0, "answer": 1}, 0),
+    ("Joey ate pie.", "Who ate?", "Joey", {"paragraph": 0, "question": 1, "answer": 2}, 1),
+    ("Ann slept.", "Who slept?", "Ann", {"paragraph": 1, "question": 2, "answer": 3}, 1),
+]
+idx_type = pa.struct([("paragraph", pa.int32()), ("question", pa.int32()), ("answer", pa.int32())])
+pq.write_table(pa.table({
+    "paragraph": [r[0] for r in multirc],
+    "question": [r[1] for r in multirc],
+    "answer": [r[2] for r in multirc],
+    "idx": pa.array([r[3] for r in multirc], idx_type),
+    "label": pa.array([r[4] for r in multirc], pa.int64()),
+}), out / "multirc-validation.parquet", compression="snappy")

@@ -16,6 +16,7 @@ import { checkLabelMap, parseLabelMap } from '../core/training/data/label-map';
 import { DataSpecError } from '../core/training/data/errors';
 import { MAX_RANK_LABELS } from '../core/training/data/labels';
 import { labelCheckLines } from './label-report';
+import { evalScores, isCombinedMetric, metricDataProblem, metricLabelProblem, metricValue } from '../core/training/run-metric';
 import { train } from '../core/training/trainer';
 import { readCheckpointState } from '../core/training/checkpoint';
 import { DEFAULTS } from '../core/training/options';
@@ -86,10 +87,11 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
   // The prompts' labels: --labels (or the task's), else their metadata, else the label map's, else the data's distinct targets.
   const promptLabels = chosen.labels ?? commonLabels(loaded.map((l) => l.metadata?.labels));
   const found = promptLabels ?? (labelMap ? [...labelMap.keys()] : labelSet([...data.examples, ...shotExamples]));
-  // Open-ended targets (more than rank classification takes) have no label set to check outputs against; rank and f1 say so.
-  const labels = found.length <= MAX_RANK_LABELS || metricFlag === 'rank' || metricFlag === 'f1' ? found : undefined;
+  // Open-ended targets (more than rank classification takes) have no label set to check outputs against; a metric over labels says so.
+  const labels = found.length <= MAX_RANK_LABELS || (metricFlag !== undefined && metricFlag !== 'exact-match') ? found : undefined;
   if (labelMap) usage(() => checkLabelMap(labelMap, found, '--label-map'));
-  if (metricFlag === 'f1' && found.length !== 2) throw new UsageError(`--metric f1 scores two labels, the second being the positive class (got ${found.length}: ${found.join(', ')}); give them with --labels.`);
+  const metricProblem = metricLabelProblem(metricFlag, found) ?? metricDataProblem(metricFlag, examples);
+  if (metricProblem !== undefined) throw new UsageError(`--metric ${metricProblem}.`);
   const k = Math.max(0, ...loaded.map((l) => l.prompt.k));
   const maxInput = settingFlag(flags, 'maxInputLength') ?? meta?.training?.maxInputLength ?? DEFAULTS.maxInputLength;
   const maxTargetLength = settingFlag(flags, 'maxTargetLength') ?? DEFAULTS.maxTargetLength;
@@ -104,17 +106,19 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
   const designed = examples !== data.examples ? { textPrompt: { text: textPrompt ?? '', shots: shotExamples.length, exampleInput: examples[0]?.input } } : {};
   const common = { skipped: data.skipped.length, truncatedInputs: enc.truncatedInputs, backend: s.backend.name, ...designed };
   if (members) {
-    // Members vote on labels when the prompts have labels (or --metric rank asks), as the paper's ensembles do.
-    const byLabel = metricFlag === 'rank' || metricFlag === 'f1' || (metricFlag === undefined && promptLabels !== undefined);
-    const r = evaluateEnsemble(s.model, s.tokenizer, loaded.map((l) => l.prompt), enc.examples, { batchSize, labels: byLabel ? labels : undefined, labelMap, maxTargetLength, onProgress });
+    // Members vote on labels when the prompts have labels (or a metric over labels asks), as the paper's ensembles do.
+    const byLabel = metricFlag === undefined ? promptLabels !== undefined : metricFlag !== 'exact-match';
+    const r = evaluateEnsemble(s.model, s.tokenizer, loaded.map((l) => l.prompt), enc.examples, { batchSize, labels, rank: byLabel, labelMap, maxTargetLength, onProgress });
     const metric = r.by === 'label' ? 'rank' : 'exact-match';
     if (flags.json === true) {
-      out(JSON.stringify({ metric, vote: r.by, accuracy: r.accuracy, n: r.n, members: members.map((prompt, i) => ({ prompt, accuracy: r.members[i] })), disagreement: r.disagreement, ...common }));
+      const checks = r.labelChecks ? { labelChecks: r.labelChecks } : {};
+      out(JSON.stringify({ metric, vote: r.by, accuracy: r.accuracy, n: r.n, members: members.map((prompt, i) => ({ prompt, accuracy: r.members[i] })), disagreement: r.disagreement, ...common, ...checks }));
     } else {
       const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
       out(`ensemble of ${members.length} (${r.by === 'label' ? 'vote on rank-classified labels' : 'vote on generated text'}): ${metric} accuracy ${pct(r.accuracy)} on ${r.n} examples (${describeBackend(s.backend)}).`);
       members.forEach((prompt, i) => out(`  ${prompt}: ${pct(r.members[i])}`));
       out(`members disagree on ${pct(r.disagreement)} of the examples.`);
+      if (r.labelChecks) labelCheckLines(r.labelChecks, r.n).forEach((line) => out(line));
     }
     return 0;
   }
@@ -122,12 +126,20 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
   const metric = metricFlag ?? 'exact-match';
   const p = loaded[0] ? promptToTensor(loaded[0].prompt) : undefined;
   try {
-    const r = evaluate(s.model, s.tokenizer, p, enc.examples, { batchSize, labels, rank: metric !== 'exact-match', labelMap, maxTargetLength, onProgress, ...(metric === 'f1' ? { positiveLabel: found[1] } : {}) });
+    const r = evaluate(s.model, s.tokenizer, p, enc.examples, { batchSize, labels, rank: metric !== 'exact-match', labelMap, maxTargetLength, onProgress, metric });
     const accuracy = metric === 'exact-match' ? r.exactMatch : r.rankAccuracy!;
-    const summary = { metric, accuracy, n: r.n, exactMatch: r.exactMatch, ...(r.rankAccuracy !== undefined ? { rankAccuracy: r.rankAccuracy } : {}), ...(r.f1 !== undefined ? { f1: r.f1 } : {}), loss: r.validLoss, ...common, ...(r.labelChecks ? { labelChecks: r.labelChecks } : {}) };
+    const score = metricValue(metric, r);
+    const summary = { metric, score, accuracy, n: r.n, ...evalScores(r), loss: r.validLoss, ...common, ...(r.labelChecks ? { labelChecks: r.labelChecks } : {}) };
     if (flags.json === true) out(JSON.stringify(summary));
     else {
-      out(`${r.f1 !== undefined ? `F1 ${(100 * r.f1).toFixed(1)}%, ` : ''}${metric === 'exact-match' ? 'exact-match' : 'rank'} accuracy ${(100 * accuracy).toFixed(1)}% on ${r.n} examples (loss ${r.validLoss.toFixed(4)}, ${describeBackend(s.backend)}).`);
+      const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+      const parts = [
+        ...(isCombinedMetric(metric) ? [`${metric} ${pct(score)}`] : []),
+        ...(r.f1 !== undefined ? [`F1 ${pct(r.f1)}`] : []),
+        ...(r.macroF1 !== undefined ? [`macro-F1 ${pct(r.macroF1)}`] : []),
+        ...(r.groupExactMatch !== undefined ? [`EM per question ${pct(r.groupExactMatch)}`] : []),
+      ];
+      out(`${parts.map((part) => `${part}, `).join('')}${metric === 'exact-match' ? 'exact-match' : 'rank'} accuracy ${pct(accuracy)} on ${r.n} examples (loss ${r.validLoss.toFixed(4)}, ${describeBackend(s.backend)}).`);
       if (r.labelChecks) labelCheckLines(r.labelChecks, r.n).forEach((line) => out(line));
       if (designed.textPrompt) out(`The first input as the model read it: ${designed.textPrompt.exampleInput}`);
     }

@@ -5,8 +5,8 @@ import { openSession } from '../core/session';
 import { need, settingFlag, type Flags } from './run-options';
 import type { Out } from './commands';
 
-export function exportJobCommand(flags: Flags, out: Out): number {
-  const { dir, job } = exportPeftJob(need(flags, 'run', 'the run folder to export (the --out of prompt-tune train)'), need(flags, 'out', 'the folder to write the job into'));
+export async function exportJobCommand(flags: Flags, out: Out): Promise<number> {
+  const { dir, job } = await exportPeftJob(need(flags, 'run', 'the run folder to export (the --out of prompt-tune train)'), need(flags, 'out', 'the folder to write the job into'));
   if (flags.json === true) out(JSON.stringify({ out: dir, model: job.model, steps: job.steps, batchSize: job.batchSize, promptLength: job.promptLength }));
   else out(`Wrote the PEFT + Accelerate job ${dir} (${job.steps} steps of batch ${job.batchSize}, prompt ${job.promptLength} x ${job.dModel}). Run it with: cd ${dir} && accelerate launch train.py`);
   return 0;

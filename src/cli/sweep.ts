@@ -16,11 +16,11 @@ import type { Out } from './commands';
 
 const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** The swept settings' value lists from their flags (comma-separated), --seeds N as seeds seed..seed+N-1. */
+/** The swept settings' value lists from their flags (comma-separated, errors naming the flag), --seeds N as seeds seed..seed+N-1. */
 function sweepAxes(flags: Flags): SweepAxes {
   const texts = Object.fromEntries(SWEEPABLE.flatMap((a) => (typeof flags[kebab(a)] === 'string' ? [[a, flags[kebab(a)] as string]] : [])));
   try {
-    return sweepAxesFromText(texts, num(flags, 'seeds'));
+    return sweepAxesFromText(texts, num(flags, 'seeds'), (a) => `--${kebab(a)}`);
   } catch (err) {
     throw err instanceof SweepGridError ? new UsageError(err.message) : err;
   }

@@ -16,9 +16,11 @@ export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
 
 /**
  * The validation metric that selects the best prompt: rank classification accuracy, exact match of
- * the generated text, or F1 of rank classification with the second label as the positive class.
+ * the generated text, F1 of rank classification with the second label as the positive class, the
+ * mean of rank accuracy and macro-F1 (SuperGLUE CB), or the mean of F1a and EM per question
+ * (SuperGLUE MultiRC).
  */
-export const METRICS = ['rank', 'exact-match', 'f1'] as const;
+export const METRICS = ['rank', 'exact-match', 'f1', 'acc-macro-f1', 'f1a-em'] as const;
 export type Metric = (typeof METRICS)[number];
 
 /** The GLUE and SuperGLUE tasks with presets (src/core/settings/task-presets.ts). */

@@ -95,6 +95,8 @@ export const TrainEventSchema = exactly<TrainEvent>()(
       exactMatch: v.number(),
       rankAccuracy: v.optional(v.number()),
       f1: v.optional(v.number()),
+      macroF1: v.optional(v.number()),
+      groupExactMatch: v.optional(v.number()),
       validLoss: v.number(),
       best: v.boolean(),
       insights: v.array(PromptTokenInsightSchema),

@@ -3,6 +3,7 @@
 // exported from that run trains with PEFT on two CPU processes under `accelerate launch`, and
 //  - its step losses are ours (the same batches, initial prompt, loss and optimiser): the first within 1e-4;
 //  - the adapter it saves imports into our engine, which evaluates it as the job did;
+//  - a MultiRC run (task rows resolved by export-job, F1a and EM per question) scores as ours does;
 //  - importing it for another checkpoint of the same width is refused by the fingerprint train.py recorded;
 // the import runs as the CLI's `prompt-tune import` and as the worker's importPeft (the extension's command).
 // Needs the peer's venv (torch, transformers, PEFT, accelerate: ../shared/bench/setup_peft_venv.sh) in
@@ -48,11 +49,17 @@ function modelFolder(work: string, fixture: string): string {
   return dir;
 }
 
-/** Two fields joined by the template, a numeric label for the verbalizer; some inputs longer than the budget. */
-function dataFile(path: string, n: number, seed: number): void {
+/**
+ * Two fields joined by the template, a numeric label for the verbalizer; some inputs longer than the
+ * budget. As MultiRC: the fields are question and answer, two answer options per question (idx).
+ */
+function dataFile(path: string, n: number, seed: number, multirc: boolean): void {
   const rng = new Rng(seed);
   const words = (count: number) => Array.from({ length: count }, () => `t${3 + rng.int(300)}`).join(' ');
-  const lines = Array.from({ length: n }, () => JSON.stringify({ a: words(1 + rng.int(8)), b: words(1 + rng.int(8)), y: rng.int(2) }));
+  const lines = Array.from({ length: n }, (_, i) => {
+    const [a, b, label] = [words(1 + rng.int(8)), words(1 + rng.int(8)), rng.int(2)];
+    return JSON.stringify(multirc ? { paragraph: words(2), question: a, answer: b, idx: { paragraph: seed, question: Math.floor(i / 2), answer: i }, label } : { a, b, y: label });
+  });
   writeFileSync(path, `${lines.join('\n')}\n`);
 }
 
@@ -97,6 +104,8 @@ interface LogEvent {
   validLoss?: number;
   exactMatch?: number;
   rankAccuracy?: number;
+  f1?: number;
+  groupExactMatch?: number;
   best?: boolean;
 }
 
@@ -104,24 +113,32 @@ interface LogEvent {
 // gradient's scale, which Adafactor's normalised update hides.
 const VERBALIZER = '0=t40,1=t41 t42';
 
-for (const optimizer of ['adafactor', 'adam'] as const) {
-test(`an exported job (${optimizer}) trains with PEFT + Accelerate on 2 processes as our trainer does, and its prompt comes back`, { skip, timeout: 120_000 }, async () => {
+const CASES = [
+  { name: 'adafactor', optimizer: 'adafactor', multirc: false },
+  { name: 'adam', optimizer: 'adam', multirc: false },
+  // --task multirc with a template and label words of ids the tiny model's vocabulary has; the metric stays the preset's f1a-em.
+  { name: 'MultiRC rows, F1a and EM per question', optimizer: 'adafactor', multirc: true },
+] as const;
+
+for (const { name, optimizer, multirc } of CASES) {
+test(`an exported job (${name}) trains with PEFT + Accelerate on 2 processes as our trainer does, and its prompt comes back`, { skip, timeout: 120_000 }, async () => {
   const work = mkdtempSync(join(tmpdir(), 'pt-peft-job-'));
   try {
     const model = modelFolder(work, 't5-v1_1-tiny');
     const trainFile = join(work, 'train.jsonl');
     const validFile = join(work, 'valid.jsonl');
-    dataFile(trainFile, 12, 1);
-    dataFile(validFile, 4, 2);
+    dataFile(trainFile, 12, 1, multirc);
+    dataFile(validFile, multirc ? 6 : 4, 2, multirc);
+    const data = multirc ? { task: 'multirc' as const, template: '{question} t7 {answer}', targetField: 'label' } : { template: '{a} t7 {b}', targetField: 'y' };
     const settings = resolveRunSettings({
-      model, train: trainFile, valid: validFile, template: '{a} t7 {b}', targetField: 'y', verbalizer: VERBALIZER, optimizer,
+      model, train: trainFile, valid: validFile, ...data, verbalizer: VERBALIZER, optimizer,
       promptLength: 4, init: 'class-labels', batchSize: 4, steps: 3, evalEvery: 3, dropout: 0, maxInputLength: 12, maxTargetLength: 4, seed: 5, out: join(work, 'run'),
     });
     const done = await train(settings, { onEvent: () => undefined });
     assert.equal(done.status, 'completed', done.message);
     const ours = loadCheckpoint(join(work, 'run', 'checkpoint')).state.losses.map((l) => l.loss);
 
-    const job = exportPeftJob(join(work, 'run'), join(work, 'job')).dir;
+    const job = (await exportPeftJob(join(work, 'run'), join(work, 'job'))).dir;
     const launched = spawnSync(join(VENV, 'bin', 'accelerate'), ['launch', '--multi_gpu', '--num_processes', '2', '--num_machines', '1', '--mixed_precision', 'no', '--dynamo_backend', 'no', 'train.py'], { cwd: job, env: PEER_ENV, encoding: 'utf8', timeout: 150_000 });
     assert.equal(launched.status, 0, `accelerate launch failed:\n${launched.stderr.slice(-4000)}`);
     const events = readFileSync(join(job, 'output', 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as LogEvent);
@@ -140,17 +157,19 @@ test(`an exported job (${optimizer}) trains with PEFT + Accelerate on 2 processe
     const s = await openSession(model);
     const loaded = loadPrompt(imported.path, s.identity);
     assert.deepEqual(loaded.metadata?.labels, ['t40', 't41 t42']);
-    assert.equal(loaded.metadata?.template, '{a} t7 {b}');
+    assert.equal(loaded.metadata?.template, data.template, 'the run\'s template, also when the job trained on resolved rows');
     const best = events.filter((e) => e.event === 'eval' && e.best === true).at(-1)!; // the prompt the job saved
-    const valid = encodeExamples(loadExamples(validFile, { template: '{a} t7 {b}', targetField: 'y', verbalizer: VERBALIZER }).examples, s.tokenizer, 12 - 4, 4).examples;
+    const valid = encodeExamples(loadExamples(validFile, { ...data, verbalizer: VERBALIZER }).examples, s.tokenizer, 12 - 4, 4).examples;
     const p = promptToTensor(loaded.prompt);
     // One example per batch: the job's validation loss is the mean of the examples' losses.
-    const r = evaluate(s.model, s.tokenizer, p, valid, { batchSize: 1, labels: loaded.metadata?.labels, maxTargetLength: 4 });
+    const r = evaluate(s.model, s.tokenizer, p, valid, { batchSize: 1, labels: loaded.metadata?.labels, maxTargetLength: 4, metric: settings.metric });
     p.dispose();
-    console.log(`the job's evaluation of its best prompt (step ${best.step}): loss ${best.validLoss}, rank ${best.rankAccuracy}; ours of its prompt: loss ${r.validLoss}, rank ${r.rankAccuracy}`);
+    console.log(`the job's evaluation of its best prompt (step ${best.step}): loss ${best.validLoss}, rank ${best.rankAccuracy}, F1 ${best.f1}, EM ${best.groupExactMatch}; ours of its prompt: loss ${r.validLoss}, rank ${r.rankAccuracy}, F1 ${r.f1}, EM ${r.groupExactMatch}`);
     assert.ok(relDiff(r.validLoss, best.validLoss!) <= 1e-4, `validation loss: ours ${r.validLoss} vs the job's ${best.validLoss}`);
     assert.equal(r.rankAccuracy, best.rankAccuracy);
     assert.equal(r.exactMatch, best.exactMatch);
+    assert.deepEqual([r.f1, r.groupExactMatch], [best.f1, best.groupExactMatch], 'F1a and EM per question, when the metric is f1a-em');
+    if (multirc) assert.equal(settings.metric, 'f1a-em');
 
     // Another checkpoint of the same width: the recorded fingerprint refuses it.
     const refused = await importAdapter(join(job, 'output', 'prompt'), modelFolder(work, 't5-v1_0-tiny'), join(work, 'prompts', 'wrong'));

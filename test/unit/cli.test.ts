@@ -180,7 +180,7 @@ test('eval --ensemble: the vote\'s accuracy, each member\'s and the share of exa
   const [p1, p2] = [join(run, 'prompt'), join(other, 'prompt')];
   const single = (p: string) => lastJson<EvalJson>(cli(['eval', '--model', tinyModelDir(), '--prompt', p, '--data', data, '--metric', 'rank', '--json']).stdout);
   const [s1, s2] = [single(p1), single(p2)];
-  interface EnsembleJson { vote: string; accuracy: number; n: number; members: { prompt: string; accuracy: number }[]; disagreement: number }
+  interface EnsembleJson { vote: string; accuracy: number; n: number; members: { prompt: string; accuracy: number }[]; disagreement: number; labelChecks: EvalJson['labelChecks'] }
   // Three members, the first twice: its label has at least 2 votes of 3 on every example, so the vote is its answer.
   const ranked = cli(['eval', '--model', tinyModelDir(), '--ensemble', `${p1},${p2},${p1}`, '--data', data, '--metric', 'rank', '--json']);
   assert.equal(ranked.code, 0, ranked.stderr);
@@ -188,6 +188,18 @@ test('eval --ensemble: the vote\'s accuracy, each member\'s and the share of exa
   assert.equal(e.vote, 'label');
   assert.deepEqual(e.members.map((m) => m.accuracy), [s1.rankAccuracy, s2.rankAccuracy, s1.rankAccuracy], 'each member as evaluated alone');
   assert.equal(e.accuracy, s1.rankAccuracy);
+  // The vote's label checks: a ranked vote is always a label, and the confusion matrix's diagonal is what it got right.
+  const ec = e.labelChecks;
+  assert.equal(ec.invalid, 0);
+  assert.deepEqual(ec.golds, ['no', 'yes']);
+  assert.equal(ec.confusion.reduce((sum, row, r) => sum + row[r], 0), e.accuracy * 16);
+  assert.deepEqual(ec.confusion.map((row) => row.reduce((a, b) => a + b, 0)), [8, 8], 'each gold label\'s examples');
+  assert.deepEqual(ec.neverPredicted, ec.labels.filter((_, c) => ec.confusion.every((row) => row[c] === 0)));
+  // One prompt twice voting on text: the vote is that prompt's generated text, so its checks are plain eval's.
+  const twice = cli(['eval', '--model', tinyModelDir(), '--ensemble', `${p1},${p1}`, '--data', data, '--metric', 'exact-match', '--json']);
+  assert.equal(twice.code, 0, twice.stderr);
+  const alone = lastJson<EvalJson>(cli(['eval', '--model', tinyModelDir(), '--prompt', p1, '--data', data, '--metric', 'exact-match', '--json']).stdout);
+  assert.deepEqual(lastJson<EnsembleJson>(twice.stdout).labelChecks, alone.labelChecks);
   // Voting on generated text, the members disagree where their generations differ: count them from try's outputs.
   const texts = cli(['eval', '--model', tinyModelDir(), '--ensemble', `${p1},${p2}`, '--data', data, '--metric', 'exact-match', '--json']);
   assert.equal(texts.code, 0, texts.stderr);
@@ -205,6 +217,7 @@ test('eval --ensemble: the vote\'s accuracy, each member\'s and the share of exa
   assert.deepEqual(t.members.map((m) => m.accuracy), [s1.exactMatch, s2.exactMatch]);
   const text = cli(['eval', '--model', tinyModelDir(), '--ensemble', `${p1},${p2}`, '--data', data, '--metric', 'exact-match']);
   assert.match(text.stdout, new RegExp(`members disagree on ${(100 * t.disagreement).toFixed(1)}% of the examples`));
+  assert.match(text.stdout, new RegExp(`outputs that are no label: ${t.labelChecks.invalid} of 16[^\\n]*\\nlabels never produced: [^\\n]*\\nconfusion \\(rows: gold label, columns: output\\):`));
   const one = cli(['eval', '--model', tinyModelDir(), '--ensemble', p1, '--data', data]);
   assert.equal(one.code, 2);
   assert.match(one.stderr, /--ensemble needs at least two prompt folders/);

@@ -6,7 +6,7 @@
 // files, and a damaged download is refused.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import { promisify } from 'node:util';
@@ -249,8 +249,23 @@ test('a run trains on a hub dataset: train and validation splits through the tra
   assert.deepEqual(started.labels, ['entailment', 'not_entailment']);
   const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { options: { train: string; valid: string } };
   assert.deepEqual([run.options.train, run.options.valid], ['hf:org/rte', 'hf:org/rte']);
-  // The PEFT job's train.py reads local text files only: the export says so instead of looking for a file "hf:org/rte".
-  assert.throws(() => exportPeftJob(out, join(cacheDir, 'job')), (err: Error) => err instanceof JobExportError && /the run's training \(--train\) data is a hub dataset, and the job's train\.py reads JSON Lines, CSV and TSV files only/.test(err.message));
+  // The PEFT job gets the rows the run read from the hub (train.py needs no datasets library): those of the fixtures' JSON Lines twins.
+  const { dir: job, job: settings } = await exportPeftJob(out, join(cacheDir, 'job'));
+  const jobRows = (name: string) => readFileSync(join(job, name), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { input: string; target: string }).map((r) => [r.input, r.target]);
+  assert.deepEqual(jobRows(settings.data.train), jsonlExamples('rte-train.jsonl', 'rte-validation.jsonl'));
+  assert.deepEqual(jobRows(settings.data.valid!), jsonlExamples('rte-validation.jsonl'));
+  assert.deepEqual([settings.data.inputField, settings.data.targetField, settings.data.template, settings.data.verbalizer, settings.data.resolvedFrom], ['input', 'target', undefined, undefined, { train: 'hf:org/rte', valid: 'hf:org/rte', template: RTE.template, verbalizer: RTE.verbalizer, task: undefined }]);
+});
+
+test('export-job refuses a run whose data no longer gives the rows it trained on', { skip: SKIP_NO_SHARED }, async () => {
+  await selectBackend();
+  const trainFile = join(cacheDir, 'moving.parquet');
+  copyFileSync(join(FIXTURES, 'rte-train.parquet'), trainFile);
+  const out = join(cacheDir, 'moving-run');
+  const done = await train(resolveRunSettings({ model: tinyModelDir(), train: trainFile, out, ...RTE, steps: 1, evalEvery: 1, batchSize: 2, promptLength: 2, maxInputLength: 48, seed: 1 }), { onEvent: () => undefined });
+  assert.equal(done.status, 'completed');
+  copyFileSync(join(FIXTURES, 'rte-validation.parquet'), trainFile);
+  await assert.rejects(exportPeftJob(out, join(cacheDir, 'moving-job')), (err: Error) => err instanceof JobExportError && /no longer gives the rows the run trained on .*Pin the revision the run used/.test(err.message));
 });
 
 test('prompt-tune eval --data hf:... reads the validation split through the CLI\'s hub client', { skip: SKIP_NO_SHARED }, async () => {

@@ -18,8 +18,10 @@ import { loadExamples } from '../../src/core/training/data/dataset';
 import { loadData } from '../../src/core/training/data/source';
 import { useHubForDatasets } from '../../src/core/hub/engine-resolver';
 import { FakeHub } from './hub-fake-hub';
-import { exportPeftJob, JobExportError } from '../../src/core/peft-job/export-job';
-import { binaryF1 } from '../../src/core/training/f1';
+import { exportPeftJob } from '../../src/core/peft-job/export-job';
+import { binaryF1, macroF1 } from '../../src/core/training/f1';
+import { groupExactMatch } from '../../src/core/training/group-match';
+import { metricDataProblem, metricLabelProblem, metricValue } from '../../src/core/training/run-metric';
 import { train } from '../../src/core/training/trainer';
 import { evaluate } from '../../src/core/training/evaluate';
 import type { T5Model } from '../../src/core/t5/model';
@@ -50,6 +52,9 @@ function examplesOf(task: TaskName, rows: readonly object[], more: Record<string
   const s = settingsFor(task, { train, ...more });
   return loadExamples(train, { inputField: s.inputField, targetField: s.targetField, template: s.template, verbalizer: s.verbalizer, labels: s.labels, task: s.task }).examples.map((e) => [e.input, e.target]);
 }
+
+/** The rows without their idx field. */
+const withoutIdx = (rows: readonly object[]) => rows.map((row) => Object.fromEntries(Object.entries(row).filter(([key]) => key !== 'idx')));
 
 interface Case {
   rows: object[];
@@ -234,11 +239,11 @@ test('every task but ReCoRD has a case above; ReCoRD is refused, saying why and 
 test('label words are the datasets\' ClassLabel names in index order; the metric is the one the paper reports', () => {
   const expected: Record<string, { labels: string[] | undefined; metric: string }> = {
     boolq: { labels: ['False', 'True'], metric: 'rank' },
-    cb: { labels: ['entailment', 'contradiction', 'neutral'], metric: 'rank' },
+    cb: { labels: ['entailment', 'contradiction', 'neutral'], metric: 'acc-macro-f1' },
     rte: { labels: ['entailment', 'not_entailment'], metric: 'rank' },
     wic: { labels: ['False', 'True'], metric: 'rank' },
     copa: { labels: ['choice1', 'choice2'], metric: 'rank' },
-    multirc: { labels: ['False', 'True'], metric: 'f1' },
+    multirc: { labels: ['False', 'True'], metric: 'f1a-em' },
     wsc: { labels: undefined, metric: 'exact-match' },
     mrpc: { labels: ['not_equivalent', 'equivalent'], metric: 'f1' },
     qqp: { labels: ['not_duplicate', 'duplicate'], metric: 'f1' },
@@ -353,10 +358,62 @@ test('evaluation\'s F1 counts the ranked labels against the targets, with the gi
   const row = (input: number, target: string) => ({ inputIds: [input], targetIds: [5], target });
   // Predicted: equivalent, equivalent, equivalent, not_equivalent; TP 2, FP 1, FN 1.
   const rows = [row(1, 'equivalent'), row(1, 'equivalent'), row(1, 'not_equivalent'), row(3, 'equivalent')];
-  const r = evaluate(model, tok, undefined, rows, { batchSize: 3, labels: ['not_equivalent', 'equivalent'], positiveLabel: 'equivalent' });
+  const r = evaluate(model, tok, undefined, rows, { batchSize: 3, labels: ['not_equivalent', 'equivalent'], metric: 'f1' });
   assert.equal(r.rankAccuracy, 0.5);
   assert.equal(r.f1, 4 / 6);
   assert.equal(evaluate(model, tok, undefined, rows, { batchSize: 3, labels: ['not_equivalent', 'equivalent'] }).f1, undefined, 'no positive label, no F1');
+});
+
+test('macro-F1 as sklearn computes it; EM per question as T5\'s mean_group_metric(all_match)', () => {
+  // sklearn's f1_score docstring: y_true [0, 1, 2, 0, 1, 2], y_pred [0, 2, 1, 0, 0, 1], average='macro' -> 0.26666...
+  // (per class: 0.8, 0, 0).
+  assert.ok(Math.abs(macroF1(['0', '2', '1', '0', '0', '1'], ['0', '1', '2', '0', '1', '2'], ['0', '1', '2']) - 0.26666666666666666) < 1e-15);
+  // labels=range(3) as T5 passes them: a class neither true nor predicted counts 0 (zero_division), so
+  // y_true [0, 0, 1], y_pred [0, 1, 1]: class 0 F1 2/3 (TP 1, FN 1), class 1 F1 2/3 (TP 1, FP 1), class 2 0 -> 4/9.
+  assert.ok(Math.abs(macroF1(['0', '1', '1'], ['0', '0', '1'], ['0', '1', '2']) - 4 / 9) < 1e-15);
+  // T5's metrics_test (test_mean_group_metric... all_match): groups a: [right, right], b: [right, wrong], c: [right] -> 2/3.
+  assert.equal(groupExactMatch([true, true, true, false, true], ['a', 'a', 'b', 'b', 'c']), 2 / 3);
+  assert.equal(groupExactMatch([false, true], ['q', 'q']), 0, 'one wrong answer option fails its question');
+});
+
+test('evaluation reports CB\'s macro-F1 and MultiRC\'s F1a and EM per question from the ranked labels; the metric is SuperGLUE\'s mean', () => {
+  // A stand-in model whose ranked label is the input's first token (index into the labels).
+  const model = {
+    loss: () => 0,
+    generate: ({ inputIds }: { inputIds: number[][] }) => ({ sequences: inputIds.map(() => [0]) }),
+    score: ({ inputIds }: { inputIds: number[][] }) => inputIds.map((row) => [0, 1, 2].map((c) => (c === row[0] ? 0 : -1))),
+  } as unknown as T5Model;
+  const tok = { padId: 9, decode: () => '', encodeBatch: (texts: string[]) => ({ inputIds: texts.map((_, i) => [i + 2]) }) } as unknown as T5Tokenizer;
+  const cbLabels = ['entailment', 'contradiction', 'neutral'];
+  const row = (ranked: number, target: string, group?: string) => ({ inputIds: [ranked], targetIds: [5], target, ...(group ? { group } : {}) });
+  // Gold e, c, n, e, c, n; ranked e, n, c, e, e, c: the sklearn docstring case above (macro-F1 4/15), accuracy 2/6.
+  const cb = [row(0, 'entailment'), row(2, 'contradiction'), row(1, 'neutral'), row(0, 'entailment'), row(0, 'contradiction'), row(1, 'neutral')];
+  const r = evaluate(model, tok, undefined, cb, { batchSize: 4, labels: cbLabels, metric: 'acc-macro-f1' });
+  assert.ok(Math.abs(r.macroF1! - 4 / 15) < 1e-15);
+  assert.equal(r.rankAccuracy, 2 / 6);
+  assert.ok(Math.abs(metricValue('acc-macro-f1', r) - (2 / 6 + 4 / 15) / 2) < 1e-15);
+  assert.equal(evaluate(model, tok, undefined, cb, { batchSize: 4, labels: cbLabels, metric: 'rank' }).macroF1, undefined, 'only when the metric asks');
+  // MultiRC: question q1 has options (True ranked True, False ranked False), q2 (True ranked False, False ranked False),
+  // q3 (True ranked True). F1a: TP 2, FP 0, FN 1 -> 4/5; EM: q1 and q3 of 3 -> 2/3.
+  const mr = [row(1, 'True', 'p0/q1'), row(0, 'False', 'p0/q1'), row(0, 'True', 'p0/q2'), row(0, 'False', 'p0/q2'), row(1, 'True', 'p1/q3')];
+  const m = evaluate(model, tok, undefined, mr, { batchSize: 2, labels: ['False', 'True'], metric: 'f1a-em' });
+  assert.equal(m.f1, 4 / 5);
+  assert.equal(m.groupExactMatch, 2 / 3);
+  assert.ok(Math.abs(metricValue('f1a-em', m) - (4 / 5 + 2 / 3) / 2) < 1e-15);
+});
+
+test('MultiRC rows carry their question from the hub\'s idx struct (JSON Lines and Parquet alike); f1a-em refuses rows without it', async () => {
+  const s = settingsFor('multirc', { train: 'x.jsonl' });
+  const spec = { template: s.template, targetField: s.targetField, verbalizer: s.verbalizer, labels: s.labels, task: s.task };
+  assert.deepEqual(loadExamples(jsonl('multirc-idx.jsonl', CASES.multirc.rows), spec).examples.map((e) => e.group), ['5/1', '5/2', '6/0']);
+  const noIdx = loadExamples(jsonl('multirc-no-idx.jsonl', withoutIdx(CASES.multirc.rows)), spec).examples;
+  assert.equal(noIdx[0].group, undefined);
+  // The Parquet file pyarrow wrote (scripts/make-parquet-fixtures.py): idx as the hub's struct of int32s.
+  const parquet = await loadData(join(REPO_ROOT, 'test', 'fixtures', 'parquet', 'multirc-validation.parquet'), 'valid', spec);
+  assert.deepEqual(parquet.examples.map((e) => [e.target, e.group]), [['True', '0/0'], ['False', '0/0'], ['True', '0/1'], ['True', '1/2']]);
+  assert.match(metricDataProblem('f1a-em', noIdx) ?? '', /multirc-no-idx\.jsonl, line 1 has no question index \(MultiRC's idx field/);
+  assert.equal(metricDataProblem('f1', noIdx), undefined);
+  assert.match(metricLabelProblem('acc-macro-f1', undefined) ?? '', /acc-macro-f1 averages F1 over a label set, but there are open-ended targets/);
 });
 
 test('a preset run on local files: MRPC selects by F1 of the ranked labels, the positive class being "equivalent"', { skip: SKIP_NO_SHARED }, async () => {
@@ -372,10 +429,33 @@ test('a preset run on local files: MRPC selects by F1 of the ranked labels, the 
   // Two of the three validation rows are positive: F1 differs from accuracy whatever the prompt ranks first.
   assert.notEqual(best.f1, best.rankAccuracy);
   assert.equal(done.bestMetric, best.f1, 'the best prompt is chosen by F1');
-  // The PEFT job's train.py selects by rank accuracy or exact match: the export says so rather than select otherwise.
-  assert.throws(() => exportPeftJob(join(dir, 'mrpc-run'), join(dir, 'mrpc-job')), (err: Error) => err instanceof JobExportError && /selects its best prompt by F1, which the job's train\.py does not compute/.test(err.message));
+  // The PEFT job selects by F1 too (train.py computes it), reading the copied files with the preset's template and label words.
+  const { job } = await exportPeftJob(join(dir, 'mrpc-run'), join(dir, 'mrpc-job'));
+  assert.deepEqual([job.metric, job.labels, job.data.template, job.data.verbalizer], ['f1', ['not_equivalent', 'equivalent'], opts.template, opts.verbalizer]);
+  assert.deepEqual(readFileSync(join(dir, 'mrpc-job', job.data.train), 'utf8'), readFileSync(train_, 'utf8'));
   // Three labels cannot give a binary F1: refused before training, naming the setting.
-  await assert.rejects(train(settingsFor('cb', { model: tinyModelDir(), train: jsonl('cb3.jsonl', CASES.cb.rows), out: join(dir, 'cb-run'), metric: 'f1', backend: 'cpu' }), { onEvent: () => undefined }), /metric: f1 scores two labels, the second being the positive class, but the run has 3 labels \(entailment, contradiction, neutral\)/);
+  await assert.rejects(train(settingsFor('cb', { model: tinyModelDir(), train: jsonl('cb3.jsonl', CASES.cb.rows), out: join(dir, 'cb-run'), metric: 'f1', backend: 'cpu' }), { onEvent: () => undefined }), /metric: f1 scores two labels, the second being the positive class, but there are 3 labels \(entailment, contradiction, neutral\)/);
+});
+
+test('CB and MultiRC preset runs select by SuperGLUE\'s score: the mean of accuracy and macro-F1, of F1a and EM per question', { skip: SKIP_NO_SHARED }, async () => {
+  const run = async (task: TaskName, rows: object[]) => {
+    const data = jsonl(`${task}-selects.jsonl`, rows);
+    const events: TrainEvent[] = [];
+    const opts = settingsFor(task, { model: tinyModelDir(), train: data, valid: data, out: join(dir, `${task}-selects-run`), steps: 1, evalEvery: 1, batchSize: 2, promptLength: 2, maxInputLength: 96, backend: 'cpu' });
+    const done = await train(opts, { onEvent: (e) => events.push(e) });
+    const best = events.flatMap((e) => (e.type === 'eval' && e.best ? [e] : [])).at(-1);
+    assert.ok(best, task);
+    return { done, best };
+  };
+  const cb = await run('cb', CASES.cb.rows);
+  assert.ok(cb.best.macroF1 !== undefined && cb.best.rankAccuracy !== undefined);
+  assert.equal(cb.done.bestMetric, (cb.best.rankAccuracy + cb.best.macroF1) / 2);
+  const multirc = await run('multirc', CASES.multirc.rows);
+  assert.ok(multirc.best.f1 !== undefined && multirc.best.groupExactMatch !== undefined);
+  assert.equal(multirc.done.bestMetric, (multirc.best.f1 + multirc.best.groupExactMatch) / 2);
+  // Rows without idx cannot be grouped by question: refused before training, saying what to do.
+  const noIdx = jsonl('multirc-no-idx-run.jsonl', withoutIdx(CASES.multirc.rows));
+  await assert.rejects(train(settingsFor('multirc', { model: tinyModelDir(), train: noIdx, valid: noIdx, out: join(dir, 'multirc-no-idx-run'), backend: 'cpu' }), { onEvent: () => undefined }), /metric: f1a-em scores EM per question, but .*line 1 has no question index.*or --metric f1/);
 });
 
 test('prompt-tune eval --task formats the data as the preset does and reports its metric', { skip: SKIP_NO_SHARED }, () => {
@@ -392,10 +472,19 @@ test('prompt-tune eval --task formats the data as the preset does and reports it
   assert.ok(Math.abs(last.f1 - (2 * last.rankAccuracy) / (1 + last.rankAccuracy)) < 1e-12, `F1 ${last.f1} for recall ${last.rankAccuracy}`);
 });
 
-test('a WSC run trains on its marked rows; its PEFT job export is refused, train.py not rewriting rows', { skip: SKIP_NO_SHARED }, async () => {
+test('WSC and MultiRC runs train on their rewritten rows; their PEFT jobs get those rows (and MultiRC\'s questions), not the raw files', { skip: SKIP_NO_SHARED }, async () => {
+  const jobRows = (jobDir: string, name: string) => readFileSync(join(jobDir, name), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { input: string; target: string; group?: string });
   const wsc = jsonl('wsc-train.jsonl', CASES.wsc.rows);
   const out = join(dir, 'wsc-run');
   const done = await train(settingsFor('wsc', { model: tinyModelDir(), train: wsc, valid: wsc, out, steps: 1, evalEvery: 1, batchSize: 2, promptLength: 2, maxInputLength: 64, backend: 'cpu' }), { onEvent: () => undefined });
   assert.equal(done.status, 'completed');
-  assert.throws(() => exportPeftJob(out, join(dir, 'wsc-job')), (err: Error) => err instanceof JobExportError && /task preset \(wsc\) rewrites its rows as T5 does, which the job's train\.py does not/.test(err.message));
+  const w = await exportPeftJob(out, join(dir, 'wsc-job'));
+  assert.deepEqual(jobRows(w.dir, w.job.data.train).map((r) => [r.input, r.target]), CASES.wsc.expected, 'wsc_simple\'s rows, as T5 writes them');
+  assert.deepEqual([w.job.metric, w.job.data.inputField, w.job.data.template, w.job.data.groupField], ['exact-match', 'input', undefined, undefined]);
+  const multirc = jsonl('multirc-job.jsonl', CASES.multirc.rows);
+  const mOut = join(dir, 'multirc-job-run');
+  assert.equal((await train(settingsFor('multirc', { model: tinyModelDir(), train: multirc, valid: multirc, out: mOut, steps: 1, evalEvery: 1, batchSize: 2, promptLength: 2, maxInputLength: 96, backend: 'cpu' }), { onEvent: () => undefined })).status, 'completed');
+  const m = await exportPeftJob(mOut, join(dir, 'multirc-job'));
+  assert.deepEqual(jobRows(m.dir, m.job.data.valid!).map((r) => [r.input, r.target, r.group]), CASES.multirc.expected.map(([input, target], i) => [input, target, ['5/1', '5/2', '6/0'][i]]));
+  assert.deepEqual([m.job.metric, m.job.data.groupField], ['f1a-em', 'group']);
 });

@@ -1,7 +1,11 @@
 // `prompt-tune export-job`: a run handed to HF PEFT + Accelerate. The run's checkpoint gives its
 // settings, the model's fingerprint and the prompt it started from (so every init carries over
 // exactly); run.json the label set the run resolved. The job folder holds train.py, job.json (what
-// train.py reads), the initial prompt, copies of the data files, requirements and accelerate configs.
+// train.py reads), the initial prompt, the data, requirements and accelerate configs. The data is a
+// copy of the run's files when train.py reads them as the engine does (local JSON Lines, CSV, TSV
+// taken as they are); otherwise (a hub dataset, Parquet, a task preset's rewritten or grouped rows)
+// it is the rows the engine resolved, as JSON Lines of input and target (and group), checked
+// against the fingerprint of the data the run trained on.
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { isHubDataset } from '../dataset-spec';
 import { extname, join, resolve } from 'node:path';
@@ -14,7 +18,11 @@ import { issuesMessage } from '../schema';
 import { resolveRunSettings, type RunSettings } from '../settings/run-settings';
 import { loadCheckpoint } from '../training/checkpoint';
 import { optimizerSettings } from '../training/optim';
-import { taskRows } from '../training/data/task-rows';
+import { taskGroups, taskRows } from '../training/data/task-rows';
+import { loadData } from '../training/data/source';
+import { splitValidation, type Example } from '../training/data/dataset';
+import { examplesFingerprint } from '../training/data/fingerprint';
+import { runDataSpec } from '../training/options';
 import type { PromptInit } from '../prompt/init-spec';
 import type { TrainingSettings } from '../prompt';
 import { ACCELERATE_MULTI_GPU, ACCELERATE_ONE_GPU, REQUIREMENTS, jobReadme } from './job-files';
@@ -38,7 +46,14 @@ export interface JobSettings {
   init: PromptInit;
   initPieces: (string | null)[];
   initialPrompt: string;
-  data: Pick<RunSettings, 'validFraction' | 'inputField' | 'targetField' | 'template' | 'verbalizer' | 'labels' | 'skipInvalid'> & { train: string; valid?: string };
+  data: Pick<RunSettings, 'validFraction' | 'inputField' | 'targetField' | 'template' | 'verbalizer' | 'labels' | 'skipInvalid'> & {
+    train: string;
+    valid?: string;
+    /** The field holding each row's group (MultiRC's question), for EM per group. */
+    groupField?: string;
+    /** The run's data and how it wrote the rows, when the job's files are the rows resolved from it (a hub dataset, Parquet, a task's rows); the saved prompt records its template and verbalizer. */
+    resolvedFrom?: Pick<RunSettings, 'template' | 'verbalizer' | 'task'> & { train: string; valid?: string };
+  };
   /** The label set the run ranked (given, or the data's distinct targets); null for open-ended targets. */
   labels: string[] | null;
   optimizer: { kind: string; [hyperparameter: string]: unknown };
@@ -68,15 +83,8 @@ function runLabels(runDir: string): string[] | undefined {
   return parsed.output.labels;
 }
 
-/** The data file the run read, which the job copies; relative paths are the run's, from the folder it started in. */
-function dataFile(path: string, setting: string): string {
-  // train.py reads JSON Lines, CSV and TSV files only.
-  if (isHubDataset(path) || extname(path).toLowerCase() === '.parquet') {
-    throw new JobExportError(
-      path,
-      `${path}: the run's ${setting} data is ${isHubDataset(path) ? 'a hub dataset' : 'a Parquet file'}, and the job's train.py reads JSON Lines, CSV and TSV files only. Save the rows as JSON Lines (e.g. with datasets' to_json) and train the run on that file.`,
-    );
-  }
+/** A data file train.py reads as the engine does; relative paths are the run's, from the folder it started in. */
+function copiedFile(path: string, setting: string): string {
   const full = resolve(path);
   if (!existsSync(full) || !statSync(full).isFile()) {
     throw new JobExportError(full, `${full}: the run's ${setting} file is not there. Export from the folder the run was started in, or put the file back.`);
@@ -84,14 +92,39 @@ function dataFile(path: string, setting: string): string {
   return full;
 }
 
-/** Refuses a run whose training train.py would not reproduce: F1 selection, or a task preset's rewritten rows. */
-function checkJobAgrees(run: string, opts: RunSettings): void {
-  if (opts.metric === 'f1') {
-    throw new JobExportError(run, `${run}: the run selects its best prompt by F1, which the job's train.py does not compute (it selects by rank accuracy or exact match). Train the run with --metric rank to export it.`);
+/** Whether train.py reads the run's data as the engine does: local JSON Lines, CSV or TSV files whose rows are used as they are. */
+function jobReadsRunFiles(opts: RunSettings): boolean {
+  const readable = (path: string | undefined) => path === undefined || (!isHubDataset(path) && extname(path).toLowerCase() !== '.parquet');
+  return readable(opts.train) && readable(opts.valid) && taskRows(opts.task) === undefined && taskGroups(opts.task) === undefined;
+}
+
+/** The job's data: the rows of each split. */
+interface JobRows {
+  train: Example[];
+  valid?: Example[];
+}
+
+/**
+ * The examples the engine reads from the run's data (hub datasets through the registered hub client),
+ * refused when the rows it trained on are no longer these (another revision, changed files).
+ */
+async function resolvedRows(run: string, opts: RunSettings, dataFingerprint: string): Promise<JobRows> {
+  const spec = runDataSpec(opts);
+  const train = (await loadData(opts.train, 'train', spec)).examples;
+  const valid = opts.valid === undefined ? undefined : (await loadData(opts.valid, 'valid', spec)).examples;
+  const trained = valid ? train : splitValidation(train, opts.validFraction, opts.seed).train;
+  if (examplesFingerprint(trained) !== dataFingerprint) {
+    throw new JobExportError(
+      run,
+      `${run}: the run's data (${opts.train}${opts.valid ? `, ${opts.valid}` : ''}) no longer gives the rows the run trained on (another revision of the dataset, or changed files), so the job would train on other data. Pin the revision the run used (hf:org/name@revision) or restore the files, and train again if they are gone.`,
+    );
   }
-  if (taskRows(opts.task) !== undefined) {
-    throw new JobExportError(run, `${run}: the run's task preset (${opts.task}) rewrites its rows as T5 does, which the job's train.py does not. Save the rewritten rows as JSON Lines with input and target fields and train the run on that file without --task.`);
-  }
+  return { train, ...(valid ? { valid } : {}) };
+}
+
+/** Rows as JSON Lines of input, target and (when every row has one) group. */
+function rowsJsonl(rows: readonly Example[], grouped: boolean): string {
+  return rows.map((e) => JSON.stringify({ input: e.input, target: e.target, ...(grouped ? { group: e.group } : {}) })).join('\n') + '\n';
 }
 
 /** Refuses to replace a folder that holds other things than a job (a wrong --out never deletes user files). */
@@ -109,8 +142,11 @@ export interface ExportedJob {
   job: JobSettings;
 }
 
-/** Writes the PEFT + Accelerate job of the run folder `runDir` into `outDir` (replaced as a whole). */
-export function exportPeftJob(runDir: string, outDir: string): ExportedJob {
+/**
+ * Writes the PEFT + Accelerate job of the run folder `runDir` into `outDir` (replaced as a whole). A
+ * run on a hub dataset reads it through the hub client registered with the data loader (the cache).
+ */
+export async function exportPeftJob(runDir: string, outDir: string): Promise<ExportedJob> {
   const run = resolve(runDir);
   const out = resolve(outDir);
   const labels = runLabels(run);
@@ -120,14 +156,20 @@ export function exportPeftJob(runDir: string, outDir: string): ExportedJob {
   }
   const { state, initial } = loadCheckpoint(checkpointDir);
   const opts = resolveRunSettings(state.options);
-  checkJobAgrees(run, opts);
   checkJobFolder(out);
-  const train = dataFile(opts.train, 'training (--train)');
-  const valid = opts.valid === undefined ? undefined : dataFile(opts.valid, 'validation (--valid)');
+  const files = jobReadsRunFiles(opts)
+    ? { train: copiedFile(opts.train, 'training (--train)'), ...(opts.valid !== undefined ? { valid: copiedFile(opts.valid, 'validation (--valid)') } : {}) }
+    : undefined;
+  const rows = files ? undefined : await resolvedRows(run, opts, state.dataFingerprint);
+  const grouped = rows !== undefined && [...rows.train, ...(rows.valid ?? [])].every((e) => e.group !== undefined);
   const modelIsFolder = existsSync(resolve(opts.model));
   const model = modelIsFolder ? resolve(opts.model) : opts.model; // a hub id as it is
   const optimizer = optimizerSettings(opts.optimizer, { lr: opts.lr, weightDecay: opts.weightDecay });
-  const dataName = (role: string, file: string) => `data/${role}${extname(file).toLowerCase()}`;
+  const dataName = (role: string, file: string | undefined) => `data/${role}${file ? extname(file).toLowerCase() : '.jsonl'}`;
+  // Resolved rows are read by field, as they are: the template, verbalizer and skipping are already applied.
+  const fields = rows
+    ? { inputField: 'input', targetField: 'target', template: undefined, verbalizer: undefined, skipInvalid: false, ...(grouped ? { groupField: 'group' } : {}), resolvedFrom: { train: opts.train, ...(opts.valid ? { valid: opts.valid } : {}), template: opts.template, verbalizer: opts.verbalizer, task: opts.task } }
+    : { inputField: opts.inputField, targetField: opts.targetField, template: opts.template, verbalizer: opts.verbalizer, skipInvalid: opts.skipInvalid };
   const job: JobSettings = {
     format: JOB_FORMAT,
     version: 1,
@@ -140,10 +182,9 @@ export function exportPeftJob(runDir: string, outDir: string): ExportedJob {
     initPieces: state.initPieces,
     initialPrompt: 'initial_prompt.safetensors',
     data: {
-      train: dataName('train', train),
-      ...(valid ? { valid: dataName('valid', valid) } : {}),
-      validFraction: opts.validFraction, inputField: opts.inputField, targetField: opts.targetField, template: opts.template,
-      verbalizer: opts.verbalizer, labels: opts.labels, skipInvalid: opts.skipInvalid,
+      train: dataName('train', files?.train),
+      ...(files?.valid !== undefined || rows?.valid !== undefined ? { valid: dataName('valid', files?.valid) } : {}),
+      validFraction: opts.validFraction, labels: opts.labels, ...fields,
     },
     labels: labels ?? null,
     optimizer: { kind: optimizer.kind, ...optimizer.options },
@@ -167,8 +208,13 @@ export function exportPeftJob(runDir: string, outDir: string): ExportedJob {
     writeJsonAtomic(join(tmp, JOB_FILE), job);
     writeFileAtomic(join(tmp, job.initialPrompt), writeSafetensors({ prompt: { shape: [initial.k, initial.dModel], data: initial.data } }, { format: 'pt' }));
     mkdirSync(join(tmp, 'data'));
-    copyFileSync(train, join(tmp, job.data.train));
-    if (valid && job.data.valid) copyFileSync(valid, join(tmp, job.data.valid));
+    if (files) {
+      copyFileSync(files.train, join(tmp, job.data.train));
+      if (files.valid !== undefined && job.data.valid) copyFileSync(files.valid, join(tmp, job.data.valid));
+    } else if (rows) {
+      writeFileAtomic(join(tmp, job.data.train), rowsJsonl(rows.train, grouped));
+      if (rows.valid && job.data.valid) writeFileAtomic(join(tmp, job.data.valid), rowsJsonl(rows.valid, grouped));
+    }
     writeFileAtomic(join(tmp, 'requirements.txt'), REQUIREMENTS);
     writeFileAtomic(join(tmp, 'accelerate', 'one-gpu.yaml'), ACCELERATE_ONE_GPU);
     writeFileAtomic(join(tmp, 'accelerate', 'multi-gpu.yaml'), ACCELERATE_MULTI_GPU);

@@ -67,7 +67,7 @@ trained with Hugging Face PEFT on PyTorch, on as many GPUs or machines as Accele
 | \`train.py\` | the training script (read its docstring) |
 | \`job.json\` | the run's settings, which \`train.py\` reads |
 | \`initial_prompt.safetensors\` | the prompt the run started from (\`prompt\` [k, d_model]) |
-| \`data/\` | copies of the run's data files |
+| \`data/\` | copies of the run's data files, or the rows it read from a hub dataset, Parquet or a task preset (JSON Lines of input, target and group) |
 | \`requirements.txt\` | pinned versions |
 | \`accelerate/\` | configs for one GPU and for several |
 

@@ -3,7 +3,8 @@
 Written by `prompt-tune export-job`. job.json holds the run's settings; this script reproduces what
 Prompt Tuner's trainer does with them:
   - data: the same files (copied to data/), fields or input template, verbalizer, label set,
-    validation split and the same order of batches (Prompt Tuner's seeded sfc32 shuffle, below);
+    validation split and the same order of batches (Prompt Tuner's seeded sfc32 shuffle, below); for
+    a hub dataset, Parquet or a task preset's rows, the rows Prompt Tuner resolved (input, target, group);
   - tokens: T5's SentencePiece tokenizer (slow, legacy mode, as Prompt Tuner encodes), inputs cut to
     maxInputLength minus the prompt, targets to maxTargetLength, eos kept last;
   - model: the frozen T5 with a PEFT soft prompt [k, d_model] prepended to the encoder's input
@@ -13,7 +14,8 @@ Prompt Tuner's trainer does with them:
   - optimiser: Adafactor (or Adam) with the run's hyperparameters and linear warmup; no gradient
     clipping besides Adafactor's own update clipping (clip_threshold);
   - evaluation every evalEvery steps and at the last: validation loss, exact match of greedy
-    generation and rank classification over the labels; the best prompt is saved as a PEFT adapter.
+    generation and rank classification over the labels, and from the ranked labels the scores the
+    run's metric needs (F1, macro-F1, EM per group); the best prompt by that metric is saved as a PEFT adapter.
 Dropout draws its masks from torch's generator, so runs agree step for step only with dropout off.
 
 Run:  accelerate launch train.py              (see README.md for one or many GPUs and nodes)
@@ -183,7 +185,7 @@ def parse_verbalizer(source):
 
 
 def load_examples(path, data):
-    """[(input, target)] as Prompt Tuner reads them; a bad line stops, or is skipped with skipInvalid."""
+    """[(input, target, group)] as Prompt Tuner reads them (group None without groupField); a bad line stops, or is skipped with skipInvalid."""
     fields, records = read_records(path)
 
     def choose(given, defaults, role):
@@ -201,6 +203,7 @@ def load_examples(path, data):
     target_field = choose(data.get("targetField"), DEFAULT_TARGET_FIELDS, "target")
     verbalizer = parse_verbalizer(data["verbalizer"]) if data.get("verbalizer") else None
     labels = set(data["labels"]) if data.get("labels") else None
+    group_field = data.get("groupField")
     examples, skipped = [], 0
     for line, values in records:
 
@@ -220,12 +223,13 @@ def load_examples(path, data):
                 target = verbalizer[target]
             if labels is not None and target not in labels:
                 raise JobError(f"{path}:{line}: field {target_field!r}: unknown label {target!r}")
+            group = value(group_field) if group_field else None
         except JobError:
             if not data.get("skipInvalid"):
                 raise
             skipped += 1
             continue
-        examples.append((text, target))
+        examples.append((text, target, group))
     if not examples:
         raise JobError(f"{path}: no examples")
     return examples, skipped
@@ -278,33 +282,76 @@ def example_losses(logits, labels):
     return tokens.sum(-1) / (labels != -100).sum(-1)
 
 
+def f1(ranked, golds, positive):
+    """F1 of one label, as sklearn's f1_score: 2 TP / (2 TP + FP + FN), 0 when there is nothing to count."""
+    tp = sum(r == positive and g == positive for r, g in zip(ranked, golds))
+    wrong = sum((r == positive) != (g == positive) for r, g in zip(ranked, golds))
+    return 0.0 if 2 * tp + wrong == 0 else 2 * tp / (2 * tp + wrong)
+
+
+def label_scores(metric, ranked, golds, groups, labels):
+    """The scores beyond accuracy the metric needs (src/core/training/evaluate.ts): F1 with the second
+    label positive (f1, f1a-em), macro-F1 over the labels (acc-macro-f1), EM per group (f1a-em)."""
+    scores = {}
+    if metric in ("f1", "f1a-em") and len(labels) == 2:
+        scores["f1"] = f1(ranked, golds, labels[1])
+    if metric == "acc-macro-f1":
+        scores["macroF1"] = sum(f1(ranked, golds, label) for label in labels) / len(labels)
+    if metric == "f1a-em" and all(g is not None for g in groups):
+        all_right = {}
+        for r, g, group in zip(ranked, golds, groups):
+            all_right[group] = all_right.get(group, True) and r == g
+        scores["groupExactMatch"] = sum(all_right.values()) / len(all_right)
+    return scores
+
+
+def metric_value(metric, r):
+    """The metric that selects the best prompt (src/core/training/run-metric.ts); exact match without label scores."""
+    mean = lambda a, b: None if a is None or b is None else (a + b) / 2  # noqa: E731
+    value = {
+        "rank": r.get("rankAccuracy"),
+        "exact-match": r["exactMatch"],
+        "f1": r.get("f1"),
+        "acc-macro-f1": mean(r.get("rankAccuracy"), r.get("macroF1")),
+        "f1a-em": mean(r.get("f1"), r.get("groupExactMatch")),
+    }[metric]
+    return r["exactMatch"] if value is None else value
+
+
 @torch.no_grad()
-def evaluate(accelerator, model, tokenizer, valid, labels, candidates, batch_size):
-    """Validation loss, exact match and rank accuracy; each process takes every world-th example."""
+def evaluate(accelerator, model, tokenizer, valid, labels, candidates, batch_size, metric):
+    """Validation loss, exact match, rank accuracy and the metric's scores; each process takes every world-th example."""
     model.eval()
     peft = accelerator.unwrap_model(model)
     device = accelerator.device
-    mine = valid[accelerator.process_index :: accelerator.num_processes]
-    max_new_tokens = max(len(t) for _, t, _ in valid)
+    world, index = accelerator.num_processes, accelerator.process_index
+    mine = valid[index::world]
+    max_new_tokens = max(len(t) for _, t, _, _ in valid)
     # transformers 4.57 sizes the generation cache by the encoder's depth: a deeper decoder needs it off.
     config = peft.get_base_model().config
     use_cache = config.num_decoder_layers <= config.num_layers
-    totals = torch.zeros(3, dtype=torch.float64)  # summed example losses, exact matches, ranked right
+    totals = torch.zeros(2, dtype=torch.float64)  # summed example losses, exact matches
+    ranked = torch.zeros(len(valid), dtype=torch.float64)  # each example's ranked label index, set by the process that has it
     for start in range(0, len(mine), batch_size):
         rows = mine[start : start + batch_size]
-        batch = {k: v.to(device) for k, v in collate([(i, t) for i, t, _ in rows], tokenizer.pad_token_id).items()}
+        batch = {k: v.to(device) for k, v in collate([(i, t) for i, t, _, _ in rows], tokenizer.pad_token_id).items()}
         totals[0] += example_losses(peft(**batch).logits, batch["labels"]).sum().item()
         out = peft.generate(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], max_new_tokens=max_new_tokens, do_sample=False, num_beams=1, use_cache=use_cache)
         texts = tokenizer.batch_decode(out, skip_special_tokens=True)
-        totals[1] += sum(text.strip() == target.strip() for text, (_, _, target) in zip(texts, rows))
+        totals[1] += sum(text.strip() == target.strip() for text, (_, _, target, _) in zip(texts, rows))
         if candidates is not None:
-            totals[2] += sum(labels[i] == target for i, (_, _, target) in zip(rank(peft, batch, candidates), rows))
+            for j, label in enumerate(rank(peft, batch, candidates)):
+                ranked[index + (start + j) * world] = label
     totals = accelerator.reduce(totals.to(device), reduction="sum").cpu()
+    ranked = accelerator.reduce(ranked.to(device), reduction="sum").cpu()
     model.train()
     n = len(valid)
     result = {"validLoss": totals[0].item() / n, "exactMatch": totals[1].item() / n}
     if candidates is not None:
-        result["rankAccuracy"] = totals[2].item() / n
+        predicted = [labels[int(i)] for i in ranked.tolist()]
+        golds = [target for _, _, target, _ in valid]
+        result["rankAccuracy"] = sum(p == g for p, g in zip(predicted, golds)) / n
+        result.update(label_scores(metric, predicted, golds, [group for _, _, _, group in valid], labels))
     return result
 
 
@@ -375,12 +422,13 @@ def main():
     budget = job["maxInputLength"] - k
 
     def encoded(examples):
-        return list(zip(encode([i for i, _ in examples], budget), encode([t for _, t in examples], job["maxTargetLength"]), (t for _, t in examples)))
+        """(input ids, target ids, target, group) per example."""
+        inputs, targets = encode([e[0] for e in examples], budget), encode([e[1] for e in examples], job["maxTargetLength"])
+        return [(i, t, e[1], e[2]) for i, t, e in zip(inputs, targets, examples)]
 
     train_rows, valid_rows = encoded(train), encoded(valid)
     labels = job["labels"]
     candidates = encode(labels, job["maxTargetLength"]) if labels else None
-    rank_metric = job["metric"] == "rank" and candidates is not None
 
     config = PromptTuningConfig(task_type=TaskType.SEQ_2_SEQ_LM, num_virtual_tokens=k, num_transformer_submodules=1, prompt_tuning_init=PromptTuningInit.RANDOM)
     model = get_peft_model(base, config)
@@ -399,10 +447,10 @@ def main():
 
     def run_eval(step, train_loss):
         nonlocal best, stale
-        r = evaluate(accelerator, model, tokenizer, valid_rows, labels, candidates, job["batchSize"])
+        r = evaluate(accelerator, model, tokenizer, valid_rows, labels, candidates, job["batchSize"], job["metric"])
         point = {"step": step, **r, **({"trainLoss": train_loss} if train_loss is not None else {})}
         metrics.append(point)
-        value = r["rankAccuracy"] if rank_metric else r["exactMatch"]
+        value = metric_value(job["metric"], r)
         improved = best is None or value > best[1] or (value == best[1] and r["validLoss"] < best[2])
         if improved:
             best, stale = (step, value, r["validLoss"]), 0
@@ -416,8 +464,9 @@ def main():
         if accelerator.is_main_process:
             out = os.path.join(args.output_dir, "prompt")
             accelerator.unwrap_model(model).save_pretrained(out, safe_serialization=True)
+            written = data.get("resolvedFrom") or data  # how the run wrote inputs and labels, also for resolved rows
             note = {"format": "prompt-tuner/peft-job-prompt", "embeddingFingerprint": fingerprint, "model": model_name,
-                    "init": job["init"], "initPieces": job["initPieces"], "template": data.get("template"), "verbalizer": data.get("verbalizer"), "labels": labels,
+                    "init": job["init"], "initPieces": job["initPieces"], "template": written.get("template"), "verbalizer": written.get("verbalizer"), "labels": labels,
                     "training": {**job["training"], "stepsDone": step, "bestStep": step, "backend": f"peft+accelerate ({accelerator.num_processes} x {accelerator.device.type})"},
                     "metrics": metrics}
             with open(os.path.join(out, ADAPTER_NOTE), "w", encoding="utf-8") as f:

@@ -92,6 +92,8 @@ export interface MetricPoint {
   exactMatch?: number;
   rankAccuracy?: number;
   f1?: number;
+  macroF1?: number;
+  groupExactMatch?: number;
 }
 
 /** prompt-tuner.json. The first block is written by savePrompt from the model; the rest by the trainer. */
@@ -156,7 +158,7 @@ export const TrainingSchema = v.looseObject({
   backend: v.optional(v.string()),
 });
 
-export const MetricSchema = v.looseObject({ step: count, trainLoss: measured, validLoss: measured, exactMatch: measured, rankAccuracy: measured, f1: measured });
+export const MetricSchema = v.looseObject({ step: count, trainLoss: measured, validLoss: measured, exactMatch: measured, rankAccuracy: measured, f1: measured, macroF1: measured, groupExactMatch: measured });
 
 const InsightSchema = v.looseObject({
   index: count,

@@ -57,13 +57,15 @@ const BOOLEAN = ['False', 'True'] as const;
 
 export const TASK_PRESETS: Record<TrainableTask, TaskPreset> = {
   boolq: classification('SuperGLUE BoolQ: yes/no questions', SUPER_GLUE, 'boolq', ['passage', 'question'], BOOLEAN),
-  cb: classification('SuperGLUE CB: three-way entailment', SUPER_GLUE, 'cb', ['hypothesis', 'premise'], ['entailment', 'contradiction', 'neutral']),
+  // SuperGLUE scores CB by the mean of accuracy and macro-F1 over its three classes (T5: accuracy and mean_multiclass_f1(3)).
+  cb: classification('SuperGLUE CB: three-way entailment', SUPER_GLUE, 'cb', ['hypothesis', 'premise'], ['entailment', 'contradiction', 'neutral'], 'acc-macro-f1'),
   rte: classification('SuperGLUE RTE: entailment', SUPER_GLUE, 'rte', ['hypothesis', 'premise'], ['entailment', 'not_entailment']),
   wic: classification('SuperGLUE WiC: word in context', SUPER_GLUE, 'wic', ['sentence1', 'sentence2', 'word'], BOOLEAN),
   copa: classification('SuperGLUE COPA: cause and effect', SUPER_GLUE, 'copa', ['choice1', 'choice2', 'premise', 'question'], ['choice1', 'choice2']),
   // T5's multirc is glue() with feature_names (question, answer, paragraph) and the markup removed;
-  // the hub's rows are already one per answer. The paper reports F1 over all answers.
-  multirc: classification('SuperGLUE MultiRC: answer checking', SUPER_GLUE, 'multirc', ['question', 'answer', 'paragraph'], BOOLEAN, 'f1'),
+  // the hub's rows are already one per answer. SuperGLUE scores it by F1a (F1 over all answers) and
+  // EM per question (T5: multirc_f1_over_all_answers, mean_group_metric(all_match)); the metric is their mean.
+  multirc: classification('SuperGLUE MultiRC: answer checking', SUPER_GLUE, 'multirc', ['question', 'answer', 'paragraph'], BOOLEAN, 'f1a-em'),
   // wsc_simple: the text with the pronoun marked, the target the referent's text; trained on the
   // rows whose referent is correct (correct_referent_only), so it is scored by exact match.
   wsc: { title: 'SuperGLUE WSC: pronoun referents', hub: { repo: SUPER_GLUE, config: 'wsc.fixed', train: 'train', valid: 'validation' }, template: 'wsc: {text}', targetField: 'span1_text', metric: 'exact-match' },

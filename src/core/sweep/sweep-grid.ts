@@ -1,8 +1,10 @@
 // A sweep's grid from text as people give it (the CLI's flags, the extension's input boxes): each
-// swept setting's values comma-separated and checked by the settings schema, seeds also as a count.
+// swept setting's values comma-separated (a comma inside double quotes or written \, is a value's:
+// settings/value-list.ts) and checked by the settings schema, seeds also as a count.
 // One module so the CLI and the extension agree on what a grid means and on its cells' folders.
 import { initSpec } from '../prompt/init-spec';
 import { settingFromText, type RunSettings } from '../settings/run-settings';
+import { splitValueList, ValueListError } from '../settings/value-list';
 import { expandSweep, SWEEPABLE, type SweepAxes, type SweepAxis, type SweepCell } from './sweep';
 
 /** Settings that always name a cell (the paper's Figure 3 axes); the others only when given several values. */
@@ -14,14 +16,14 @@ export class SweepGridError extends Error {}
 /**
  * The swept settings' value lists from their text (comma-separated); `seeds` N makes the seeds
  * seed..seed+N-1 (seed being the one given, else 0). A setting given one value that is not always
- * swept stays a base setting (no part of the cells' names).
+ * swept stays a base setting (no part of the cells' names). `nameOf` names a list in errors (the CLI: its flag).
  */
-export function sweepAxesFromText(texts: Partial<Record<SweepAxis, string>>, seeds?: number): SweepAxes {
+export function sweepAxesFromText(texts: Partial<Record<SweepAxis, string>>, seeds?: number, nameOf: (axis: SweepAxis) => string = (a) => a): SweepAxes {
   const axes: SweepAxes = {};
   for (const a of SWEEPABLE) {
     const raw = texts[a];
     if (raw === undefined) continue;
-    const values = raw.split(',').map((t) => settingFromText(a, t.trim()));
+    const values = valueList(raw, nameOf(a)).map((t) => settingFromText(a, t));
     if (values.length > 1 || ALWAYS_SWEPT.includes(a)) axes[a] = values;
   }
   if (seeds !== undefined) {
@@ -31,6 +33,14 @@ export function sweepAxesFromText(texts: Partial<Record<SweepAxis, string>>, see
     axes.seed = Array.from({ length: seeds }, (_, i) => first + i);
   }
   return axes;
+}
+
+function valueList(raw: string, name: string): string[] {
+  try {
+    return splitValueList(raw, name);
+  } catch (err) {
+    throw err instanceof ValueListError ? new SweepGridError(err.message) : err;
+  }
 }
 
 /**

@@ -7,6 +7,8 @@ export interface EncodedExample {
   inputIds: number[]; // with eos
   targetIds: number[]; // with eos
   target: string;
+  /** The example's group, for metrics over groups (MultiRC's EM per question). */
+  group?: string;
 }
 
 export interface EncodedSet {
@@ -20,7 +22,7 @@ export function encodeExamples(examples: readonly Example[], tok: T5Tokenizer, m
   const inputs = tok.encodeBatch(examples.map((e) => e.input), { maxLength: maxInputTokens, padding: 'none' });
   const targets = tok.encodeBatch(examples.map((e) => e.target), { maxLength: maxTargetTokens, padding: 'none' });
   return {
-    examples: examples.map((e, i) => ({ inputIds: inputs.inputIds[i], targetIds: targets.inputIds[i], target: e.target })),
+    examples: examples.map((e, i) => ({ inputIds: inputs.inputIds[i], targetIds: targets.inputIds[i], target: e.target, ...(e.group !== undefined ? { group: e.group } : {}) })),
     truncatedInputs: inputs.truncated,
     truncatedTargets: targets.truncated,
   };

@@ -1,7 +1,8 @@
 // Evaluating an ensemble of prompts (§6): each batch of examples is replicated once per prompt and
 // runs as ONE mixed-prompt pass (prompt/ensemble.ts). With labels each member answers by rank
 // classification and members vote on labels (prompt/vote.ts); without, they vote on the generated
-// strings. Reports the ensemble's accuracy, each member's, and how often the members disagree.
+// strings. Reports the ensemble's accuracy, each member's, how often the members disagree, and with a
+// label set the vote's label checks (invalid outputs, labels never produced, confusion), as evaluate does.
 import type { T5Model } from '../t5/model';
 import type { T5Tokenizer } from '../tokenizer';
 import { ensemblePromptTensor, groupReplicated, replicateExamples, type SoftPrompt } from '../prompt';
@@ -9,6 +10,7 @@ import { labelVote, textVote, topLabel } from '../vote';
 import type { LabelMap } from './data/label-map';
 import { padBatch, type EncodedExample } from './encode';
 import { isRightAnswer, scoringPlan } from './evaluate';
+import { checkLabels, type LabelChecks } from './label-checks';
 
 export interface EnsembleEvalResult {
   by: 'label' | 'text';
@@ -19,6 +21,8 @@ export interface EnsembleEvalResult {
   /** The share of examples on which the members do not all give the same answer. */
   disagreement: number;
   n: number;
+  /** The vote's answers checked against the label set, when there is one. */
+  labelChecks?: LabelChecks;
 }
 
 /** One example's answers: each member's (a label or a generated string), the vote's and the gold target. */
@@ -50,8 +54,10 @@ export function evaluateEnsemble(
   opts: {
     /** Rows per pass: batchSize / members examples each go through once per prompt. */
     batchSize: number;
-    /** The prompts' labels: members vote on them by rank classification; without, on generated strings. */
+    /** The prompts' labels: the valid outputs the vote is checked against, and what members rank. */
     labels?: readonly string[];
+    /** Members vote on ranked labels (default: true when there are labels); else on generated strings. */
+    rank?: boolean;
     labelMap?: LabelMap;
     maxTargetLength?: number;
     onProgress?: (done: number, total: number) => void;
@@ -59,7 +65,7 @@ export function evaluateEnsemble(
 ): EnsembleEvalResult {
   if (examples.length === 0) throw new Error('No examples to evaluate the ensemble on.');
   const n = prompts.length;
-  const { labels, candidates, maxNewTokens } = scoringPlan(tok, examples, opts, true);
+  const { labels, candidates, maxNewTokens } = scoringPlan(tok, examples, opts, opts.rank ?? true);
   const perPass = Math.max(1, Math.floor(opts.batchSize / n));
   const rows: EnsembleRow[] = [];
   for (let start = 0; start < examples.length; start += perPass) {
@@ -83,5 +89,7 @@ export function evaluateEnsemble(
     }
     opts.onProgress?.(start + batchRows.length, examples.length);
   }
-  return summarizeEnsemble(rows, (answer, gold) => isRightAnswer(opts.labelMap, answer, gold), candidates ? 'label' : 'text');
+  const summary = summarizeEnsemble(rows, (answer, gold) => isRightAnswer(opts.labelMap, answer, gold), candidates ? 'label' : 'text');
+  if (!labels) return summary;
+  return { ...summary, labelChecks: checkLabels(rows.map((r) => r.vote), rows.map((r) => r.gold), labels, opts.labelMap) };
 }

@@ -12,12 +12,17 @@ import { mapAnswer, type LabelMap } from './data/label-map';
 import { checkLabels, type LabelChecks } from './label-checks';
 import { padBatch, type EncodedExample } from './encode';
 import { DEFAULTS } from './options';
-import { binaryF1 } from './f1';
+import { binaryF1, macroF1 } from './f1';
+import { groupExactMatch } from './group-match';
+import { usesPositiveLabel, type Scores } from './run-metric';
+import type { Metric } from '../engine-names';
 
-export interface EvalResult {
+export interface EvalResult extends Scores {
   exactMatch: number; // fraction in [0, 1]
   rankAccuracy?: number; // fraction in [0, 1], when labels are known
-  f1?: number; // in [0, 1], of the ranked labels, when a positive label is given
+  f1?: number; // in [0, 1], of the ranked labels, the second label positive, when the metric is f1 or f1a-em
+  macroF1?: number; // in [0, 1], of the ranked labels over the label set, when the metric is acc-macro-f1
+  groupExactMatch?: number; // share of groups (MultiRC's questions) all ranked right, when the metric is f1a-em
   validLoss: number;
   n: number;
   predictions: string[]; // generated text per example, in order
@@ -73,8 +78,8 @@ export function evaluate(
     labelMap?: LabelMap;
     /** Label candidates are cut to this many tokens (eos included), as targets are; default: the run default. */
     maxTargetLength?: number;
-    /** Also compute F1 of the ranked labels with this one as the positive class (one of `labels`). */
-    positiveLabel?: string;
+    /** Also compute the scores this metric needs (F1, macro-F1, EM per group) from the ranked labels. */
+    metric?: Metric;
     /** After each batch: examples done of `total`. */
     onProgress?: (done: number, total: number) => void;
   },
@@ -108,8 +113,21 @@ export function evaluate(
     opts.onProgress?.(start + rows.length, examples.length);
   }
   const n = examples.length;
-  const positive = opts.positiveLabel === undefined ? undefined : mapAnswer(opts.labelMap, opts.positiveLabel);
-  const f1 = candidates && positive !== undefined ? binaryF1(rankedLabels, examples.map((e) => e.target), positive) : undefined;
-  const labelChecks = labels ? { labelChecks: checkLabels(predictions, examples.map((e) => e.target), labels, opts.labelMap) } : {};
-  return { exactMatch: exact / n, ...(candidates ? { rankAccuracy: ranked / n } : {}), ...(f1 !== undefined ? { f1 } : {}), validLoss: lossSum / n, n, predictions, ...labelChecks };
+  const golds = examples.map((e) => e.target);
+  const labelChecks = labels ? { labelChecks: checkLabels(predictions, golds, labels, opts.labelMap) } : {};
+  const extra = labels && candidates ? labelScores(opts.metric, rankedLabels, examples, [...new Set(labels.map((l) => mapAnswer(opts.labelMap, l) ?? l))]) : {};
+  return { exactMatch: exact / n, ...(candidates ? { rankAccuracy: ranked / n } : {}), ...extra, validLoss: lossSum / n, n, predictions, ...labelChecks };
+}
+
+/** The scores beyond accuracy that `metric` needs, from the ranked labels; `labels` in the data's terms. */
+function labelScores(metric: Metric | undefined, ranked: readonly string[], examples: readonly EncodedExample[], labels: readonly string[]): Pick<Scores, 'f1' | 'macroF1' | 'groupExactMatch'> {
+  const golds = examples.map((e) => e.target);
+  const scores: Pick<Scores, 'f1' | 'macroF1' | 'groupExactMatch'> = {};
+  if (usesPositiveLabel(metric) && labels.length === 2) scores.f1 = binaryF1(ranked, golds, labels[1]);
+  if (metric === 'acc-macro-f1') scores.macroF1 = macroF1(ranked, golds, labels);
+  const groups = examples.map((e) => e.group);
+  if (metric === 'f1a-em' && groups.every((g): g is string => g !== undefined)) {
+    scores.groupExactMatch = groupExactMatch(ranked.map((label, i) => label === golds[i]), groups);
+  }
+  return scores;
 }

@@ -41,8 +41,12 @@ export interface EvalEvent {
   step: number;
   exactMatch: number;
   rankAccuracy?: number;
-  /** F1 of the ranked labels, when the run's metric is f1. */
+  /** F1 of the ranked labels, when the run's metric is f1 or f1a-em (MultiRC's F1a). */
   f1?: number;
+  /** Macro-F1 of the ranked labels, when the run's metric is acc-macro-f1 (CB). */
+  macroF1?: number;
+  /** EM per question (share of questions whose answer options are all ranked right), when the metric is f1a-em (MultiRC). */
+  groupExactMatch?: number;
   validLoss: number;
   best: boolean;
   insights: PromptTokenInsight[];

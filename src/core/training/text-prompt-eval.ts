@@ -7,12 +7,13 @@ import { withTextPrompt } from './data/text-prompt';
 import { MAX_RANK_LABELS } from './data/labels';
 import { encodeExamples } from './encode';
 import { evaluate } from './evaluate';
-import type { RunOptions } from './options';
+import { metricValue } from './run-metric';
+import { runDataSpec, type RunOptions } from './options';
 
 export interface TextPromptResult {
   text: string;
   shots: number;
-  /** The run's metric (rank, exact-match or f1) on its validation examples. */
+  /** The run's metric (run-metric.ts) on its validation examples. */
   metric: number;
   n: number;
   /** The first validation input as the model reads it. */
@@ -26,7 +27,7 @@ export interface TextPromptResult {
  */
 export async function evaluateTextPrompt(opts: RunOptions, text: string, shots: number): Promise<TextPromptResult> {
   const s = await openSession(opts.model, { backend: opts.backend, precision: opts.precision });
-  const spec = { inputField: opts.inputField, targetField: opts.targetField, template: opts.template, verbalizer: opts.verbalizer, labels: opts.labels, skipInvalid: opts.skipInvalid, task: opts.task };
+  const spec = runDataSpec(opts);
   let train: Example[] = (await loadData(opts.train, 'train', spec)).examples;
   let valid: Example[];
   if (opts.valid) valid = (await loadData(opts.valid, 'valid', spec)).examples;
@@ -36,8 +37,7 @@ export async function evaluateTextPrompt(opts: RunOptions, text: string, shots: 
   const labels = opts.labels ?? (distinct.length <= MAX_RANK_LABELS ? distinct : undefined);
   const prompted = withTextPrompt(valid, text, train.slice(0, shots));
   const enc = encodeExamples(prompted, s.tokenizer, opts.maxInputLength, opts.maxTargetLength);
-  const positiveLabel = opts.metric === 'f1' ? labels?.[1] : undefined;
-  const r = evaluate(s.model, s.tokenizer, undefined, enc.examples, { batchSize: opts.batchSize, labels, maxTargetLength: opts.maxTargetLength, ...(positiveLabel !== undefined ? { positiveLabel } : {}) });
-  const metric = (opts.metric === 'f1' ? r.f1 : opts.metric === 'rank' ? r.rankAccuracy : undefined) ?? r.exactMatch;
+  const r = evaluate(s.model, s.tokenizer, undefined, enc.examples, { batchSize: opts.batchSize, labels, maxTargetLength: opts.maxTargetLength, metric: opts.metric });
+  const metric = metricValue(opts.metric, r);
   return { text, shots, metric, n: r.n, exampleInput: prompted[0].input };
 }

@@ -2,7 +2,6 @@
 // is the only thing trained. The loop: seeded batches, loss and d loss / d P, an optimiser step on
 // P, periodic evaluation (exact match, rank accuracy) keeping the best prompt, atomic checkpoints
 // that a later run resumes exactly, and typed events for the CLI and the extension.
-import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import * as tf from '../tf';
 import { backendTag, describeBackend } from '../backend';
@@ -17,10 +16,12 @@ import { BatchOrder } from './data/batches';
 import { encodeExamples, type EncodedExample } from './encode';
 import { batchGradient, planMicroBatch } from './micro-batch';
 import { evaluate, type EvalResult } from './evaluate';
+import { evalScores, metricDataProblem, metricLabelProblem, metricValue } from './run-metric';
 import { createOptimizer, warmupFactor, type PromptOptimizer } from './optim';
 import { loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type TrainState } from './checkpoint';
 import type { DoneEvent, TrainEvent } from './events';
-import type { RunOptions } from './options';
+import { runDataSpec, type RunOptions } from './options';
+import { examplesFingerprint } from './data/fingerprint';
 import { resolveRunSettings } from '../settings/run-settings';
 
 export interface TrainHooks {
@@ -47,7 +48,7 @@ interface Prepared {
 }
 
 async function prepareData(opts: RunOptions, s: Session, log: (m: string) => void): Promise<Prepared> {
-  const spec = { inputField: opts.inputField, targetField: opts.targetField, template: opts.template, verbalizer: opts.verbalizer, labels: opts.labels, skipInvalid: opts.skipInvalid, task: opts.task };
+  const spec = runDataSpec(opts);
   const trainData = await loadData(opts.train, 'train', spec);
   const reportSkipped = (d: LoadedData) => d.skipped.length > 0 && log(describeSkipped(d));
   reportSkipped(trainData);
@@ -66,9 +67,8 @@ async function prepareData(opts: RunOptions, s: Session, log: (m: string) => voi
   }
   const distinct = labelSet([...train, ...valid]);
   const labels = opts.labels ?? (distinct.length <= MAX_CLOSED_LABELS ? distinct : undefined);
-  if (opts.metric === 'f1' && labels?.length !== 2) {
-    throw new DataSpecError('metric', `f1 scores two labels, the second being the positive class, but the run has ${labels === undefined ? 'open-ended targets' : `${labels.length} labels (${labels.join(', ')})`}; give two labels in that order (e.g. --labels not_equivalent,equivalent) or use the rank metric`);
-  }
+  const metricProblem = metricLabelProblem(opts.metric, labels) ?? metricDataProblem(opts.metric, valid);
+  if (metricProblem !== undefined) throw new DataSpecError('metric', metricProblem);
   const budget = opts.maxInputLength - opts.promptLength;
   const encTrain = encodeExamples(train, s.tokenizer, budget, opts.maxTargetLength);
   const encValid = encodeExamples(valid, s.tokenizer, budget, opts.maxTargetLength);
@@ -76,7 +76,7 @@ async function prepareData(opts: RunOptions, s: Session, log: (m: string) => voi
   if (truncatedInputs > 0) log(`${truncatedInputs} input(s) were longer than ${budget} tokens (${opts.maxInputLength} minus the ${opts.promptLength}-token prompt) and were truncated.`);
   const truncatedTargets = encTrain.truncatedTargets + encValid.truncatedTargets;
   if (truncatedTargets > 0) log(`${truncatedTargets} target(s) were longer than ${opts.maxTargetLength} tokens and were truncated.`);
-  const dataFingerprint = createHash('sha256').update(JSON.stringify(train.map((e) => [e.input, e.target]))).digest('hex').slice(0, 16);
+  const dataFingerprint = examplesFingerprint(train);
   return { train: encTrain.examples, valid: encValid.examples, labels, skipped, truncatedInputs, validFromTrain, dataFingerprint };
 }
 
@@ -188,16 +188,15 @@ function evaluateRun(run: Run): void {
   let result: EvalResult;
   try {
     // Inference keeps nothing for a backward pass: the micro-batch that trains fits.
-    const positiveLabel = opts.metric === 'f1' ? run.data.labels?.[1] : undefined;
-    result = evaluate(s.model, s.tokenizer, p, run.data.valid, { batchSize: run.microBatch, labels: run.data.labels, maxTargetLength: opts.maxTargetLength, ...(positiveLabel !== undefined ? { positiveLabel } : {}) });
+    result = evaluate(s.model, s.tokenizer, p, run.data.valid, { batchSize: run.microBatch, labels: run.data.labels, maxTargetLength: opts.maxTargetLength, metric: opts.metric });
   } finally {
     p.dispose();
   }
-  const metric = (opts.metric === 'f1' ? result.f1 : opts.metric === 'rank' ? result.rankAccuracy : undefined) ?? result.exactMatch;
+  const metric = metricValue(opts.metric, result);
   const prev = state.best;
   const best = !prev || metric > prev.metric || (metric === prev.metric && result.validLoss < prev.validLoss);
   const insights = insightsFor(s, run.prompt, { top: INSIGHT_TOP_K, labels: run.data.labels, initPieces: state.initPieces, initial: run.initial });
-  const scores = { exactMatch: result.exactMatch, ...(result.rankAccuracy !== undefined ? { rankAccuracy: result.rankAccuracy } : {}), ...(result.f1 !== undefined ? { f1: result.f1 } : {}) };
+  const scores = evalScores(result);
   const point: MetricPoint = { step: state.step, validLoss: result.validLoss, ...scores, trainLoss: state.losses.at(-1)?.loss };
   state.metrics.push(point);
   if (best) {

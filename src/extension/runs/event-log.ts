@@ -24,6 +24,8 @@ export function describeTrainEvent(e: TrainEvent): string | undefined {
         `eval at step ${e.step}: validation loss ${e.validLoss.toFixed(4)}, exact match ${(e.exactMatch * 100).toFixed(1)}%` +
         (e.rankAccuracy !== undefined ? `, rank accuracy ${(e.rankAccuracy * 100).toFixed(1)}%` : '') +
         (e.f1 !== undefined ? `, F1 ${(e.f1 * 100).toFixed(1)}%` : '') +
+        (e.macroF1 !== undefined ? `, macro-F1 ${(e.macroF1 * 100).toFixed(1)}%` : '') +
+        (e.groupExactMatch !== undefined ? `, EM per question ${(e.groupExactMatch * 100).toFixed(1)}%` : '') +
         (e.best ? ' (best so far)' : '')
       );
     case 'checkpoint':

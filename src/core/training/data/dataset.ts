@@ -13,7 +13,7 @@ import { checkRankLabels } from './labels';
 import { MAX_TEXT_CHARS } from '../../tokenizer/limits';
 import { Rng, shuffle } from '../../rng';
 import type { TaskName } from '../../engine-names';
-import { taskRows } from './task-rows';
+import { taskGroups, taskRows } from './task-rows';
 
 export { DataError, DataSpecError } from './errors';
 
@@ -38,6 +38,8 @@ export interface Example {
   input: string;
   target: string;
   source: { file: string; line: number };
+  /** The group the example belongs to, for metrics over groups (MultiRC: its question; task-rows.ts). */
+  group?: string;
 }
 
 export interface SkippedLine {
@@ -129,6 +131,7 @@ function sourceExamples(
   const { file } = source;
   const unit = recordUnit(source.format);
   const rewrite = taskRows(spec.task);
+  const groupOf = taskGroups(spec.task);
   if (source.records.length === 0 && source.problems.length > 0) {
     // No line could be read, so the file's fields are unknown: its first bad line is the news.
     if (!spec.skipInvalid) throw source.problems[0];
@@ -149,7 +152,8 @@ function sourceExamples(
         `Fix the line, add it to labels, ${OR_SKIP}`,
       );
     }
-    return { input: inputText, target, source: { file, line: record.line } };
+    const group = groupOf?.(record);
+    return { input: inputText, target, source: { file, line: record.line }, ...(group !== undefined ? { group } : {}) };
   };
 
   const examples: Example[] = [];

@@ -29,6 +29,8 @@ export interface SourceRecord {
   values: Map<string, string>;
   /** Fields present but not usable as text (JSON object, array, null), with why; an error only where used. */
   unusable: Map<string, string>;
+  /** The text members of object (struct) fields as "field.member", e.g. MultiRC's idx.question: not fields of their own, read by tasks (task-rows.ts). */
+  members?: Map<string, string>;
 }
 
 /** What a record's number counts in messages: text lines, or Parquet rows. */
@@ -36,11 +38,28 @@ export function recordUnit(format: DataFormat): 'line' | 'row' {
   return format === 'parquet' ? 'row' : 'line';
 }
 
-/** Puts one field's value into the record: strings as they are, numbers and booleans as text, anything else unusable. */
+/** A string as it is, a number or boolean as text; undefined for anything else. */
+function asText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' ? String(value) : undefined;
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && !(value instanceof Date);
+
+/** Puts one field's value into the record: strings as they are, numbers and booleans as text, anything else unusable (an object's text members kept apart). */
 export function setValue(record: SourceRecord, key: string, value: unknown): void {
-  if (typeof value === 'string') record.values.set(key, value);
-  else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') record.values.set(key, String(value));
-  else record.unusable.set(key, `is ${describeValue(value)}, but must be a string, number or boolean`);
+  const text = asText(value);
+  if (text !== undefined) {
+    record.values.set(key, text);
+    return;
+  }
+  record.unusable.set(key, `is ${describeValue(value)}, but must be a string, number or boolean`);
+  if (!isPlainObject(value)) return;
+  for (const [member, v] of Object.entries(value)) {
+    const memberText = asText(v);
+    if (memberText !== undefined) (record.members ??= new Map()).set(`${key}.${member}`, memberText);
+  }
 }
 
 function describeValue(value: unknown): string {

@@ -67,3 +67,24 @@ const REWRITES: Partial<Record<TaskName, RowRewrite>> = { multirc: withoutMarkup
 export function taskRows(task: TaskName | undefined): RowRewrite | undefined {
   return task === undefined ? undefined : REWRITES[task];
 }
+
+/** Which group a record is a member of, for a metric over groups; undefined when the record does not say. */
+export type RowGroup = (record: SourceRecord) => string | undefined;
+
+/**
+ * MultiRC's rows are answer options; EM per question (T5's mean_group_metric(all_match), grouped by
+ * idx/question) needs the question each belongs to: the hub's idx struct {paragraph, question, answer}.
+ * Grouped by paragraph and question, which is T5's grouping whether question indices restart per paragraph or not.
+ */
+function multircQuestion(record: SourceRecord): string | undefined {
+  const paragraph = record.members?.get('idx.paragraph');
+  const question = record.members?.get('idx.question');
+  return paragraph === undefined || question === undefined ? undefined : `${paragraph}/${question}`;
+}
+
+const GROUPS: Partial<Record<TaskName, RowGroup>> = { multirc: multircQuestion };
+
+/** How the task groups its rows (MultiRC: by question); undefined when it does not. */
+export function taskGroups(task: TaskName | undefined): RowGroup | undefined {
+  return task === undefined ? undefined : GROUPS[task];
+}

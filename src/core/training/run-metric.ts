@@ -1,0 +1,62 @@
+// The metric that selects a run's best prompt, in one place for training, `prompt-tune eval` and a
+// sweep's text prompts: what it needs of the labels and the data, and its value from an evaluation.
+import type { Metric } from '../engine-names';
+
+/** The scores an evaluation gives (evaluate.ts); the metric combines them. */
+export interface Scores {
+  exactMatch: number;
+  rankAccuracy?: number;
+  f1?: number;
+  macroF1?: number;
+  groupExactMatch?: number;
+}
+
+/** Metrics that are the mean of two scores (SuperGLUE's CB and MultiRC scores). */
+export const isCombinedMetric = (metric: Metric): boolean => metric === 'acc-macro-f1' || metric === 'f1a-em';
+
+/** Metrics that score with the second label as the positive class. */
+export const usesPositiveLabel = (metric: Metric | undefined): boolean => metric === 'f1' || metric === 'f1a-em';
+
+/**
+ * Why `metric` cannot score these labels (undefined when it can): F1 needs two labels, the second
+ * positive; macro-F1 needs a label set.
+ */
+export function metricLabelProblem(metric: Metric | undefined, labels: readonly string[] | undefined): string | undefined {
+  const have = labels === undefined ? 'open-ended targets' : `${labels.length} labels (${labels.join(', ')})`;
+  if (usesPositiveLabel(metric) && labels?.length !== 2) {
+    return `${metric} scores two labels, the second being the positive class, but there are ${have}; give two labels in that order (e.g. --labels not_equivalent,equivalent) or use the rank metric`;
+  }
+  if (metric === 'acc-macro-f1' && (labels === undefined || labels.length < 2)) {
+    return `acc-macro-f1 averages F1 over a label set, but there are ${have}; give the labels (--labels) or use exact-match`;
+  }
+  return undefined;
+}
+
+/** Why `metric` cannot score these examples: EM per question needs each example's question (undefined when it can). */
+export function metricDataProblem(metric: Metric | undefined, examples: readonly { group?: string; source?: { file: string; line: number } }[]): string | undefined {
+  if (metric !== 'f1a-em') return undefined;
+  const ungrouped = examples.find((e) => e.group === undefined);
+  if (ungrouped === undefined) return undefined;
+  const where = ungrouped.source ? `${ungrouped.source.file}, line ${ungrouped.source.line}` : 'an example';
+  return `f1a-em scores EM per question, but ${where} has no question index (MultiRC's idx field with paragraph and question, as the hub's super_glue rows have); use --task multirc with rows that have idx, or --metric f1`;
+}
+
+const mean = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : (a + b) / 2);
+
+/** The metric's value; exact match when the evaluation has no label scores (open-ended targets). */
+export function metricValue(metric: Metric, r: Scores): number {
+  const values: Record<Metric, number | undefined> = {
+    rank: r.rankAccuracy,
+    'exact-match': r.exactMatch,
+    f1: r.f1,
+    'acc-macro-f1': mean(r.rankAccuracy, r.macroF1),
+    'f1a-em': mean(r.f1, r.groupExactMatch),
+  };
+  return values[metric] ?? r.exactMatch;
+}
+
+/** The scores an evaluation computed, without those it did not (events and saved metrics hold these). */
+export function evalScores(r: Scores): Scores {
+  const optional: Omit<Scores, 'exactMatch'> = { rankAccuracy: r.rankAccuracy, f1: r.f1, macroF1: r.macroF1, groupExactMatch: r.groupExactMatch };
+  return { exactMatch: r.exactMatch, ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)) };
+}
