@@ -4,6 +4,7 @@
 import * as tf from '../tf';
 import type { CrossCache, EncoderInput, T5Model } from './model';
 import type { KeyValue } from './layers';
+import { logSoftmax } from '../tensor/native';
 
 export interface GenerateOptions extends EncoderInput {
   maxNewTokens: number;
@@ -49,10 +50,10 @@ function startCache(model: T5Model, input: EncoderInput, beams: number): Decoder
   return new DecoderCache(cross!);
 }
 
-/** Runs the decoder on the last token of each hypothesis; returns log-probabilities [N, vocab]. */
-function step(model: T5Model, cache: DecoderCache, tokens: number[], position: number): Float32Array {
+/** Runs the decoder on the last token of each hypothesis; returns its logits [N, vocab] (the caller disposes them). */
+function step(model: T5Model, cache: DecoderCache, tokens: number[], position: number): tf.Tensor2D {
   const cfg = model.config;
-  let logp: tf.Tensor | undefined;
+  let logits: tf.Tensor2D | undefined;
   const grown: KeyValue[] = [];
   tf.tidy(() => {
     const ids = tf.tensor1d(tokens, 'int32');
@@ -68,12 +69,18 @@ function step(model: T5Model, cache: DecoderCache, tokens: number[], position: n
       };
       h = model.decoderBlock(h, block, selfBias, { kv: cache.cross.kv[i], group: cache.cross.group }, cache.cross.bias, extendKv);
     });
-    logp = tf.keep(tf.logSoftmax(model.logits(h).reshape([tokens.length, cfg.vocab_size])));
+    logits = tf.keep(model.logits(h).reshape([tokens.length, cfg.vocab_size]) as tf.Tensor2D);
   });
   tf.dispose(cache.self.flatMap((kv) => [kv.k, kv.v]));
   cache.self = grown;
-  const values = logp!.dataSync() as Float32Array;
-  logp!.dispose();
+  return logits!;
+}
+
+/** Reads `f(logits)` back (their argmax, their log-probabilities) and frees the logits. */
+function readStep(logits: tf.Tensor2D, f: (x: tf.Tensor2D) => tf.Tensor): ArrayLike<number> {
+  const out = tf.tidy(() => f(logits));
+  const values = out.dataSync() as Float32Array | Int32Array;
+  tf.dispose([out, logits]);
   return values;
 }
 
@@ -84,21 +91,21 @@ export function generate(model: T5Model, opts: GenerateOptions): GenerateResult 
 }
 
 function greedy(model: T5Model, opts: GenerateOptions): GenerateResult {
-  const { decoder_start_token_id: start, eos_token_id: eos, pad_token_id: pad, vocab_size: vocab } = model.config;
+  const { decoder_start_token_id: start, eos_token_id: eos, pad_token_id: pad } = model.config;
   const b = opts.inputIds.length;
   const cache = startCache(model, opts, 1);
   const sequences = Array.from({ length: b }, () => [start]);
   const done = new Array<boolean>(b).fill(false);
   try {
     for (let t = 0; t < opts.maxNewTokens && !done.every(Boolean); t++) {
-      const logp = step(model, cache, sequences.map((s) => s[s.length - 1]), t);
+      // The argmax of the logits, as transformers' greedy search takes it (no log-softmax needed).
+      const next = readStep(step(model, cache, sequences.map((s) => s[s.length - 1]), t), (logits) => tf.argMax(logits, -1));
       for (let r = 0; r < b; r++) {
         if (done[r]) {
           sequences[r].push(pad);
           continue;
         }
-        let best = 0;
-        for (let v = 1; v < vocab; v++) if (logp[r * vocab + v] > logp[r * vocab + best]) best = v;
+        const best = next[r];
         sequences[r].push(best);
         if (best === eos) done[r] = true;
       }
@@ -136,7 +143,7 @@ function beamSearch(model: T5Model, opts: GenerateOptions, numBeams: number): Ge
   const cache = startCache(model, opts, numBeams);
   try {
     for (let t = 0; t < opts.maxNewTokens; t++) {
-      const logp = step(model, cache, running.flatMap((row) => row.map((h) => h.tokens[h.tokens.length - 1] ?? start)), t);
+      const logp = readStep(step(model, cache, running.flatMap((row) => row.map((h) => h.tokens[h.tokens.length - 1] ?? start)), t), logSoftmax);
       const lastStep = t + 1 >= opts.maxNewTokens;
       const reorder: number[] = [];
       let anyContinues = false;

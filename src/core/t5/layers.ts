@@ -3,30 +3,37 @@
 // trained, so no weight gradient is ever needed, and each op keeps just what its backward needs
 // (its input, the norm's scale, q/k/v, the attention probabilities or the feed-forward's
 // pre-activations, byte dropout masks) instead of every intermediate tfjs' autodiff would keep.
-// Every forward is plain tf ops: autodiff of the same function is the test oracle for each backward.
+// Inside the sublayers the ops come from tensor/native: one TensorFlow kernel each on the native
+// backend, plain tfjs ops elsewhere and under the autodiff oracle: autodiff of the same forward is the
+// test oracle for each backward.
 import * as tf from '../tf';
 import type { T5Config } from './config';
 import type { CrossAttentionWeights, FeedForwardWeights, SelfAttentionWeights } from './weights';
 import { bmm } from '../tensor/products';
 import { nextMask, type DropoutStream } from '../tensor/dropout';
-import { keepWhere, reluBackward, useNativeOps } from '../tensor/native';
+import { add, concat, keepWhere, meanLastAxis, mul, relu, reluBackward, reshape, rsqrt, softmax, square, sub, sumLastAxis, tanh, transpose, useNativeOps } from '../tensor/native';
 
 // ---- RMS norm (T5LayerNorm: scale only, no mean subtraction, no bias) ----
 
 /** 1 / sqrt(mean(x^2) + eps) over the last axis: [..., 1]. */
 function rmsScale(x: tf.Tensor, eps: number): tf.Tensor {
-  return tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps));
+  return rsqrt(add(meanLastAxis(square(x)), eps));
 }
 
+/** x * rmsScale(x) * weight, as one tape op (the stacks' final norms; the sublayers norm inside theirs). */
 export function rmsNorm<T extends tf.Tensor>(x: T, weight: tf.Tensor1D, eps: number): T {
-  return tf.mul(tf.mul(x, rmsScale(x, eps)), weight) as T;
+  const forward = (x: tf.Tensor): Forward => {
+    const s = rmsScale(x, eps);
+    return { value: mul(mul(x, s), weight), saved: () => [x, s] };
+  };
+  return tapeOp([x], [], forward, (dy, [x, s]) => rmsNormBackward(dy, x, s, weight)) as T;
 }
 
 /** d/dx of x * s * w with s = rmsScale(x): s * (g - n * mean(g * n)), g = dy * w, n = x * s. */
 function rmsNormBackward(dy: tf.Tensor, x: tf.Tensor, s: tf.Tensor, weight: tf.Tensor1D): tf.Tensor {
-  const g = tf.mul(dy, weight);
-  const n = tf.mul(x, s);
-  return tf.mul(s, tf.sub(g, tf.mul(n, tf.mean(tf.mul(g, n), -1, true))));
+  const g = mul(dy, weight);
+  const n = mul(x, s);
+  return mul(s, sub(g, mul(n, meanLastAxis(mul(g, n)))));
 }
 
 // ---- heads ----
@@ -40,19 +47,20 @@ function splitHeads(x: tf.Tensor, n: number, cfg: T5Config): tf.Tensor4D[] {
   const { num_heads: h, d_kv: d } = cfg;
   const heads = tf.getBackend() === 'wasm'
     ? x.reshape([b * l, n, h * d]).transpose([1, 0, 2]).reshape([n * b, l, h, d]).transpose([0, 2, 1, 3]).reshape([n, b, h, l, d])
-    : x.reshape([b, l, n, h, d]).transpose([2, 0, 3, 1, 4]);
-  return (n === 1 ? [heads.reshape([b, h, l, d])] : tf.unstack(heads)) as tf.Tensor4D[];
+    : transpose(reshape(x, [b, l, n, h, d]), [2, 0, 3, 1, 4]);
+  return (n === 1 ? [reshape(heads, [b, h, l, d])] : tf.unstack(heads)) as tf.Tensor4D[];
 }
 
 /** n tensors [B, heads, L, d_kv] -> [B, L, n * heads * d_kv] (the inverse of splitHeads). */
 function mergeHeads(parts: tf.Tensor[]): tf.Tensor3D {
   const [b, h, l, d] = parts[0].shape;
   const n = parts.length;
+  if (tf.getBackend() !== 'wasm') {
+    const merged = n === 1 ? transpose(parts[0], [0, 2, 1, 3]) : transpose(tf.stack(parts), [1, 3, 0, 2, 4]); // [B, L, (n,) heads, d_kv]
+    return reshape(merged, [b, l, n * h * d]);
+  }
   const stacked = n === 1 ? parts[0].expandDims(0) : tf.stack(parts); // [n, B, heads, L, d_kv]
-  const merged = tf.getBackend() === 'wasm'
-    ? stacked.reshape([n * b, h, l, d]).transpose([0, 2, 1, 3]).reshape([n, b * l, h * d]).transpose([1, 0, 2])
-    : stacked.transpose([1, 3, 0, 2, 4]);
-  return merged.reshape([b, l, n * h * d]) as tf.Tensor3D;
+  return stacked.reshape([n * b, h, l, d]).transpose([0, 2, 1, 3]).reshape([n, b * l, h * d]).transpose([1, 0, 2]).reshape([b, l, n * h * d]) as tf.Tensor3D;
 }
 
 // ---- attention (unscaled: T5 folds 1/sqrt(d_kv) into the initialisation) ----
@@ -72,7 +80,7 @@ interface AttentionCore {
  * 1/(1 - rate) is left to the caller, who applies it to the (smaller) sublayer output.
  */
 function attentionCore(q: tf.Tensor4D, kv: KeyValue, bias: tf.Tensor, mask: tf.Tensor | undefined): AttentionCore {
-  const probs = tf.softmax(tf.add(bmm(q, kv.k, false, true), bias)) as tf.Tensor4D;
+  const probs = softmax(add<tf.Tensor4D>(bmm(q, kv.k, false, true), bias));
   return { context: bmm(mask ? keepWhere(probs, mask) : probs, kv.v) as tf.Tensor4D, probs };
 }
 
@@ -81,7 +89,7 @@ function attentionCoreBackward(dContext: tf.Tensor, q: tf.Tensor, kv: KeyValue, 
   let dProbs = bmm(dContext, kv.v, false, true);
   if (mask) dProbs = keepWhere(dProbs, mask);
   // softmax: dS = P * (dP - sum(dP * P))
-  const dScores = tf.mul(probs, tf.sub(dProbs, tf.sum(tf.mul(dProbs, probs), -1, true)));
+  const dScores = mul(probs, sub(dProbs, sumLastAxis(mul(dProbs, probs))));
   return { dq: bmm(dScores, kv.k), dk: bmm(dScores, q, true, false), dv };
 }
 
@@ -91,23 +99,23 @@ const GELU_C = Math.sqrt(2 / Math.PI);
 
 /** gelu_new: the tanh approximation used by T5 v1.1 and FLAN-T5. */
 export function geluNew(x: tf.Tensor): tf.Tensor {
-  const inner = tf.mul(GELU_C, tf.add(x, tf.mul(0.044715, tf.mul(x, tf.mul(x, x)))));
-  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+  const inner = mul(GELU_C, add(x, mul(0.044715, mul(x, square(x)))));
+  return mul(mul(0.5, x), add(1, tanh(inner)));
 }
 
 /** d gelu_new / dx = 0.5 (1 + t) + 0.5 x (1 - t^2) c (1 + 3 * 0.044715 x^2), t = tanh(c (x + 0.044715 x^3)). */
 function geluNewDerivative(x: tf.Tensor): tf.Tensor {
-  const x2 = tf.mul(x, x);
-  const t = tf.tanh(tf.mul(GELU_C, tf.mul(x, tf.add(1, tf.mul(0.044715, x2)))));
-  const dInner = tf.mul(GELU_C, tf.add(1, tf.mul(3 * 0.044715, x2)));
-  return tf.add(tf.mul(0.5, tf.add(1, t)), tf.mul(tf.mul(tf.mul(0.5, x), tf.sub(1, tf.square(t))), dInner));
+  const x2 = square(x);
+  const t = tanh(mul(GELU_C, mul(x, add(1, mul(0.044715, x2)))));
+  const dInner = mul(GELU_C, add(1, mul(3 * 0.044715, x2)));
+  return add(mul(0.5, add(1, t)), mul(mul(mul(0.5, x), sub(1, square(t))), dInner));
 }
 
 /** The feed-forward's hidden activation from its input projection(s) `a` [.., d_ff or 2 d_ff]. */
 function activate(a: tf.Tensor, cfg: T5Config): tf.Tensor {
-  if (!cfg.is_gated_act) return cfg.dense_act_fn === 'relu' ? tf.relu(a) : geluNew(a);
+  if (!cfg.is_gated_act) return cfg.dense_act_fn === 'relu' ? relu(a) : geluNew(a);
   const [gate, linearPart] = tf.split(a, 2, -1);
-  return tf.mul(cfg.dense_act_fn === 'relu' ? tf.relu(gate) : geluNew(gate), linearPart);
+  return mul(cfg.dense_act_fn === 'relu' ? relu(gate) : geluNew(gate), linearPart);
 }
 
 /**
@@ -119,11 +127,11 @@ function activationResidue(a: tf.Tensor, cfg: T5Config): tf.Tensor {
 }
 
 function activateBackward(dHidden: tf.Tensor, residue: tf.Tensor, cfg: T5Config): tf.Tensor {
-  const relu = cfg.dense_act_fn === 'relu';
-  if (!cfg.is_gated_act) return relu ? keepWhere(dHidden, residue) : tf.mul(dHidden, geluNewDerivative(residue));
+  const isRelu = cfg.dense_act_fn === 'relu';
+  if (!cfg.is_gated_act) return isRelu ? keepWhere(dHidden, residue) : mul(dHidden, geluNewDerivative(residue));
   const [gate, linearPart] = tf.split(residue, 2, -1);
-  const dGate = tf.mul(dHidden, linearPart);
-  return tf.concat([relu ? reluBackward(dGate, gate) : tf.mul(dGate, geluNewDerivative(gate)), tf.mul(dHidden, relu ? tf.relu(gate) : geluNew(gate))], -1);
+  const dGate = mul(dHidden, linearPart);
+  return concat([isRelu ? reluBackward(dGate, gate) : mul(dGate, geluNewDerivative(gate)), mul(dHidden, isRelu ? relu(gate) : geluNew(gate))], -1);
 }
 
 // ---- sublayers as tape ops ----
@@ -150,8 +158,8 @@ function recordingGradients(): boolean {
 
 interface Forward {
   value: tf.Tensor;
-  /** What the backward pass needs; kept (cloned) by the tape until the gradient is done. */
-  saved: tf.Tensor[];
+  /** What the backward pass needs; kept (cloned) by the tape until the gradient is done. Not asked for in inference. */
+  saved: () => tf.Tensor[];
 }
 
 /**
@@ -164,7 +172,7 @@ function tapeOp(inputs: tf.Tensor[], masks: (tf.Tensor | undefined)[], forward: 
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args.pop() as tf.GradSaveFunc;
     const { value, saved } = forward(...(args as tf.Tensor[]));
-    save(saved);
+    save(saved());
     return { value, gradFunc: (dy: tf.Tensor, kept: tf.Tensor[]) => tf.tidy(() => backward(dy, kept)) };
   });
   const y = op(...inputs);
@@ -185,7 +193,7 @@ const rateOf = (d: DropoutStream | undefined) => d?.rate ?? 0;
  * on the [B, L, d_model] tensor instead of on the larger inner one.
  */
 function throughDropouts(x: tf.Tensor, outMask: tf.Tensor | undefined, rate: number): tf.Tensor {
-  return outMask ? tf.mul(keepWhere(x, outMask), 1 / (1 - rate) ** 2) : x;
+  return outMask ? mul(keepWhere(x, outMask), 1 / (1 - rate) ** 2) : x;
 }
 
 export interface SelfAttentionOptions {
@@ -203,18 +211,18 @@ export function selfAttentionLayer(h: tf.Tensor3D, w: SelfAttentionWeights, norm
   const [probsMask, outMask] = masks(o.dropout, [b, cfg.num_heads, l, l], [b, l, dModel]);
   const forward = (x: tf.Tensor): Forward => {
     const s = rmsScale(x, cfg.layer_norm_epsilon);
-    const [q, k, v] = splitHeads(w.qkv.forward(tf.mul(tf.mul(x, s), norm)), 3, cfg);
+    const [q, k, v] = splitHeads(w.qkv.forward(mul(mul(x, s), norm)), 3, cfg);
     const kv = o.extendKv ? o.extendKv({ k, v }) : { k, v };
     const { context, probs } = attentionCore(q, kv, o.bias, probsMask);
     return {
-      value: tf.add(x, throughDropouts(w.o.forward(mergeHeads([context])), outMask, rate)),
-      saved: [x, s, q, k, v, probs, ...(probsMask ? [probsMask, outMask!] : [])],
+      value: add(x, throughDropouts(w.o.forward(mergeHeads([context])), outMask, rate)),
+      saved: () => [x, s, q, k, v, probs, ...(probsMask ? [probsMask, outMask!] : [])],
     };
   };
   const backward = (dy: tf.Tensor, [x, s, q, k, v, probs, pm, om]: tf.Tensor[]) => {
     const dContext = splitHeads(w.o.backward(throughDropouts(dy, om, rate)), 1, cfg)[0];
     const { dq, dk, dv } = attentionCoreBackward(dContext, q, { k: k as tf.Tensor4D, v: v as tf.Tensor4D }, probs, pm);
-    return tf.add(dy, rmsNormBackward(w.qkv.backward(mergeHeads([dq, dk, dv])), x, s, norm));
+    return add(dy, rmsNormBackward(w.qkv.backward(mergeHeads([dq, dk, dv])), x, s, norm));
   };
   return tapeOp([h], [probsMask, outMask], forward, backward) as tf.Tensor3D;
 }
@@ -240,7 +248,7 @@ export function crossAttentionLayer(h: tf.Tensor3D, enc: tf.Tensor3D, w: CrossAt
   const backward = (dy: tf.Tensor, [x, s, q, k, v, probs, pm, om]: tf.Tensor[]) => {
     const dContext = splitHeads(w.o.backward(throughDropouts(dy, om, rate)), 1, cfg)[0];
     const { dq, dk, dv } = attentionCoreBackward(dContext, q, { k: k as tf.Tensor4D, v: v as tf.Tensor4D }, probs, pm);
-    return [tf.add(dy, rmsNormBackward(w.q.backward(mergeHeads([dq])), x, s, norm)), w.kv.backward(mergeHeads([dk, dv]))];
+    return [add(dy, rmsNormBackward(w.q.backward(mergeHeads([dq])), x, s, norm)), w.kv.backward(mergeHeads([dk, dv]))];
   };
   return tapeOp([h, enc], [probsMask, outMask], forward, backward) as tf.Tensor3D;
 }
@@ -257,22 +265,22 @@ export function crossAttentionCached(h: tf.Tensor3D, kv: KeyValue, w: CrossAtten
 /** [B * group, heads, L, d_kv] <-> [B, heads, group * L, d_kv]: a group's queries as one longer sequence. */
 function foldGroups(q: tf.Tensor, group: number): tf.Tensor4D {
   const [n, h, l, d] = q.shape;
-  return q.reshape([n / group, group, h, l, d]).transpose([0, 2, 1, 3, 4]).reshape([n / group, h, group * l, d]) as tf.Tensor4D;
+  return reshape(transpose(reshape(q, [n / group, group, h, l, d]), [0, 2, 1, 3, 4]), [n / group, h, group * l, d]);
 }
 
 function unfoldGroups(c: tf.Tensor, group: number): tf.Tensor4D {
   const [b, h, gl, d] = c.shape;
-  return c.reshape([b, h, group, gl / group, d]).transpose([0, 2, 1, 3, 4]).reshape([b * group, h, gl / group, d]) as tf.Tensor4D;
+  return reshape(transpose(reshape(c, [b, h, group, gl / group, d]), [0, 2, 1, 3, 4]), [b * group, h, gl / group, d]);
 }
 
 function crossAttention(x: tf.Tensor, kv: KeyValue, w: CrossAttentionWeights, norm: tf.Tensor1D, cfg: T5Config, bias: tf.Tensor, probsMask: tf.Tensor | undefined, outMask: tf.Tensor | undefined, rate: number, group = 1): Forward {
   const s = rmsScale(x, cfg.layer_norm_epsilon);
-  const [q] = splitHeads(w.q.forward(tf.mul(tf.mul(x, s), norm)), 1, cfg);
+  const [q] = splitHeads(w.q.forward(mul(mul(x, s), norm)), 1, cfg);
   const grouped = group > 1 ? attentionCore(foldGroups(q, group), kv, bias, probsMask) : undefined;
   const { context, probs } = grouped ? { context: unfoldGroups(grouped.context, group), probs: grouped.probs } : attentionCore(q, kv, bias, probsMask);
   return {
-    value: tf.add(x, throughDropouts(w.o.forward(mergeHeads([context])), outMask, rate)),
-    saved: [x, s, q, kv.k, kv.v, probs, ...(probsMask ? [probsMask, outMask!] : [])],
+    value: add(x, throughDropouts(w.o.forward(mergeHeads([context])), outMask, rate)),
+    saved: () => [x, s, q, kv.k, kv.v, probs, ...(probsMask ? [probsMask, outMask!] : [])],
   };
 }
 
@@ -283,17 +291,17 @@ export function feedForwardLayer(h: tf.Tensor3D, w: FeedForwardWeights, norm: tf
   const [hiddenMask, outMask] = masks(d, [b, l, cfg.d_ff], [b, l, dModel]);
   const forward = (x: tf.Tensor): Forward => {
     const s = rmsScale(x, cfg.layer_norm_epsilon);
-    const a = w.wi.forward(tf.mul(tf.mul(x, s), norm)); // [B, L, d_ff] or gated [B, L, 2 d_ff]
+    const a = w.wi.forward(mul(mul(x, s), norm)); // [B, L, d_ff] or gated [B, L, 2 d_ff]
     const hidden = activate(a, cfg);
     return {
-      value: tf.add(x, throughDropouts(w.wo.forward(hiddenMask ? keepWhere(hidden, hiddenMask) : hidden), outMask, rate)),
-      saved: [x, s, activationResidue(a, cfg), ...(hiddenMask ? [hiddenMask, outMask!] : [])],
+      value: add(x, throughDropouts(w.wo.forward(hiddenMask ? keepWhere(hidden, hiddenMask) : hidden), outMask, rate)),
+      saved: () => [x, s, activationResidue(a, cfg), ...(hiddenMask ? [hiddenMask, outMask!] : [])],
     };
   };
   const backward = (dy: tf.Tensor, [x, s, residue, hm, om]: tf.Tensor[]) => {
     let dHidden = w.wo.backward(throughDropouts(dy, om, rate));
     if (hm) dHidden = keepWhere(dHidden, hm);
-    return tf.add(dy, rmsNormBackward(w.wi.backward(activateBackward(dHidden, residue, cfg)), x, s, norm));
+    return add(dy, rmsNormBackward(w.wi.backward(activateBackward(dHidden, residue, cfg)), x, s, norm));
   };
   return tapeOp([h], [hiddenMask, outMask], forward, backward) as tf.Tensor3D;
 }

@@ -10,7 +10,7 @@
 //   multiply dispatches and copies there.
 // All want the weights of forward products transposed ([in, out]): that is how they are stored.
 import * as tf from '../tf';
-import { matMul2d } from './native';
+import { batchMatMul, matMul2d, reshape } from './native';
 
 const onWasm = () => tf.getBackend() === 'wasm';
 
@@ -32,16 +32,16 @@ export class FrozenLinear {
 
   /** x [..., in] -> [..., out]. */
   forward(x: tf.Tensor): tf.Tensor {
-    const y = matMul2d(x.reshape([-1, this.inDim]) as tf.Tensor2D, this.wT);
-    return y.reshape([...x.shape.slice(0, -1), this.outDim]);
+    const y = matMul2d(reshape(x, [-1, this.inDim]), this.wT);
+    return reshape(y, [...x.shape.slice(0, -1), this.outDim]);
   }
 
   /** d loss / d x of forward: dy [..., out] -> [..., in] (dy W). */
   backward(dy: tf.Tensor): tf.Tensor {
-    const flat = dy.reshape([-1, this.outDim]) as tf.Tensor2D;
+    const flat = reshape<tf.Tensor2D>(dy, [-1, this.outDim]);
     // wasm: (W^T dy^T)^T keeps both operands untransposed for XNNPACK.
     const dx = onWasm() ? tf.transpose(tf.matMul(this.wT, tf.transpose(flat))) : matMul2d(flat, this.wT, true);
-    return dx.reshape([...dy.shape.slice(0, -1), this.inDim]);
+    return reshape(dx, [...dy.shape.slice(0, -1), this.inDim]);
   }
 
   dispose(): void {
@@ -60,7 +60,7 @@ export function linear(x: tf.Tensor, l: FrozenLinear): tf.Tensor {
 
 /** Batched a [..., m, k] @ b [..., k, n] (equal batch dims), either operand transposed on request. */
 export function bmm(a: tf.Tensor, b: tf.Tensor, transposeA = false, transposeB = false): tf.Tensor {
-  if (!onWasm()) return tf.matMul(a, b, transposeA, transposeB);
+  if (!onWasm()) return batchMatMul(a, b, transposeA, transposeB);
   const lead = a.shape.slice(0, -2);
   const last2 = (t: tf.Tensor) => t.reshape([-1, ...t.shape.slice(-2)]) as tf.Tensor3D;
   const swap = (t: tf.Tensor3D) => tf.transpose(t, [0, 2, 1]);
