@@ -1,6 +1,7 @@
 // Matrix products shaped for the backends we run on.
 // - tensorflow: oneDNN multiplies fastest through TensorFlow's 2-D MatMul op with untransposed
-//   operands (~330 GFLOP/s here, against ~290 for BatchMatMulV2 or a transposed operand).
+//   operands (~330 GFLOP/s here, against ~290 for BatchMatMulV2 or a transposed operand); a
+//   product of a few rows (decoding) is one BatchMatMulV2, without reshapes (native.ts matrixProduct).
 // - wasm: tfjs-backend-wasm sends a product to XNNPACK only when it is ONE 2-D product with no
 //   transposed operand; a batch or a transpose falls to a loop 10-50x slower. So there every product
 //   is plain 2-D products with explicit transposes of activations.
@@ -10,7 +11,7 @@
 //   multiply dispatches and copies there.
 // All want the weights of forward products transposed ([in, out]): that is how they are stored.
 import * as tf from '../tf';
-import { batchMatMul, matMul2d, reshape } from './native';
+import { batchMatMul, matrixProduct } from './native';
 
 const onWasm = () => tf.getBackend() === 'wasm';
 
@@ -32,16 +33,15 @@ export class FrozenLinear {
 
   /** x [..., in] -> [..., out]. */
   forward(x: tf.Tensor): tf.Tensor {
-    const y = matMul2d(reshape(x, [-1, this.inDim]), this.wT);
-    return reshape(y, [...x.shape.slice(0, -1), this.outDim]);
+    return matrixProduct(x, this.wT);
   }
 
   /** d loss / d x of forward: dy [..., out] -> [..., in] (dy W). */
   backward(dy: tf.Tensor): tf.Tensor {
-    const flat = reshape<tf.Tensor2D>(dy, [-1, this.outDim]);
+    if (!onWasm()) return matrixProduct(dy, this.wT, true);
     // wasm: (W^T dy^T)^T keeps both operands untransposed for XNNPACK.
-    const dx = onWasm() ? tf.transpose(tf.matMul(this.wT, tf.transpose(flat))) : matMul2d(flat, this.wT, true);
-    return reshape(dx, [...dy.shape.slice(0, -1), this.inDim]);
+    const flat = dy.reshape([-1, this.outDim]) as tf.Tensor2D;
+    return tf.transpose(tf.matMul(this.wT, tf.transpose(flat))).reshape([...dy.shape.slice(0, -1), this.inDim]);
   }
 
   dispose(): void {
