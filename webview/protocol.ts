@@ -16,6 +16,7 @@ export type { DoneEvent, EvalEvent, LabelChecks, PromptTokenInsight, RunRequest,
 export { ProtocolError } from '../src/worker/protocol';
 export { FORM_FIELDS, formText, type FormField, type FormValues };
 export { describeTaskPreset, isTaskName, isTrainableTask, withTaskPreset };
+export { METRIC_LABELS, metricValue } from '../src/worker/protocol';
 
 const id = v.pipe(v.number(), v.integer(), v.minValue(0));
 const strings = v.array(v.string());
@@ -54,7 +55,7 @@ export const RunSummarySchema = v.strictObject({
   memoryMB: v.optional(v.number()),
   backend: v.optional(v.string()),
   labels: v.optional(strings),
-  /** Best validation metric so far (rank accuracy when the task has labels, else exact match). */
+  /** Best validation value so far of the run's metric (run-metric.ts). */
   bestMetric: v.optional(v.number()),
   bestStep: v.optional(v.number()),
   checkpointDir: v.optional(v.string()),
