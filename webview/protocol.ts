@@ -6,6 +6,7 @@
 // the reply REPLY_TO names, or 'error'. The host's other messages are pushes, without an id.
 import * as v from 'valibot';
 import { exactly } from '../src/core/schema';
+import { METRICS } from '../src/core/engine-names';
 import { RunSettingsSchema } from '../src/core/settings/run-settings';
 import { FORM_FIELDS, FormValuesSchema, formText, type FormField, type FormValues } from '../src/core/settings/form';
 import { describeTaskPreset, isTaskName, isTrainableTask, withTaskPreset } from '../src/core/settings/task-presets';
@@ -111,7 +112,9 @@ export const SweepViewSchema = v.strictObject({
   name: v.string(),
   /** Its sweep.json. */
   file: v.string(),
-  metric: v.string(),
+  /** The metric the runs are scored by (run-metric.ts) and what the view calls it. */
+  metric: v.picklist(METRICS),
+  metricName: v.string(),
   /** Started here, its runs managed by this window (else read from a sweep.json on disk). */
   live: v.boolean(),
   cells: v.number(),

@@ -51,7 +51,7 @@ test('the Runs view\'s best and the panel\'s chart, best stat and metric name fo
   }
 });
 
-test('the Sweep view\'s curves and table take the run\'s metric, live and from a sweep.json\'s checkpoints', () => {
+test('the Sweep view\'s curves, table and metric name take the run\'s metric, live and from a sweep.json\'s checkpoints', () => {
   const { manager, workers } = managerWithFakeWorkers();
   const base = resolveRunSettings({ model: '/m/tiny', train: '/d/train.jsonl', out: join(dir, 'base'), steps: 4, metric: 'acc-macro-f1' });
   manager.createSweep(planSweep(base, { promptLength: '1', init: 'random-uniform', seeds: '1' }, join(dir, 'cb'), 's1', 'cb'));
@@ -60,13 +60,16 @@ test('the Sweep view\'s curves and table take the run\'s metric, live and from a
   const view = liveSweepView(sweepGroups(manager.list())[0]!, (id) => manager.history(id));
   near(view.curves[0]!.values[0], 0.65);
   near(view.rows[0]!.mean, 0.65);
+  assert.equal(view.metricName, 'mean of accuracy and macro-F1', 'the summary, the table\'s column and the chart name it');
 
   const cell = join(dir, 'multirc', 'prompt-length-1');
   mkdirSync(join(cell, 'checkpoint'), { recursive: true });
   writeFileSync(join(cell, 'checkpoint', 'state.json'), JSON.stringify({ metrics: [{ step: 2, validLoss: 1, ...MULTIRC }] }));
   const file = join(dir, 'multirc', 'sweep.json');
   writeFileSync(file, JSON.stringify({ metric: 'f1a-em', cells: [{ name: 'prompt-length-1', dir: cell, seed: 1, status: 'completed', overrides: { promptLength: 1 } }], rows: [] }));
-  near(fileSweepView(file).curves[0]!.values[0], 0.4);
+  const fromFile = fileSweepView(file);
+  near(fromFile.curves[0]!.values[0], 0.4);
+  assert.equal(fromFile.metricName, 'mean of F1a and EM per question');
 });
 
 test('a saved prompt is described by its run\'s metric at the best step', () => {

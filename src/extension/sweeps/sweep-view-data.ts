@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import { METRICS, type Metric } from '../../core/engine-names';
 import { parseWith } from '../../core/schema';
 import { SWEEPABLE, summarizeSweep, type CellResult, type SweepRow } from '../../core/sweep/sweep';
-import { metricValue, type RunSummary, type SweepView, type TrainEvent } from '../../../webview/protocol';
+import { METRIC_LABELS, metricValue, type RunSummary, type SweepView, type TrainEvent } from '../../../webview/protocol';
 import { cellResult, type SweepGroup } from './sweep-group';
 
 const FINISHED: readonly RunSummary['status'][] = ['completed', 'stopped', 'failed', 'crashed'];
@@ -32,8 +32,11 @@ function tableRows(rows: readonly SweepRow[], doneOf: (values: Record<string, st
  * so far (a training run's best counts until it finishes), the time from the finished ones.
  */
 export function liveSweepView(group: SweepGroup, history: (runId: string) => readonly TrainEvent[]): SweepView {
-  const curves = group.members.map((m) => {
-    const evals = history(m.id).flatMap((e) => (e.type === 'eval' ? [e] : []));
+  const evalsOf = group.members.map((m) => history(m.id).flatMap((e) => (e.type === 'eval' ? [e] : [])));
+  // What the evaluations scored (exact match when the targets are open-ended), else what the runs select by.
+  const metric = evalsOf.flat()[0]?.metric ?? group.members[0]?.request.metric ?? 'rank';
+  const curves = group.members.map((m, i) => {
+    const evals = evalsOf[i]!;
     return {
       point: pointName(textValues(m.sweep!.overrides)),
       seed: m.request.seed,
@@ -48,7 +51,7 @@ export function liveSweepView(group: SweepGroup, history: (runId: string) => rea
   });
   const done = (values: Record<string, string>) => group.members.filter((m) => FINISHED.includes(m.status) && pointName(textValues(m.sweep!.overrides)) === pointName(values)).length;
   return {
-    source: { group: group.id }, name: group.name, file: join(group.dir, 'sweep.json'), metric: group.members[0]?.request.metric ?? 'rank', live: true,
+    source: { group: group.id }, name: group.name, file: join(group.dir, 'sweep.json'), metric, metricName: METRIC_LABELS[metric], live: true,
     cells: group.members.length, finished: group.members.filter((m) => FINISHED.includes(m.status)).length,
     curves, rows: tableRows(summarizeSweep(results), done),
   };
@@ -105,7 +108,7 @@ export function fileSweepView(file: string): SweepView {
   const curves = sweep.cells.map((c) => ({ point: pointName(textValues(c.overrides)), seed: c.seed, status: c.status, ...checkpointCurve(c.dir, sweep.metric) }));
   const done = (values: Record<string, string>) => curves.filter((c) => c.point === pointName(values)).length;
   return {
-    source: { file }, name: basename(dirname(file)), file, metric: sweep.metric, live: false,
+    source: { file }, name: basename(dirname(file)), file, metric: sweep.metric, metricName: METRIC_LABELS[sweep.metric], live: false,
     cells: sweep.cells.length, finished: sweep.cells.length,
     curves, rows: tableRows(sweep.rows, done),
     ...(sweep.textPrompt ? { textPrompt: sweep.textPrompt } : {}),
