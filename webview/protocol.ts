@@ -6,6 +6,7 @@
 // the reply REPLY_TO names, or 'error'. The host's other messages are pushes, without an id.
 import * as v from 'valibot';
 import { exactly } from '../src/core/schema';
+import { METRICS } from '../src/core/engine-names';
 import { RunSettingsSchema } from '../src/core/settings/run-settings';
 import { FORM_FIELDS, FormValuesSchema, formText, type FormField, type FormValues } from '../src/core/settings/form';
 import { describeTaskPreset, isTaskName, isTrainableTask, withTaskPreset } from '../src/core/settings/task-presets';
@@ -16,6 +17,7 @@ export type { DoneEvent, EvalEvent, LabelChecks, PromptTokenInsight, RunRequest,
 export { ProtocolError } from '../src/worker/protocol';
 export { FORM_FIELDS, formText, type FormField, type FormValues };
 export { describeTaskPreset, isTaskName, isTrainableTask, withTaskPreset };
+export { METRIC_LABELS, metricValue } from '../src/worker/protocol';
 
 const id = v.pipe(v.number(), v.integer(), v.minValue(0));
 const strings = v.array(v.string());
@@ -54,7 +56,7 @@ export const RunSummarySchema = v.strictObject({
   memoryMB: v.optional(v.number()),
   backend: v.optional(v.string()),
   labels: v.optional(strings),
-  /** Best validation metric so far (rank accuracy when the task has labels, else exact match). */
+  /** Best validation value so far of the run's metric (run-metric.ts). */
   bestMetric: v.optional(v.number()),
   bestStep: v.optional(v.number()),
   checkpointDir: v.optional(v.string()),
@@ -110,7 +112,9 @@ export const SweepViewSchema = v.strictObject({
   name: v.string(),
   /** Its sweep.json. */
   file: v.string(),
-  metric: v.string(),
+  /** The metric the runs are scored by (run-metric.ts) and what the view calls it. */
+  metric: v.picklist(METRICS),
+  metricName: v.string(),
   /** Started here, its runs managed by this window (else read from a sweep.json on disk). */
   live: v.boolean(),
   cells: v.number(),

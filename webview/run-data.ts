@@ -1,7 +1,7 @@
 // What the panel derives from one run's trainer events: chart series, the latest step statistics,
 // the latest prompt insights and the outcome. Applying the history and then live events gives the
 // same result as having watched from the start. No DOM here.
-import type { DoneEvent, EvalEvent, PromptTokenInsight, RunStartedEvent, StepEvent, TrainEvent } from './protocol';
+import { METRIC_LABELS, type DoneEvent, type EvalEvent, type PromptTokenInsight, type RunStartedEvent, type StepEvent, type TrainEvent } from './protocol';
 
 export type Change = 'started' | 'step' | 'eval' | 'log' | 'done' | 'checkpoint';
 
@@ -15,10 +15,11 @@ export class RunData {
   lastCheckpointStep?: number;
   /** [steps, training loss] */
   readonly loss: [number[], number[]] = [[], []];
-  /** [eval steps, metric (rank accuracy, else exact match), validation loss] */
+  /** [eval steps, the run's metric, validation loss] */
   readonly evals: [number[], number[], number[]] = [[], [], []];
   readonly logs: string[] = [];
-  metricName: 'F1' | 'rank accuracy' | 'exact match' = 'exact match';
+  /** What the run selects by (run-metric.ts), named as its evaluations report it. */
+  metricName = METRIC_LABELS['exact-match'];
 
   apply(e: TrainEvent): Change {
     switch (e.type) {
@@ -35,10 +36,8 @@ export class RunData {
         return 'step';
       case 'eval': {
         this.lastEval = e;
-        // F1 comes only with runs that select by it.
-        const metric = e.f1 ?? e.rankAccuracy ?? e.exactMatch;
-        if (e.f1 !== undefined) this.metricName = 'F1';
-        else if (e.rankAccuracy !== undefined) this.metricName = 'rank accuracy';
+        const metric = e.score;
+        this.metricName = METRIC_LABELS[e.metric];
         this.evals[0].push(e.step);
         this.evals[1].push(metric);
         this.evals[2].push(e.validLoss);

@@ -16,7 +16,8 @@ import { checkLabelMap, parseLabelMap } from '../core/training/data/label-map';
 import { DataSpecError } from '../core/training/data/errors';
 import { MAX_RANK_LABELS } from '../core/training/data/labels';
 import { labelCheckLines } from './label-report';
-import { evalScores, isCombinedMetric, metricDataProblem, metricLabelProblem, metricValue } from '../core/training/run-metric';
+import { evalScores, metricDataProblem, metricLabelProblem, metricValue, scoredMetric } from '../core/training/run-metric';
+import { scorePrefix } from './score-parts';
 import { train } from '../core/training/trainer';
 import { readCheckpointState } from '../core/training/checkpoint';
 import { DEFAULTS } from '../core/training/options';
@@ -108,14 +109,17 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
   if (members) {
     // Members vote on labels when the prompts have labels (or a metric over labels asks), as the paper's ensembles do.
     const byLabel = metricFlag === undefined ? promptLabels !== undefined : metricFlag !== 'exact-match';
-    const r = evaluateEnsemble(s.model, s.tokenizer, loaded.map((l) => l.prompt), enc.examples, { batchSize, labels, rank: byLabel, labelMap, maxTargetLength, onProgress });
-    const metric = r.by === 'label' ? 'rank' : 'exact-match';
+    const r = evaluateEnsemble(s.model, s.tokenizer, loaded.map((l) => l.prompt), enc.examples, { batchSize, labels, rank: byLabel, labelMap, maxTargetLength, onProgress, metric: metricFlag });
+    // The vote is the ensemble's answer: its accuracy is its exact match, and on labels its rank accuracy.
+    const { metric, score } = scoredMetric(r.by === 'label' ? (metricFlag ?? 'rank') : 'exact-match', { exactMatch: r.accuracy, rankAccuracy: r.accuracy, f1: r.f1, macroF1: r.macroF1, groupExactMatch: r.groupExactMatch });
+    const accuracyName = r.by === 'label' ? 'rank' : 'exact-match';
     if (flags.json === true) {
       const checks = r.labelChecks ? { labelChecks: r.labelChecks } : {};
-      out(JSON.stringify({ metric, vote: r.by, accuracy: r.accuracy, n: r.n, members: members.map((prompt, i) => ({ prompt, accuracy: r.members[i] })), disagreement: r.disagreement, ...common, ...checks }));
+      // The scores the metric computed (JSON leaves out those it did not).
+      out(JSON.stringify({ metric, score, vote: r.by, accuracy: r.accuracy, n: r.n, f1: r.f1, macroF1: r.macroF1, groupExactMatch: r.groupExactMatch, members: members.map((prompt, i) => ({ prompt, accuracy: r.members[i] })), disagreement: r.disagreement, ...common, ...checks }));
     } else {
       const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-      out(`ensemble of ${members.length} (${r.by === 'label' ? 'vote on rank-classified labels' : 'vote on generated text'}): ${metric} accuracy ${pct(r.accuracy)} on ${r.n} examples (${describeBackend(s.backend)}).`);
+      out(`ensemble of ${members.length} (${r.by === 'label' ? 'vote on rank-classified labels' : 'vote on generated text'}): ${scorePrefix(metric, score, r)}${accuracyName} accuracy ${pct(r.accuracy)} on ${r.n} examples (${describeBackend(s.backend)}).`);
       members.forEach((prompt, i) => out(`  ${prompt}: ${pct(r.members[i])}`));
       out(`members disagree on ${pct(r.disagreement)} of the examples.`);
       if (r.labelChecks) labelCheckLines(r.labelChecks, r.n).forEach((line) => out(line));
@@ -133,13 +137,7 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
     if (flags.json === true) out(JSON.stringify(summary));
     else {
       const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-      const parts = [
-        ...(isCombinedMetric(metric) ? [`${metric} ${pct(score)}`] : []),
-        ...(r.f1 !== undefined ? [`F1 ${pct(r.f1)}`] : []),
-        ...(r.macroF1 !== undefined ? [`macro-F1 ${pct(r.macroF1)}`] : []),
-        ...(r.groupExactMatch !== undefined ? [`EM per question ${pct(r.groupExactMatch)}`] : []),
-      ];
-      out(`${parts.map((part) => `${part}, `).join('')}${metric === 'exact-match' ? 'exact-match' : 'rank'} accuracy ${pct(accuracy)} on ${r.n} examples (loss ${r.validLoss.toFixed(4)}, ${describeBackend(s.backend)}).`);
+      out(`${scorePrefix(metric, score, r)}${metric === 'exact-match' ? 'exact-match' : 'rank'} accuracy ${pct(accuracy)} on ${r.n} examples (loss ${r.validLoss.toFixed(4)}, ${describeBackend(s.backend)}).`);
       if (r.labelChecks) labelCheckLines(r.labelChecks, r.n).forEach((line) => out(line));
       if (designed.textPrompt) out(`The first input as the model read it: ${designed.textPrompt.exampleInput}`);
     }

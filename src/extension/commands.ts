@@ -13,6 +13,7 @@ import type { RunSummary } from '../../webview/protocol';
 import type { WorkerService } from './runs/worker-service';
 import { readSettings } from './settings';
 import { runGuidedFlow } from './setup/guided-flow';
+import { START_SWEEP_STEPS } from './setup/guided-steps';
 import { buildRunRequest, newRunFolder, resolveModel, runName, type TuneChoices } from './setup/run-request';
 import { adapterModel, importedPromptFolder } from './prompts/import-peft';
 import type { Naming } from '../core/schema';
@@ -149,10 +150,11 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
 
     command('startSweep', async (arg?: unknown) => {
       if (!requireTrust('training')) return;
-      // A caller may pass { choices, grid }; else the guided flow's run, then the grid.
+      // A caller may pass { choices, grid }; else the guided steps up to the labels, then the grid.
       const given = typeof arg === 'object' && arg !== null && !(arg instanceof vscode.Uri) ? (arg as { choices?: TuneChoices; grid?: SweepGridInput }) : undefined;
-      const choices = given?.choices ?? (await runGuidedFlow(readSettings()));
-      if (choices === 'form') return void vscode.window.showInformationMessage('Start Sweep takes its base run from the guided steps; the setup form starts single runs.');
+      const choices = given?.choices ?? (await runGuidedFlow(readSettings(), START_SWEEP_STEPS));
+      // The setup form has the sweep's grid too (its Start sweep button).
+      if (choices === 'form') return panel.show({ view: 'setup' });
       if (!choices) return;
       try {
         const { name: _name, ...settings } = choices;

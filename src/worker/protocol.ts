@@ -9,7 +9,7 @@
 // an error. 'stop' and 'cancelDownload' are not answered: the requests they end answer instead
 // (a stopped run's 'done' says stopped; a cancelled download's request fails with code 'cancelled').
 import * as v from 'valibot';
-import { BACKEND_PREFERENCES, BACKEND_REQUESTS } from '../core/engine-names';
+import { BACKEND_PREFERENCES, BACKEND_REQUESTS, METRICS } from '../core/engine-names';
 import { exactly, issuesMessage } from '../core/schema';
 import { RunSettingsSchema } from '../core/settings/run-settings';
 import type { LabelChecks, NearestPiece, PromptTokenInsight, TrainEvent } from '../core/training/events';
@@ -19,6 +19,8 @@ import type { BackendCheck } from '../core/native/install-record';
 
 export type { RunSettings as RunRequest } from '../core/settings/run-settings';
 export type { StepEvent, EvalEvent, RunStartedEvent, CheckpointEvent, LogEvent, DoneEvent } from '../core/training/events';
+// Plain functions without TensorFlow.js: the host and the panel name and score saved metrics as the trainer does.
+export { METRIC_LABELS, metricValue, scoredMetric } from '../core/training/run-metric';
 export type { LabelChecks, NearestPiece, PromptTokenInsight, TrainEvent, InspectRequest, PromptOutput, TryRequest, TryResult, DownloadEvent, PlannedFile, BackendCheck };
 
 const id = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -97,6 +99,8 @@ export const TrainEventSchema = exactly<TrainEvent>()(
       f1: v.optional(v.number()),
       macroF1: v.optional(v.number()),
       groupExactMatch: v.optional(v.number()),
+      metric: v.picklist(METRICS),
+      score: v.number(),
       validLoss: v.number(),
       best: v.boolean(),
       insights: v.array(PromptTokenInsightSchema),

@@ -347,7 +347,7 @@ async function presetHubScenario(wb: Workbench, hub: FakeHub, report: Record<str
 }
 
 /**
- * 13. Start Sweep from the palette: the guided flow's run, then the grid (two prompt lengths, one
+ * 13. Start Sweep from the palette: the guided steps up to the labels, then the grid (two prompt lengths, one
  * init, one seed): its two runs train one after the other under the sweep's row in the sidebar, and
  * the panel's Sweep view overlays their curves and fills the table; sweep.json agrees with it.
  */
@@ -359,16 +359,15 @@ async function sweepScenario(wb: Workbench, workspaceDir: string, report: Record
   writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(readFileSync(settingsFile, 'utf8')), 'promptTuner.steps': SWEEP_STEPS, 'promptTuner.evalEvery': SWEEP_EVAL_EVERY }, null, 2));
   await wb.page.waitForTimeout(1500); // the settings file is watched
   await wb.runCommand('Prompt Tuning: Start Sweep');
-  await wb.pick(/1\/6\): model/, 'tiny', 'tiny-t5');
-  await wb.pick(/2\/6\): training data/, 'keywords', 'keywords.jsonl');
-  await wb.pick(/3\/6\): input/, 'text', 'text');
-  await wb.pick(/3\/6\): target/, 'label', 'label');
-  await wb.accept(/4\/6\): labels/);
-  await wb.accept(/5\/6\): prompt length/);
-  await wb.accept(/6\/6\): initialisation/);
-  await wb.type(/Start Sweep \(1\/3\): prompt lengths/, '2,8');
-  await wb.type(/Start Sweep \(2\/3\): initialisations/, 'random-uniform');
-  await wb.type(/Start Sweep \(3\/3\): seeds/, '1');
+  // The base run's steps are titled for the sweep; its grid, not a prompt length and init step, asks those.
+  await wb.pick(/Start Sweep \(1\/7\): model/, 'tiny', 'tiny-t5');
+  await wb.pick(/Start Sweep \(2\/7\): training data/, 'keywords', 'keywords.jsonl');
+  await wb.pick(/Start Sweep \(3\/7\): input/, 'text', 'text');
+  await wb.pick(/Start Sweep \(3\/7\): target/, 'label', 'label');
+  await wb.accept(/Start Sweep \(4\/7\): labels/);
+  await wb.type(/Start Sweep \(5\/7\): prompt lengths/, '2,8');
+  await wb.type(/Start Sweep \(6\/7\): initialisations/, 'random-uniform');
+  await wb.type(/Start Sweep \(7\/7\): seeds/, '1');
   const rows = panel().locator('#sweep-table tbody tr');
   await wb.until('the sweep table’s two rows', () => rows.count(), (n) => n === 2, 120_000);
   await panel().locator('#sweep-chart canvas').waitFor({ timeout: 120_000 });

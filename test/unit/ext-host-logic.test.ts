@@ -144,15 +144,15 @@ test('short texts: durations, run descriptions and log lines', () => {
   );
   assert.equal(describeRun({ id: 'r', name: 'n', status: 'queued', request: resolveRunSettings({ model: 'm', train: 't', out: 'o' }), step: 0, totalSteps: 300 }, 2), 'queued #2');
   assert.equal(describeTrainEvent({ type: 'step', step: 7, totalSteps: 100, epoch: 1, loss: 1, learningRate: 0.3, examplesPerSecond: 1, etaSeconds: 1, memoryMB: 1 }), undefined);
-  assert.match(describeTrainEvent({ type: 'eval', step: 10, exactMatch: 0.5, rankAccuracy: 0.75, validLoss: 1.25, best: true, insights: [] }) ?? '', /rank accuracy 75\.0% \(best so far\)/);
+  assert.match(describeTrainEvent({ type: 'eval', step: 10, exactMatch: 0.5, rankAccuracy: 0.75, metric: 'rank', score: 0.75, validLoss: 1.25, best: true, insights: [] }) ?? '', /rank accuracy 75\.0% \(best so far\)/);
 });
 
 test('panel run data: series grow with events; a resumed run drops the steps after its checkpoint', () => {
   const data = new RunData();
   const stepEvent = (n: number): TrainEvent => ({ type: 'step', step: n, totalSteps: 10, epoch: 1, loss: 10 - n, learningRate: 0.3, examplesPerSecond: 1, etaSeconds: 1, memoryMB: 1 });
   for (let n = 1; n <= 6; n++) data.apply(stepEvent(n));
-  data.apply({ type: 'eval', step: 3, exactMatch: 0.1, rankAccuracy: 0.5, validLoss: 2, best: true, insights: [insight(0, false)] });
-  data.apply({ type: 'eval', step: 6, exactMatch: 0.2, rankAccuracy: 0.8, validLoss: 1, best: true, insights: [insight(0, true)] });
+  data.apply({ type: 'eval', step: 3, exactMatch: 0.1, rankAccuracy: 0.5, metric: 'rank', score: 0.5, validLoss: 2, best: true, insights: [insight(0, false)] });
+  data.apply({ type: 'eval', step: 6, exactMatch: 0.2, rankAccuracy: 0.8, metric: 'rank', score: 0.8, validLoss: 1, best: true, insights: [insight(0, true)] });
   assert.deepEqual(data.best, { step: 6, metric: 0.8 });
   assert.equal(data.metricName, 'rank accuracy');
   assert.equal(data.insights[0]?.isLabel, true);

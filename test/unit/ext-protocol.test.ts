@@ -81,8 +81,8 @@ test('worker -> host: events and replies pass; a malformed one of each kind is r
   const events: TrainEvent[] = [
     { type: 'started', runDir: '/o', backend: 'cpu', model: '/m', totalSteps: 10, promptLength: 4, dModel: 32, trainExamples: 9, validExamples: 1, validFromTrain: true, skippedLines: 0, truncatedInputs: 0, labels: ['no', 'yes'] },
     step,
-    { type: 'eval', step: 3, exactMatch: 0.5, rankAccuracy: 0.75, validLoss: 1.2, best: true, insights: [insight] },
-    { type: 'eval', step: 4, exactMatch: 1 / 3, validLoss: 1.1, best: false, insights: [], labelChecks: checks },
+    { type: 'eval', step: 3, exactMatch: 0.5, rankAccuracy: 0.75, metric: 'rank', score: 0.75, validLoss: 1.2, best: true, insights: [insight] },
+    { type: 'eval', step: 4, exactMatch: 1 / 3, metric: 'exact-match', score: 1 / 3, validLoss: 1.1, best: false, insights: [], labelChecks: checks },
     { type: 'checkpoint', step: 3, dir: '/o/checkpoint', reason: 'interval' },
     { type: 'log', level: 'warn', message: 'careful' },
     { type: 'done', status: 'completed', step: 10, bestStep: 3, bestMetric: 0.75, promptDir: '/o/prompt', message: 'Done' },

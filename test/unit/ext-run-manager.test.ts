@@ -19,7 +19,7 @@ const started = (resumedFromStep?: number): TrainEvent => ({
   ...(resumedFromStep !== undefined ? { resumedFromStep } : {}),
 });
 const step = (n: number, loss = 1): TrainEvent => ({ type: 'step', step: n, totalSteps: 100, epoch: 1, loss, learningRate: 0.3, examplesPerSecond: 10, etaSeconds: 5, memoryMB: 100 });
-const evalAt = (n: number, rank: number, best: boolean): TrainEvent => ({ type: 'eval', step: n, exactMatch: 0, rankAccuracy: rank, validLoss: 2, best, insights: [] });
+const evalAt = (n: number, rank: number, best: boolean): TrainEvent => ({ type: 'eval', step: n, exactMatch: 0, rankAccuracy: rank, metric: 'rank', score: rank, validLoss: 2, best, insights: [] });
 const checkpoint = (n: number): TrainEvent => ({ type: 'checkpoint', step: n, dir: '/o/a/checkpoint', reason: 'interval' });
 const done = (status: 'completed' | 'stopped', n: number): TrainEvent => ({ type: 'done', status, step: n, promptDir: '/o/a/prompt', message: `${status} at ${n}` });
 

@@ -25,7 +25,7 @@ const started: TrainEvent = {
   type: 'started', runDir: '/o', backend: 'cpu', model: '/m/tiny', totalSteps: STEPS, promptLength: 1, dModel: 32,
   trainExamples: 90, validExamples: 10, validFromTrain: true, skippedLines: 0, truncatedInputs: 0, labels: ['no', 'yes'],
 };
-const evalAt = (step: number, rank: number, best: boolean): TrainEvent => ({ type: 'eval', step, exactMatch: 0, rankAccuracy: rank, validLoss: 1, best, insights: [] });
+const evalAt = (step: number, rank: number, best: boolean): TrainEvent => ({ type: 'eval', step, exactMatch: 0, rankAccuracy: rank, metric: 'rank', score: rank, validLoss: 1, best, insights: [] });
 
 /** Plays one run's worker: evaluations at steps 2 and 4 with these rank accuracies, then done. */
 function train(worker: FakeWorker, [first, second]: [number, number]): void {

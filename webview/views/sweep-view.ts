@@ -44,7 +44,7 @@ export class SweepView {
     updateState({ sweep: sweep.source });
     setText(this.title, `Sweep ${sweep.name}`);
     const state = sweep.live ? `${sweep.finished} of ${sweep.cells} runs finished` : `${sweep.cells} runs`;
-    setText(this.summary, `${state} · validation ${sweep.metric} of each run (one colour per grid point, its seeds alike) · ${sweep.file}`);
+    setText(this.summary, `${state} · validation ${sweep.metricName} of each run (one colour per grid point, its seeds alike) · ${sweep.file}`);
     const points = [...new Set(sweep.curves.map((c) => c.point))];
     this.legend.replaceChildren(...points.map((p, i) => {
       const swatch = el('span', { class: 'swatch' });
@@ -73,7 +73,7 @@ export class SweepView {
 
   private renderTable(sweep: SweepData): void {
     const swept = [...new Set(sweep.rows.flatMap((r) => Object.keys(r.values)))];
-    const columns = [...swept.map((a) => a.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)), `${sweep.metric} % (mean ± std)`, 'seeds', 'best step', 'time/run'];
+    const columns = [...swept.map((a) => a.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)), `${sweep.metricName} % (mean ± std)`, 'seeds', 'best step', 'time/run'];
     const rows = sweep.rows.map((r) => el('tr', {},
       ...swept.map((a, i) => (i === 0 ? el('th', { scope: 'row' }, r.values[a] ?? '') : el('td', {}, r.values[a] ?? ''))),
       el('td', { class: 'num' }, r.mean === undefined ? '—' : `${pct(r.mean)} ± ${pct(r.std ?? 0)}`),
@@ -88,7 +88,7 @@ export class SweepView {
     );
     const t = sweep.textPrompt;
     this.promptDesign.hidden = !t;
-    if (t) this.promptDesign.replaceChildren(icon('comment'), ` Prompt design (frozen model, no training), text prompt “${t.text}”${t.shots ? ` + ${t.shots} shots` : ''}: ${sweep.metric} ${pct(t.metric)}% on ${t.n} examples.`);
+    if (t) this.promptDesign.replaceChildren(icon('comment'), ` Prompt design (frozen model, no training), text prompt “${t.text}”${t.shots ? ` + ${t.shots} shots` : ''}: ${sweep.metricName} ${pct(t.metric)}% on ${t.n} examples.`);
   }
 
   /** One series per run over the union of their evaluation steps (gaps spanned). */
@@ -108,7 +108,7 @@ export class SweepView {
     const axis: uPlot.Axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
     this.plot = new uPlot(
       {
-        title: `validation ${sweep.metric} (%)`,
+        title: `validation ${sweep.metricName} (%)`,
         width: this.chartBox.clientWidth,
         height: 260,
         scales: { x: { time: false }, y: { range: [0, 100] } },

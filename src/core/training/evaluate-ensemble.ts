@@ -2,17 +2,20 @@
 // runs as ONE mixed-prompt pass (prompt/ensemble.ts). With labels each member answers by rank
 // classification and members vote on labels (prompt/vote.ts); without, they vote on the generated
 // strings. Reports the ensemble's accuracy, each member's, how often the members disagree, and with a
-// label set the vote's label checks (invalid outputs, labels never produced, confusion), as evaluate does.
+// label set the vote's label checks (invalid outputs, labels never produced, confusion) and the scores
+// the metric needs (F1, macro-F1, EM per question), as evaluate does.
 import type { T5Model } from '../t5/model';
 import type { T5Tokenizer } from '../tokenizer';
 import { ensemblePromptTensor, groupReplicated, replicateExamples, type SoftPrompt } from '../prompt';
 import { labelVote, textVote, topLabel } from '../vote';
-import type { LabelMap } from './data/label-map';
+import type { Metric } from '../engine-names';
+import { mapAnswer, type LabelMap } from './data/label-map';
 import { padBatch, type EncodedExample } from './encode';
 import { isRightAnswer, scoringPlan } from './evaluate';
 import { checkLabels, type LabelChecks } from './label-checks';
+import { labelScores, type LabelScores } from './label-scores';
 
-export interface EnsembleEvalResult {
+export interface EnsembleEvalResult extends LabelScores {
   by: 'label' | 'text';
   /** The vote's accuracy. */
   accuracy: number;
@@ -30,6 +33,17 @@ export interface EnsembleRow {
   answers: readonly string[];
   vote: string;
   gold: string;
+}
+
+/** The scores `metric` needs of the vote on labels (prompt's terms, read through `labelMap`); `examples` in the rows' order. */
+export function voteLabelScores(
+  metric: Metric | undefined,
+  rows: readonly EnsembleRow[],
+  examples: readonly { target: string; group?: string }[],
+  labels: readonly string[],
+  labelMap: LabelMap | undefined,
+): LabelScores {
+  return labelScores(metric, rows.map((r) => mapAnswer(labelMap, r.vote) ?? ''), examples, labels, labelMap);
 }
 
 /** Accuracy of the vote and of each member, and the share of rows whose members disagree. */
@@ -60,6 +74,8 @@ export function evaluateEnsemble(
     rank?: boolean;
     labelMap?: LabelMap;
     maxTargetLength?: number;
+    /** Also score the vote by what this metric needs (F1, macro-F1, EM per question), when members vote on labels. */
+    metric?: Metric;
     onProgress?: (done: number, total: number) => void;
   },
 ): EnsembleEvalResult {
@@ -91,5 +107,6 @@ export function evaluateEnsemble(
   }
   const summary = summarizeEnsemble(rows, (answer, gold) => isRightAnswer(opts.labelMap, answer, gold), candidates ? 'label' : 'text');
   if (!labels) return summary;
-  return { ...summary, labelChecks: checkLabels(rows.map((r) => r.vote), rows.map((r) => r.gold), labels, opts.labelMap) };
+  const scores = candidates ? voteLabelScores(opts.metric, rows, examples, labels, opts.labelMap) : {};
+  return { ...summary, ...scores, labelChecks: checkLabels(rows.map((r) => r.vote), rows.map((r) => r.gold), labels, opts.labelMap) };
 }

@@ -12,9 +12,8 @@ import { mapAnswer, type LabelMap } from './data/label-map';
 import { checkLabels, type LabelChecks } from './label-checks';
 import { padBatch, type EncodedExample } from './encode';
 import { DEFAULTS } from './options';
-import { binaryF1, macroF1 } from './f1';
-import { groupExactMatch } from './group-match';
-import { usesPositiveLabel, type Scores } from './run-metric';
+import { labelScores } from './label-scores';
+import type { Scores } from './run-metric';
 import type { Metric } from '../engine-names';
 
 export interface EvalResult extends Scores {
@@ -115,19 +114,6 @@ export function evaluate(
   const n = examples.length;
   const golds = examples.map((e) => e.target);
   const labelChecks = labels ? { labelChecks: checkLabels(predictions, golds, labels, opts.labelMap) } : {};
-  const extra = labels && candidates ? labelScores(opts.metric, rankedLabels, examples, [...new Set(labels.map((l) => mapAnswer(opts.labelMap, l) ?? l))]) : {};
+  const extra = labels && candidates ? labelScores(opts.metric, rankedLabels, examples, labels, opts.labelMap) : {};
   return { exactMatch: exact / n, ...(candidates ? { rankAccuracy: ranked / n } : {}), ...extra, validLoss: lossSum / n, n, predictions, ...labelChecks };
-}
-
-/** The scores beyond accuracy that `metric` needs, from the ranked labels; `labels` in the data's terms. */
-function labelScores(metric: Metric | undefined, ranked: readonly string[], examples: readonly EncodedExample[], labels: readonly string[]): Pick<Scores, 'f1' | 'macroF1' | 'groupExactMatch'> {
-  const golds = examples.map((e) => e.target);
-  const scores: Pick<Scores, 'f1' | 'macroF1' | 'groupExactMatch'> = {};
-  if (usesPositiveLabel(metric) && labels.length === 2) scores.f1 = binaryF1(ranked, golds, labels[1]);
-  if (metric === 'acc-macro-f1') scores.macroF1 = macroF1(ranked, golds, labels);
-  const groups = examples.map((e) => e.group);
-  if (metric === 'f1a-em' && groups.every((g): g is string => g !== undefined)) {
-    scores.groupExactMatch = groupExactMatch(ranked.map((label, i) => label === golds[i]), groups);
-  }
-  return scores;
 }

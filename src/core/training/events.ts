@@ -3,6 +3,7 @@
 
 import type { PromptTokenInsight } from '../prompt/nearest';
 import type { LabelChecks } from './label-checks';
+import type { Metric } from '../engine-names';
 
 export type { NearestPiece, PromptTokenInsight } from '../prompt/nearest';
 export type { LabelChecks } from './label-checks';
@@ -47,6 +48,9 @@ export interface EvalEvent {
   macroF1?: number;
   /** EM per question (share of questions whose answer options are all ranked right), when the metric is f1a-em (MultiRC). */
   groupExactMatch?: number;
+  /** The metric the run selects by (exact match when there are no label scores) and its value (run-metric.ts): what progress shows. */
+  metric: Metric;
+  score: number;
   validLoss: number;
   best: boolean;
   insights: PromptTokenInsight[];

@@ -43,8 +43,17 @@ export function metricDataProblem(metric: Metric | undefined, examples: readonly
 
 const mean = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : (a + b) / 2);
 
-/** The metric's value; exact match when the evaluation has no label scores (open-ended targets). */
-export function metricValue(metric: Metric, r: Scores): number {
+/** What each metric is called where a run's progress is shown. */
+export const METRIC_LABELS: Record<Metric, string> = {
+  rank: 'rank accuracy',
+  'exact-match': 'exact match',
+  f1: 'F1',
+  'acc-macro-f1': 'mean of accuracy and macro-F1',
+  'f1a-em': 'mean of F1a and EM per question',
+};
+
+/** The metric an evaluation was scored by and its value: the run's, or exact match when there are no label scores (open-ended targets). */
+export function scoredMetric(metric: Metric, r: Scores): { metric: Metric; score: number } {
   const values: Record<Metric, number | undefined> = {
     rank: r.rankAccuracy,
     'exact-match': r.exactMatch,
@@ -52,8 +61,12 @@ export function metricValue(metric: Metric, r: Scores): number {
     'acc-macro-f1': mean(r.rankAccuracy, r.macroF1),
     'f1a-em': mean(r.f1, r.groupExactMatch),
   };
-  return values[metric] ?? r.exactMatch;
+  const score = values[metric];
+  return score === undefined ? { metric: 'exact-match', score: r.exactMatch } : { metric, score };
 }
+
+/** The metric's value; exact match when the evaluation has no label scores (open-ended targets). */
+export const metricValue = (metric: Metric, r: Scores): number => scoredMetric(metric, r).score;
 
 /** The scores an evaluation computed, without those it did not (events and saved metrics hold these). */
 export function evalScores(r: Scores): Scores {

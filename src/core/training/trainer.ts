@@ -16,7 +16,7 @@ import { BatchOrder } from './data/batches';
 import { encodeExamples, type EncodedExample } from './encode';
 import { batchGradient, planMicroBatch } from './micro-batch';
 import { evaluate, type EvalResult } from './evaluate';
-import { evalScores, metricDataProblem, metricLabelProblem, metricValue } from './run-metric';
+import { evalScores, metricDataProblem, metricLabelProblem, scoredMetric } from './run-metric';
 import { createOptimizer, warmupFactor, type PromptOptimizer } from './optim';
 import { loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type TrainState } from './checkpoint';
 import type { DoneEvent, TrainEvent } from './events';
@@ -192,7 +192,8 @@ function evaluateRun(run: Run): void {
   } finally {
     p.dispose();
   }
-  const metric = metricValue(opts.metric, result);
+  const scored = scoredMetric(opts.metric, result);
+  const metric = scored.score;
   const prev = state.best;
   const best = !prev || metric > prev.metric || (metric === prev.metric && result.validLoss < prev.validLoss);
   const insights = insightsFor(s, run.prompt, { top: INSIGHT_TOP_K, labels: run.data.labels, initPieces: state.initPieces, initial: run.initial });
@@ -210,7 +211,7 @@ function evaluateRun(run: Run): void {
   } else {
     state.evalsWithoutImprovement++;
   }
-  run.emit({ type: 'eval', step: state.step, ...scores, validLoss: result.validLoss, best, insights, ...(result.labelChecks ? { labelChecks: result.labelChecks } : {}) });
+  run.emit({ type: 'eval', step: state.step, ...scores, ...scored, validLoss: result.validLoss, best, insights, ...(result.labelChecks ? { labelChecks: result.labelChecks } : {}) });
 }
 
 /** Writes the resumable state (atomically). Emits `checkpoint`. */

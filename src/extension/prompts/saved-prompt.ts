@@ -3,7 +3,8 @@
 // No vscode import: unit-tested directly.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { PromptTokenInsight } from '../../worker/protocol';
+import { METRICS, type Metric } from '../../core/engine-names';
+import { METRIC_LABELS, scoredMetric, type PromptTokenInsight } from '../../worker/protocol';
 
 export const METADATA_FILE = 'prompt-tuner.json';
 export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
@@ -17,7 +18,8 @@ export interface SavedPrompt {
   promptLength: number;
   dModel?: number;
   labels?: string[];
-  metric?: { name: 'F1' | 'rank accuracy' | 'exact match'; value: number; step: number };
+  /** The run's metric (run-metric.ts) at its best step. */
+  metric?: { name: string; value: number; step: number };
   /** The nearest-vocabulary snapshot saved with the prompt (top 5 per token). */
   nearest?: PromptTokenInsight[];
 }
@@ -44,10 +46,12 @@ function bestMetric(m: Json): SavedPrompt['metric'] {
   const withMetric = points.filter((p) => typeof p.rankAccuracy === 'number' || typeof p.exactMatch === 'number');
   const best = withMetric.find((p) => p.step === training.bestStep) ?? withMetric[withMetric.length - 1];
   if (!best) return undefined;
-  const step = best.step as number;
-  if (typeof best.f1 === 'number') return { name: 'F1', value: best.f1, step };
-  if (typeof best.rankAccuracy === 'number') return { name: 'rank accuracy', value: best.rankAccuracy, step };
-  return { name: 'exact match', value: best.exactMatch as number, step };
+  const numberOr = (x: unknown) => (typeof x === 'number' ? x : undefined);
+  const scores = { exactMatch: numberOr(best.exactMatch) ?? 0, rankAccuracy: numberOr(best.rankAccuracy), f1: numberOr(best.f1), macroF1: numberOr(best.macroF1), groupExactMatch: numberOr(best.groupExactMatch) };
+  // Prompts saved before the metric was recorded selected by rank accuracy (exact match without labels).
+  const runMetric = (METRICS as readonly unknown[]).includes(training.metric) ? (training.metric as Metric) : 'rank';
+  const { metric, score } = scoredMetric(runMetric, scores);
+  return { name: METRIC_LABELS[metric], value: score, step: best.step as number };
 }
 
 /** The prompt in folder `dir`, or undefined when it holds no readable prompt metadata. */

@@ -77,10 +77,8 @@ export class Run {
         this.thinHistory();
         break;
       case 'eval': {
-        // F1 comes only with runs that select by it.
-        const metric = event.f1 ?? event.rankAccuracy ?? event.exactMatch;
-        if (event.best || s.bestMetric === undefined || metric > s.bestMetric) {
-          s.bestMetric = metric;
+        if (event.best || s.bestMetric === undefined || event.score > s.bestMetric) {
+          s.bestMetric = event.score;
           s.bestStep = event.step;
         }
         break;

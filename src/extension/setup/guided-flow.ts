@@ -1,6 +1,7 @@
 // "Tune Prompt" as a guided sequence of quick picks: model, training file or hub dataset (or a
 // GLUE/SuperGLUE task preset and its data), input and target fields (or a template), labels, prompt
-// length and initialisation, with the paper's defaults first.
+// length and initialisation, with the paper's defaults first. "Start Sweep" takes the same steps,
+// titled for it, up to the labels: its grid asks the prompt lengths and inits (guided-steps.ts).
 // Returns the user's choices, 'form' when they prefer the panel's setup form, or undefined on Escape.
 import * as vscode from 'vscode';
 import { basename, extname } from 'node:path';
@@ -14,19 +15,14 @@ import { askHubDataset } from './hub-dataset-input';
 import type { TuneChoices } from './run-request';
 import { groupOptions, hubIdProblem, optionIcon, type ModelOption } from './model-choices';
 import { DATA_EXTENSIONS, modelPickerOptions, workspaceDatasets } from './sources';
-
-const STEPS = 6;
+import { stepTitle, TUNE_PROMPT_STEPS, type GuidedSteps } from './guided-steps';
 
 interface Item<T> extends vscode.QuickPickItem {
   value: T;
 }
 
-function title(step: number, what: string): string {
-  return `Tune Prompt (${step}/${STEPS}): ${what}`;
-}
-
-async function pick<T>(step: number, what: string, items: Item<T>[], placeHolder: string): Promise<T | undefined> {
-  const chosen = await vscode.window.showQuickPick(items, { title: title(step, what), placeHolder, ignoreFocusOut: true, matchOnDescription: true, matchOnDetail: true });
+async function pick<T>(steps: GuidedSteps, step: number, what: string, items: Item<T>[], placeHolder: string): Promise<T | undefined> {
+  const chosen = await vscode.window.showQuickPick(items, { title: stepTitle(steps, step, what), placeHolder, ignoreFocusOut: true, matchOnDescription: true, matchOnDetail: true });
   return chosen?.value;
 }
 
@@ -46,7 +42,7 @@ function modelItems(options: ModelOption[]): Item<string>[] {
   ]);
 }
 
-async function chooseModel(settings: TunerSettings): Promise<string | 'form' | undefined> {
+async function chooseModel(steps: GuidedSteps, settings: TunerSettings): Promise<string | 'form' | undefined> {
   const items: Item<string>[] = [
     ...modelItems(await modelPickerOptions(settings)),
     separator<string>('other'),
@@ -54,7 +50,7 @@ async function chooseModel(settings: TunerSettings): Promise<string | 'form' | u
     { label: '$(folder-opened) Choose a folder…', description: 'config.json, model.safetensors or pytorch_model.bin, spiece.model', value: ':folder' },
     { label: '$(preview) Use the setup form in the panel instead', value: ':form' },
   ];
-  const value = await pick(1, 'model', items, 'The frozen T5 the prompt is trained for');
+  const value = await pick(steps, 1, 'model', items, 'The frozen T5 the prompt is trained for');
   if (value === ':form') return 'form';
   if (value === ':folder') {
     const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Folder with config.json, model.safetensors and spiece.model' });
@@ -62,7 +58,7 @@ async function chooseModel(settings: TunerSettings): Promise<string | 'form' | u
   }
   if (value === ':hub') {
     const id = await vscode.window.showInputBox({
-      title: title(1, 'hub id'),
+      title: stepTitle(steps, 1, 'hub id'),
       prompt: 'A T5 model on the Hugging Face hub: org/name or org/name@revision. It is downloaded into the Hugging Face cache when training starts.',
       value: settings.run.model,
       ignoreFocusOut: true,
@@ -84,7 +80,7 @@ function taskItems(): Item<string>[] {
 }
 
 /** A data file or hub dataset; `before` and `after` are more items around those. */
-async function chooseData(settings: TunerSettings, what: string, placeHolder: string, { before = [], after = [] }: { before?: Item<string>[]; after?: Item<string>[] }): Promise<string | undefined> {
+async function chooseData(steps: GuidedSteps, settings: TunerSettings, what: string, placeHolder: string, { before = [], after = [] }: { before?: Item<string>[]; after?: Item<string>[] }): Promise<string | undefined> {
   const files = await workspaceDatasets(settings.outputFolder);
   const items: Item<string>[] = [
     ...before,
@@ -93,16 +89,16 @@ async function chooseData(settings: TunerSettings, what: string, placeHolder: st
     { label: '$(cloud) HF Hub dataset…', description: 'hf:org/name[:config][@revision][#split], e.g. nyu-mll/glue:rte', value: ':hub' },
     ...after,
   ];
-  const value = await pick(2, what, items, placeHolder);
-  if (value === ':hub') return askHubDataset(title(2, 'hub dataset'));
+  const value = await pick(steps, 2, what, items, placeHolder);
+  if (value === ':hub') return askHubDataset(stepTitle(steps, 2, 'hub dataset'));
   if (value !== ':file') return value;
   const file = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Training data': [...DATA_EXTENSIONS] }, title: 'Training data' });
   return file?.[0]?.fsPath;
 }
 
 /** A hub dataset's (or Parquet file's) fields are known once the worker reads it: here the user may name them, or leave them to detection. */
-async function chooseTypedFields(choices: TuneChoices): Promise<boolean> {
-  const ask = (what: string, prompt: string, placeHolder: string) => vscode.window.showInputBox({ title: title(3, what), prompt, placeHolder, ignoreFocusOut: true });
+async function chooseTypedFields(steps: GuidedSteps, choices: TuneChoices): Promise<boolean> {
+  const ask = (what: string, prompt: string, placeHolder: string) => vscode.window.showInputBox({ title: stepTitle(steps, 3, what), prompt, placeHolder, ignoreFocusOut: true });
   const input = await ask('input', 'The input: a field, or a template of fields such as "premise: {sentence1} hypothesis: {sentence2}". Empty: the first of input, text, sentence.', 'premise: {sentence1} hypothesis: {sentence2}');
   if (input === undefined) return false;
   if (input.includes('{')) choices.template = input;
@@ -117,19 +113,19 @@ async function chooseTypedFields(choices: TuneChoices): Promise<boolean> {
 }
 
 /** A data file or hub dataset; or a task preset, with its dataset from the hub (no train: the preset's) or a file of its fields. */
-async function chooseDataset(settings: TunerSettings): Promise<{ train?: string; task?: TrainableTask } | undefined> {
+async function chooseDataset(steps: GuidedSteps, settings: TunerSettings): Promise<{ train?: string; task?: TrainableTask } | undefined> {
   const presets = [separator<string>('task presets: T5’s format, the paper’s metric and settings'), ...taskItems()];
-  const value = await chooseData(settings, 'training data', 'JSON Lines, CSV, TSV or Parquet, or a hub dataset (10% is held out for validation); or a GLUE/SuperGLUE task', { after: presets });
+  const value = await chooseData(steps, settings, 'training data', 'JSON Lines, CSV, TSV or Parquet, or a hub dataset (10% is held out for validation); or a GLUE/SuperGLUE task', { after: presets });
   if (!value?.startsWith(':task:')) return value ? { train: value } : undefined;
   const task = value.slice(':task:'.length) as TrainableTask;
   const { repo, config } = TASK_PRESETS[task].hub;
   const fromHub: Item<string> = { label: `$(cloud) ${repo} ${config}`, description: 'the task’s train and validation splits from the hub', value: ':preset' };
-  const train = await chooseData(settings, `${task} data`, `The task’s dataset from the hub, or your copy of it (the hub dataset’s fields)`, { before: [fromHub] });
+  const train = await chooseData(steps, settings, `${task} data`, `The task’s dataset from the hub, or your copy of it (the hub dataset’s fields)`, { before: [fromHub] });
   if (train === undefined) return undefined;
   return train === ':preset' ? { task } : { train, task };
 }
 
-async function chooseFields(train: string, choices: TuneChoices): Promise<string[] | undefined | false> {
+async function chooseFields(steps: GuidedSteps, train: string, choices: TuneChoices): Promise<string[] | undefined | false> {
   let preview;
   try {
     preview = previewDataset(train);
@@ -139,6 +135,7 @@ async function chooseFields(train: string, choices: TuneChoices): Promise<string
   }
   const mark = (field: string, guess?: string) => (field === guess ? 'detected' : undefined);
   const input = await pick(
+    steps,
     3,
     'input',
     [
@@ -149,11 +146,12 @@ async function chooseFields(train: string, choices: TuneChoices): Promise<string
   );
   if (input === undefined) return false;
   if (input === ':template') {
-    const template = await vscode.window.showInputBox({ title: title(3, 'input template'), prompt: '{field} is replaced by the field’s value; {{ and }} are literal braces', value: preview.fields.map((f) => `${f}: {${f}}`).join(' '), ignoreFocusOut: true });
+    const template = await vscode.window.showInputBox({ title: stepTitle(steps, 3, 'input template'), prompt: '{field} is replaced by the field’s value; {{ and }} are literal braces', value: preview.fields.map((f) => `${f}: {${f}}`).join(' '), ignoreFocusOut: true });
     if (template === undefined) return false;
     choices.template = template;
   } else choices.inputField = input;
   const target = await pick(
+    steps,
     3,
     'target',
     preview.fields
@@ -167,7 +165,7 @@ async function chooseFields(train: string, choices: TuneChoices): Promise<string
   if (!values) return undefined;
   const picked = await vscode.window.showQuickPick(
     values.map((v) => ({ label: v, picked: true })),
-    { title: title(4, 'labels'), placeHolder: 'The task’s classes: evaluation ranks them (clear all for free-text targets)', canPickMany: true, ignoreFocusOut: true },
+    { title: stepTitle(steps, 4, 'labels'), placeHolder: 'The task’s classes: evaluation ranks them (clear all for free-text targets)', canPickMany: true, ignoreFocusOut: true },
   );
   if (picked === undefined) return false;
   return picked.map((p) => p.label);
@@ -182,7 +180,7 @@ async function choosePromptLength(settings: TunerSettings, preset?: number): Pro
     description: [n === preset ? 'the task preset’s (the paper’s)' : '', n === 20 ? 'the paper’s default' : '', n === promptLength ? 'your setting' : ''].filter(Boolean).join(', ') || undefined,
     value: n,
   }));
-  return pick(5, 'prompt length', items, 'Number of soft prompt tokens (the paper: 20 is enough for large models; more helps small ones)');
+  return pick(TUNE_PROMPT_STEPS, 5, 'prompt length', items, 'Number of soft prompt tokens (the paper: 20 is enough for large models; more helps small ones)');
 }
 
 /** `preset`: the task preset's initialisation, offered first. */
@@ -195,29 +193,31 @@ async function chooseInit(settings: TunerSettings, preset?: string): Promise<str
   ];
   const first = items.findIndex((i) => i.value === (preset ?? formText(settings.run.init)));
   if (first > 0) items.unshift(...items.splice(first, 1));
-  const value = await pick(6, 'initialisation', items, 'How the prompt tokens start');
+  const value = await pick(TUNE_PROMPT_STEPS, 6, 'initialisation', items, 'How the prompt tokens start');
   if (value !== ':text') return value;
-  const text = await vscode.window.showInputBox({ title: title(6, 'init text'), prompt: 'A phrase describing the task', placeHolder: 'Does the sentence mention a keyword?', ignoreFocusOut: true });
+  const text = await vscode.window.showInputBox({ title: stepTitle(TUNE_PROMPT_STEPS, 6, 'init text'), prompt: 'A phrase describing the task', placeHolder: 'Does the sentence mention a keyword?', ignoreFocusOut: true });
   return text ? `text:${text}` : undefined;
 }
 
-export async function runGuidedFlow(settings: TunerSettings): Promise<TuneChoices | 'form' | undefined> {
-  const model = await chooseModel(settings);
+/** The run's choices; with `steps` that do not ask the prompt (Start Sweep's), without prompt length and init. */
+export async function runGuidedFlow(settings: TunerSettings, steps: GuidedSteps = TUNE_PROMPT_STEPS): Promise<TuneChoices | 'form' | undefined> {
+  const model = await chooseModel(steps, settings);
   if (model === undefined || model === 'form') return model;
-  const data = await chooseDataset(settings);
+  const data = await chooseDataset(steps, settings);
   if (!data) return undefined;
   const choices: TuneChoices = { model, ...data };
   // A task preset writes the input and the labels itself.
   if (data.task === undefined && data.train !== undefined) {
     const { train } = data;
     if (isHubDataset(train) || extname(train).toLowerCase() === '.parquet') {
-      if (!(await chooseTypedFields(choices))) return undefined;
+      if (!(await chooseTypedFields(steps, choices))) return undefined;
     } else {
-      const labels = await chooseFields(train, choices);
+      const labels = await chooseFields(steps, train, choices);
       if (labels === false) return undefined;
       if (labels && labels.length > 0) choices.labels = labels;
     }
   }
+  if (!steps.asksPrompt) return choices;
   const preset: PresetSettings = data.task ? withTaskPreset({ task: data.task }) : {};
   const promptLength = await choosePromptLength(settings, preset.promptLength);
   if (promptLength === undefined) return undefined;

@@ -1,8 +1,9 @@
-// "Start Sweep"'s grid questions: prompt lengths and initialisations (comma-separated, the CLI's
-// --prompt-length and --init) and how many seeds (--seeds), each checked as typed against the
-// whole grid over the base run, the paper's Figure 3 grid offered first.
+// "Start Sweep"'s grid questions, after its base run's steps: prompt lengths and initialisations
+// (comma-separated, the CLI's --prompt-length and --init) and how many seeds (--seeds), each checked
+// as typed against the whole grid over the base run, the paper's Figure 3 grid offered first.
 import * as vscode from 'vscode';
 import type { RunRequest } from '../../worker/protocol';
+import { DATA_STEPS, START_SWEEP_STEPS, stepTitle } from '../setup/guided-steps';
 import { planSweep, type SweepGridInput } from './sweep-group';
 
 const PAPER_GRID: SweepGridInput = { promptLength: '1,5,20,100', init: 'random-uniform,sampled-vocab,class-labels', seeds: '1' };
@@ -21,7 +22,7 @@ export async function askSweepGrid(base: RunRequest): Promise<SweepGridInput | u
   const grid = { ...PAPER_GRID };
   const ask = async (step: number, what: string, prompt: string, value: string, set: (text: string) => void): Promise<boolean> => {
     const text = await vscode.window.showInputBox({
-      title: `Start Sweep (${step}/3): ${what}`, prompt, value, ignoreFocusOut: true,
+      title: stepTitle(START_SWEEP_STEPS, step, what), prompt, value, ignoreFocusOut: true,
       validateInput: (typed) => {
         set(typed);
         return gridProblem(base, grid);
@@ -31,8 +32,8 @@ export async function askSweepGrid(base: RunRequest): Promise<SweepGridInput | u
     set(text);
     return true;
   };
-  if (!(await ask(1, 'prompt lengths', 'Prompt lengths in tokens, comma-separated (the CLI\'s --prompt-length).', grid.promptLength, (t) => (grid.promptLength = t)))) return undefined;
-  if (!(await ask(2, 'initialisations', 'random-uniform, sampled-vocab, class-labels or vocab:<words>, comma-separated (--init).', grid.init, (t) => (grid.init = t)))) return undefined;
-  if (!(await ask(3, 'seeds', `Seeds per grid point (--seeds): seeds ${base.seed}, ${base.seed + 1}, ... give the spread across them.`, grid.seeds, (t) => (grid.seeds = t)))) return undefined;
+  if (!(await ask(DATA_STEPS + 1, 'prompt lengths', 'Prompt lengths in tokens, comma-separated (the CLI\'s --prompt-length).', grid.promptLength, (t) => (grid.promptLength = t)))) return undefined;
+  if (!(await ask(DATA_STEPS + 2, 'initialisations', 'random-uniform, sampled-vocab, class-labels or vocab:<words>, comma-separated (--init).', grid.init, (t) => (grid.init = t)))) return undefined;
+  if (!(await ask(DATA_STEPS + 3, 'seeds', `Seeds per grid point (--seeds): seeds ${base.seed}, ${base.seed + 1}, ... give the spread across them.`, grid.seeds, (t) => (grid.seeds = t)))) return undefined;
   return grid;
 }

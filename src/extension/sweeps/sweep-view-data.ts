@@ -5,9 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as v from 'valibot';
+import { METRICS, type Metric } from '../../core/engine-names';
 import { parseWith } from '../../core/schema';
 import { SWEEPABLE, summarizeSweep, type CellResult, type SweepRow } from '../../core/sweep/sweep';
-import type { RunSummary, SweepView, TrainEvent } from '../../../webview/protocol';
+import { METRIC_LABELS, metricValue, type RunSummary, type SweepView, type TrainEvent } from '../../../webview/protocol';
 import { cellResult, type SweepGroup } from './sweep-group';
 
 const FINISHED: readonly RunSummary['status'][] = ['completed', 'stopped', 'failed', 'crashed'];
@@ -15,11 +16,6 @@ const FINISHED: readonly RunSummary['status'][] = ['completed', 'stopped', 'fail
 /** The grid point's name: the swept values other than the seed, in the grid's order. */
 export function pointName(values: Readonly<Record<string, string | undefined>>): string {
   return SWEEPABLE.filter((a) => a !== 'seed' && values[a] !== undefined).map((a) => values[a]).join(' · ') || 'base';
-}
-
-/** The metric an evaluation selects by: F1 when the run selects by it, else rank accuracy, else exact match. */
-function metricOf(point: { f1?: number; rankAccuracy?: number; exactMatch?: number }): number | undefined {
-  return point.f1 ?? point.rankAccuracy ?? point.exactMatch;
 }
 
 const textValues = (overrides: Readonly<Record<string, string | number>>) => Object.fromEntries(Object.entries(overrides).map(([k, x]) => [k, String(x)]));
@@ -36,14 +32,17 @@ function tableRows(rows: readonly SweepRow[], doneOf: (values: Record<string, st
  * so far (a training run's best counts until it finishes), the time from the finished ones.
  */
 export function liveSweepView(group: SweepGroup, history: (runId: string) => readonly TrainEvent[]): SweepView {
-  const curves = group.members.map((m) => {
-    const evals = history(m.id).flatMap((e) => (e.type === 'eval' ? [e] : []));
+  const evalsOf = group.members.map((m) => history(m.id).flatMap((e) => (e.type === 'eval' ? [e] : [])));
+  // What the evaluations scored (exact match when the targets are open-ended), else what the runs select by.
+  const metric = evalsOf.flat()[0]?.metric ?? group.members[0]?.request.metric ?? 'rank';
+  const curves = group.members.map((m, i) => {
+    const evals = evalsOf[i]!;
     return {
       point: pointName(textValues(m.sweep!.overrides)),
       seed: m.request.seed,
       status: m.status,
       steps: evals.map((e) => e.step),
-      values: evals.map((e) => metricOf(e)!),
+      values: evals.map((e) => e.score),
     };
   });
   const results: CellResult[] = group.members.map((m) => cellResult(m) ?? {
@@ -52,14 +51,14 @@ export function liveSweepView(group: SweepGroup, history: (runId: string) => rea
   });
   const done = (values: Record<string, string>) => group.members.filter((m) => FINISHED.includes(m.status) && pointName(textValues(m.sweep!.overrides)) === pointName(values)).length;
   return {
-    source: { group: group.id }, name: group.name, file: join(group.dir, 'sweep.json'), metric: group.members[0]?.request.metric ?? 'rank', live: true,
+    source: { group: group.id }, name: group.name, file: join(group.dir, 'sweep.json'), metric, metricName: METRIC_LABELS[metric], live: true,
     cells: group.members.length, finished: group.members.filter((m) => FINISHED.includes(m.status)).length,
     curves, rows: tableRows(summarizeSweep(results), done),
   };
 }
 
 const SweepFileSchema = v.object({
-  metric: v.string(),
+  metric: v.picklist(METRICS),
   cells: v.array(v.object({
     name: v.string(),
     dir: v.string(),
@@ -79,14 +78,21 @@ const SweepFileSchema = v.object({
 });
 
 const CheckpointMetricsSchema = v.object({
-  metrics: v.array(v.object({ step: v.number(), f1: v.optional(v.number()), rankAccuracy: v.optional(v.number()), exactMatch: v.optional(v.number()) })),
+  metrics: v.array(v.object({
+    step: v.number(),
+    exactMatch: v.optional(v.number()),
+    rankAccuracy: v.optional(v.number()),
+    f1: v.optional(v.number()),
+    macroF1: v.optional(v.number()),
+    groupExactMatch: v.optional(v.number()),
+  })),
 });
 
-/** A cell's validation curve from its checkpoint's state.json; none when the cell has no checkpoint (or an unreadable one). */
-function checkpointCurve(dir: string): { steps: number[]; values: number[] } {
+/** A cell's validation curve of the sweep's metric from its checkpoint's state.json; none when the cell has no checkpoint (or an unreadable one). */
+function checkpointCurve(dir: string, metric: Metric): { steps: number[]; values: number[] } {
   const file = join(dir, 'checkpoint', 'state.json');
   const parsed = existsSync(file) ? v.safeParse(CheckpointMetricsSchema, JSON.parse(readFileSync(file, 'utf8')) as unknown) : undefined;
-  const points = parsed?.success ? parsed.output.metrics.flatMap((p) => (metricOf(p) !== undefined ? [{ step: p.step, value: metricOf(p)! }] : [])) : [];
+  const points = parsed?.success ? parsed.output.metrics.flatMap(({ exactMatch, ...p }) => (exactMatch !== undefined ? [{ step: p.step, value: metricValue(metric, { exactMatch, ...p }) }] : [])) : [];
   return { steps: points.map((p) => p.step), values: points.map((p) => p.value) };
 }
 
@@ -99,10 +105,10 @@ export function fileSweepView(file: string): SweepView {
     throw new Error(`${file}: not valid JSON (${(err as Error).message}).`);
   }
   const sweep = parseWith(SweepFileSchema, json, { where: file });
-  const curves = sweep.cells.map((c) => ({ point: pointName(textValues(c.overrides)), seed: c.seed, status: c.status, ...checkpointCurve(c.dir) }));
+  const curves = sweep.cells.map((c) => ({ point: pointName(textValues(c.overrides)), seed: c.seed, status: c.status, ...checkpointCurve(c.dir, sweep.metric) }));
   const done = (values: Record<string, string>) => curves.filter((c) => c.point === pointName(values)).length;
   return {
-    source: { file }, name: basename(dirname(file)), file, metric: sweep.metric, live: false,
+    source: { file }, name: basename(dirname(file)), file, metric: sweep.metric, metricName: METRIC_LABELS[sweep.metric], live: false,
     cells: sweep.cells.length, finished: sweep.cells.length,
     curves, rows: tableRows(sweep.rows, done),
     ...(sweep.textPrompt ? { textPrompt: sweep.textPrompt } : {}),
