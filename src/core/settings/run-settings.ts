@@ -197,7 +197,7 @@ export const RUN_SETTINGS = {
   },
   metric: {
     schema: v.optional(v.picklist(METRICS), 'rank'),
-    help: 'The validation metric that selects the best prompt: rank (rank classification accuracy over the labels), exact-match, f1 (F1 of rank classification over two labels, the second being the positive class, as T5 scores MRPC and QQP), acc-macro-f1 (the mean of rank accuracy and macro-F1 over the labels, as SuperGLUE scores CB) or f1a-em (the mean of F1 over all answer options and EM per question, as SuperGLUE scores MultiRC; the rows need MultiRC\'s idx).',
+    help: 'The validation metric that selects the best prompt: rank (rank classification accuracy over the labels), exact-match, f1 (F1 of rank classification over two labels, the second being the positive class, as T5 scores MRPC and QQP), acc-macro-f1 (the mean of rank accuracy and macro-F1 over the labels, as SuperGLUE scores CB) f1a-em (the mean of F1 over all answer options and EM per question, as SuperGLUE scores MultiRC; the rows need MultiRC\'s idx) or squad-f1-em (the mean of SQuAD\'s token F1 and exact match of the generated answer, each the best over the gold answers, as SuperGLUE scores ReCoRD; the rows need ReCoRD\'s answers).',
     arg: 'NAME',
   },
   patience: {

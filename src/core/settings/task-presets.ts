@@ -6,8 +6,10 @@
 // T5's formats are those of t5/data/glue_utils.py (get_glue_text_preprocessor) and
 // t5/data/preprocessors.py (glue, wsc_simple, record): the input is "<benchmark> <key>: <value> ..."
 // over the example's features sorted by name, except for multirc (question, answer, paragraph) and
-// wic (sentence1, sentence2, word); the target is the label's ClassLabel name. The rows that need
-// more than a template (multirc's markup, wsc's marked pronoun) are src/core/training/data/task-rows.ts.
+// wic (sentence1, sentence2, word), and record's own "record query: ... entities: ... passage: ...";
+// the target is the label's ClassLabel name. The rows that need more than a template (multirc's
+// markup, wsc's marked pronoun, record's passage, entity list and answers) are
+// src/core/training/data/task-rows.ts.
 import { TASK_NAMES, type Metric, type OptimizerKind, type TaskName } from '../engine-names';
 import { describeHubDataset } from '../dataset-spec';
 import { DEFAULT_REVISION } from '../repo-spec';
@@ -27,12 +29,8 @@ export interface TaskPreset {
   metric: Metric;
 }
 
-/** The tasks that cannot be trained here: why, and what to do instead. */
-export const REFUSED_TASKS = {
-  record:
-    'T5 makes one example per answer of each ReCoRD row and scores the best match over all answers, which this build does not do; ' +
-    'expand the rows yourself (one line per answer, with input and target fields) and train on that file without --task',
-} as const satisfies Partial<Record<TaskName, string>>;
+/** The tasks that cannot be trained here: why, and what to do instead (none today; the form and the guided flow list only the others). */
+export const REFUSED_TASKS = {} as const satisfies Partial<Record<TaskName, string>>;
 
 export type TrainableTask = Exclude<TaskName, keyof typeof REFUSED_TASKS>;
 
@@ -69,6 +67,11 @@ export const TASK_PRESETS: Record<TrainableTask, TaskPreset> = {
   // wsc_simple: the text with the pronoun marked, the target the referent's text; trained on the
   // rows whose referent is correct (correct_referent_only), so it is scored by exact match.
   wsc: { title: 'SuperGLUE WSC: pronoun referents', hub: { repo: SUPER_GLUE, config: 'wsc.fixed', train: 'train', valid: 'validation' }, template: 'wsc: {text}', targetField: 'span1_text', metric: 'exact-match' },
+  // record(): one training example per answer, the answer its target (task-rows.ts sets answers to
+  // it and entities to the joined list); the generated answer is scored against every gold answer by
+  // SQuAD's F1 and EM (T5: squad), their mean being SuperGLUE's ReCoRD score. Generation, not rank
+  // classification: the entities differ from row to row, so there is no label set to rank.
+  record: { title: 'SuperGLUE ReCoRD: cloze over entities', hub: { repo: SUPER_GLUE, config: 'record', train: 'train', valid: 'validation' }, template: 'record query: {query} entities: {entities} passage: {passage}', targetField: 'answers', metric: 'squad-f1-em' },
   mrpc: classification('GLUE MRPC: paraphrase', GLUE, 'mrpc', ['sentence1', 'sentence2'], ['not_equivalent', 'equivalent'], 'f1'),
   qqp: classification('GLUE QQP: duplicate questions', GLUE, 'qqp', ['question1', 'question2'], ['not_duplicate', 'duplicate'], 'f1'),
   sst2: classification('GLUE SST-2: sentiment', GLUE, 'sst2', ['sentence'], ['negative', 'positive']),
