@@ -16,7 +16,7 @@ import { checkLabelMap, parseLabelMap } from '../core/training/data/label-map';
 import { DataSpecError } from '../core/training/data/errors';
 import { MAX_RANK_LABELS } from '../core/training/data/labels';
 import { labelCheckLines } from './label-report';
-import { evalScores, metricDataProblem, metricLabelProblem, metricValue, scoredMetric, scoresGeneratedText } from '../core/training/run-metric';
+import { evalScores, metricDataProblem, metricLabelProblem, metricValue, scoredMetric, scoresFreeAnswers, scoresGeneratedText } from '../core/training/run-metric';
 import { scorePrefix } from './score-parts';
 import { train } from '../core/training/trainer';
 import { readCheckpointState } from '../core/training/checkpoint';
@@ -89,7 +89,7 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
   const promptLabels = chosen.labels ?? commonLabels(loaded.map((l) => l.metadata?.labels));
   const found = promptLabels ?? (labelMap ? [...labelMap.keys()] : labelSet([...data.examples, ...shotExamples]));
   // Open-ended targets (more than rank classification takes) have no label set to check outputs against; a metric over labels says so.
-  const labels = found.length <= MAX_RANK_LABELS || (metricFlag !== undefined && !scoresGeneratedText(metricFlag)) ? found : undefined;
+  const labels = !scoresFreeAnswers(metricFlag) && (found.length <= MAX_RANK_LABELS || (metricFlag !== undefined && !scoresGeneratedText(metricFlag))) ? found : undefined;
   if (labelMap) usage(() => checkLabelMap(labelMap, found, '--label-map'));
   const metricProblem = metricLabelProblem(metricFlag, found) ?? metricDataProblem(metricFlag, examples);
   if (metricProblem !== undefined) throw new UsageError(`--metric ${metricProblem}.`);

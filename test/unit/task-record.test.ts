@@ -165,7 +165,7 @@ test('a ReCoRD run trains on the answers, selects by SQuAD F1/EM, reports them i
   const done = await train(settingsFor({ model: tinyModelDir(), train: data, valid: data, out, steps: 1, evalEvery: 1, batchSize: 2, promptLength: 2, maxInputLength: 96, backend: 'cpu' }), { onEvent: (e) => events.push(e) });
   const started = events.find((e) => e.type === 'started');
   assert.ok(started?.type === 'started');
-  assert.deepEqual([started.trainExamples, started.validExamples], [4, 3], 'four answers to train on, three queries to score');
+  assert.deepEqual([started.trainExamples, started.validExamples, started.labels], [4, 3, undefined], 'four answers to train on, three queries to score, no label set');
   const best = events.flatMap((e) => (e.type === 'eval' && e.best ? [e] : [])).at(-1);
   assert.ok(best?.answerF1 !== undefined && best.answerExactMatch !== undefined);
   assert.equal(done.bestMetric, (best.answerF1 + best.answerExactMatch) / 2);
@@ -175,8 +175,8 @@ test('a ReCoRD run trains on the answers, selects by SQuAD F1/EM, reports them i
     cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, PROMPT_TUNER_BACKEND: 'cpu' },
   });
   assert.equal(r.status, 0, r.stderr);
-  const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { metric: string; n: number; score: number; answerF1?: number; answerExactMatch?: number; rankAccuracy?: number };
-  assert.deepEqual([last.metric, last.n, last.rankAccuracy], ['squad-f1-em', 3, undefined], 'one example per query, scored on generated text');
+  const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { metric: string; n: number; score: number; answerF1?: number; answerExactMatch?: number; rankAccuracy?: number; labelChecks?: unknown };
+  assert.deepEqual([last.metric, last.n, last.rankAccuracy, last.labelChecks], ['squad-f1-em', 3, undefined, undefined], 'one example per query, scored on generated text, no label set to check outputs against');
   assert.ok(last.answerF1 !== undefined && last.answerExactMatch !== undefined);
   assert.equal(last.score, (last.answerF1 + last.answerExactMatch) / 2);
 });

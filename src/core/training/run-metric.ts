@@ -17,6 +17,9 @@ export interface Scores {
 /** Metrics that are the mean of two scores (SuperGLUE's CB, MultiRC and ReCoRD scores). */
 export const isCombinedMetric = (metric: Metric): boolean => metric === 'acc-macro-f1' || metric === 'f1a-em' || metric === 'squad-f1-em';
 
+/** Metrics over free answers whose targets are no label set, however few (ReCoRD's answers are entities of each row). */
+export const scoresFreeAnswers = (metric: Metric | undefined): boolean => metric === 'squad-f1-em';
+
 /** Metrics that score the generated text (exact match, ReCoRD's answers), not labels ranked. */
 export const scoresGeneratedText = (metric: Metric): boolean => metric === 'exact-match' || metric === 'squad-f1-em';
 
