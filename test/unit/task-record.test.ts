@@ -14,6 +14,7 @@ import { loadExamples, type DataSpec } from '../../src/core/training/data/datase
 import { loadData } from '../../src/core/training/data/source';
 import { answerScores, normalizeAnswer } from '../../src/core/training/squad';
 import { metricDataProblem, metricValue } from '../../src/core/training/run-metric';
+import { scorePrefix } from '../../src/cli/score-parts';
 import { evaluate } from '../../src/core/training/evaluate';
 import { train } from '../../src/core/training/trainer';
 import { exportPeftJob } from '../../src/core/peft-job/export-job';
@@ -156,6 +157,7 @@ test('evaluation scores the generated text against every gold answer; squad-f1-e
   assert.equal(evaluate(model, tok, undefined, rows, { batchSize: 2, metric: 'exact-match' }).answerF1, undefined, 'only when the metric asks');
   assert.match(metricDataProblem('squad-f1-em', [{ source: { file: 'mine.jsonl', line: 4 } }]) ?? '', /squad-f1-em scores the generated answer against each example's gold answers, but mine\.jsonl, line 4 has none .*--task record.*--metric exact-match/);
   assert.equal(metricDataProblem('squad-f1-em', rows), undefined);
+  assert.equal(scorePrefix('squad-f1-em', 0.6, { answerF1: 0.7, answerExactMatch: 0.5 }), 'squad-f1-em 60.0%, answer F1 70.0%, answer EM 50.0%, ', 'eval prints the mean and both parts');
 });
 
 test('a ReCoRD run trains on the answers, selects by SQuAD F1/EM, reports them in eval --json, and its PEFT job is refused', { skip: SKIP_NO_SHARED }, async () => {
@@ -169,6 +171,7 @@ test('a ReCoRD run trains on the answers, selects by SQuAD F1/EM, reports them i
   const best = events.flatMap((e) => (e.type === 'eval' && e.best ? [e] : [])).at(-1);
   assert.ok(best?.answerF1 !== undefined && best.answerExactMatch !== undefined);
   assert.equal(done.bestMetric, (best.answerF1 + best.answerExactMatch) / 2);
+  assert.deepEqual([best.metric, best.score], ['squad-f1-em', done.bestMetric], 'live views show the mean the run selects by');
   await assert.rejects(exportPeftJob(out, join(dir, 'record-job')), /selects its prompt by squad-f1-em .*which train\.py does not compute/);
 
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli.ts'), 'eval', '--model', tinyModelDir(), '--data', data, '--task', 'record', '--max-input-length', '96', '--json'], {
