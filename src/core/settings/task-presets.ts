@@ -29,15 +29,6 @@ export interface TaskPreset {
   metric: Metric;
 }
 
-/** The tasks that cannot be trained here: why, and what to do instead (none today; the form and the guided flow list only the others). */
-export const REFUSED_TASKS = {} as const satisfies Partial<Record<TaskName, string>>;
-
-export type TrainableTask = Exclude<TaskName, keyof typeof REFUSED_TASKS>;
-
-export function isTrainableTask(task: TaskName): task is TrainableTask {
-  return !(task in REFUSED_TASKS);
-}
-
 /** `aps/super_glue` is where the hub's `super_glue` lives now; `nyu-mll/glue` is `glue`'s. */
 const SUPER_GLUE = 'aps/super_glue';
 const GLUE = 'nyu-mll/glue';
@@ -53,7 +44,7 @@ function classification(title: string, repo: string, config: string, fields: rea
 
 const BOOLEAN = ['False', 'True'] as const;
 
-export const TASK_PRESETS: Record<TrainableTask, TaskPreset> = {
+export const TASK_PRESETS: Record<TaskName, TaskPreset> = {
   boolq: classification('SuperGLUE BoolQ: yes/no questions', SUPER_GLUE, 'boolq', ['passage', 'question'], BOOLEAN),
   // SuperGLUE scores CB by the mean of accuracy and macro-F1 over its three classes (T5: accuracy and mean_multiclass_f1(3)).
   cb: classification('SuperGLUE CB: three-way entailment', SUPER_GLUE, 'cb', ['hypothesis', 'premise'], ['entailment', 'contradiction', 'neutral'], 'acc-macro-f1'),
@@ -103,14 +94,14 @@ export function isTaskName(value: unknown): value is TaskName {
 }
 
 /** What the preset trains on, how it writes rows, what it scores: "aps/super_glue rte · input "..." · labels ... · metric rank". */
-export function taskPresetDetail(task: TrainableTask): string {
+export function taskPresetDetail(task: TaskName): string {
   const p = TASK_PRESETS[task];
   const target = p.labelNames ? `labels ${p.labelNames.join(', ')}` : `target {${p.targetField}}`;
   return `${p.hub.repo} ${p.hub.config} · input "${p.template}" · ${target} · metric ${p.metric}`;
 }
 
 /** One line for hints: the preset's title and detail. */
-export function describeTaskPreset(task: TrainableTask): string {
+export function describeTaskPreset(task: TaskName): string {
   return `${TASK_PRESETS[task].title} · ${taskPresetDetail(task)}`;
 }
 
@@ -127,7 +118,7 @@ export function labelVerbalizer(labelNames: readonly string[]): string {
  */
 export function withTaskPreset<T extends Readonly<Record<string, unknown>>>(settings: T): T & PresetSettings {
   const task = settings.task;
-  if (!isTaskName(task) || !isTrainableTask(task)) return { ...settings };
+  if (!isTaskName(task)) return { ...settings };
   const preset = TASK_PRESETS[task];
   const given = (...names: string[]) => names.some((name) => settings[name] !== undefined);
   const filled: PresetSettings = {};
