@@ -14,6 +14,8 @@ Writes, into the folder:
   rte-{train,validation}.parquet     a small RTE-like task (sentence1, sentence2, label int64), snappy
   rte-{train,validation}.jsonl       the same rows as JSON Lines, written by Python's json
   multirc-validation.parquet         MultiRC-like rows with the hub's idx struct (paragraph, question, answer)
+  record-validation.parquet          ReCoRD-like rows as aps/super_glue has them: passage with @highlight lines,
+                                     entities and answers lists of strings, entity_spans and the idx struct
 """
 import json
 import sys
@@ -104,3 +106,21 @@ pq.write_table(pa.table({
     "idx": pa.array([r[3] for r in multirc], idx_type),
     "label": pa.array([r[4] for r in multirc], pa.int64()),
 }), out / "multirc-validation.parquet", compression="snappy")
+
+# ReCoRD as aps/super_glue stores it: entities and answers lists of strings, entity_spans a struct of
+# lists, idx a struct of int32 passage and query.
+record = [
+    ("The cat sat on the mat.\n@highlight\nCat sits\n@highlight\nMat is red", "@placeholder sat on the mat",
+     ["cat", "mat"], ["cat"], {"passage": 0, "query": 0}),
+    ('Barack Obama spoke in Chicago. He asked "why?"\n@highlight\nObama speaks\n@highlight\nChicago hosts',
+     "@placeholder spoke in Chicago", ["Barack Obama", "Chicago", "Obama"], ["Barack Obama", "Obama"], {"passage": 1, "query": 1}),
+]
+spans_type = pa.struct([("text", pa.list_(pa.string())), ("start", pa.list_(pa.int32())), ("end", pa.list_(pa.int32()))])
+pq.write_table(pa.table({
+    "passage": [r[0] for r in record],
+    "query": [r[1] for r in record],
+    "entities": pa.array([r[2] for r in record], pa.list_(pa.string())),
+    "entity_spans": pa.array([{"text": r[2], "start": [0] * len(r[2]), "end": [1] * len(r[2])} for r in record], spans_type),
+    "answers": pa.array([r[3] for r in record], pa.list_(pa.string())),
+    "idx": pa.array([r[4] for r in record], pa.struct([("passage", pa.int32()), ("query", pa.int32())])),
+}), out / "record-validation.parquet", compression="snappy")

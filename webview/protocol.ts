@@ -9,14 +9,14 @@ import { exactly } from '../src/core/schema';
 import { METRICS } from '../src/core/engine-names';
 import { RunSettingsSchema } from '../src/core/settings/run-settings';
 import { FORM_FIELDS, FormValuesSchema, formText, type FormField, type FormValues } from '../src/core/settings/form';
-import { describeTaskPreset, isTaskName, isTrainableTask, withTaskPreset } from '../src/core/settings/task-presets';
+import { describeTaskPreset, isTaskName, withTaskPreset } from '../src/core/settings/task-presets';
 import type { NativeVariant } from '../src/core/native/install-record';
 import { parseMessage, TrainEventSchema, TryResultSchema } from '../src/worker/protocol';
 
 export type { DoneEvent, EvalEvent, LabelChecks, PromptTokenInsight, RunRequest, RunStartedEvent, StepEvent, TrainEvent, TryResult } from '../src/worker/protocol';
 export { ProtocolError } from '../src/worker/protocol';
 export { FORM_FIELDS, formText, type FormField, type FormValues };
-export { describeTaskPreset, isTaskName, isTrainableTask, withTaskPreset };
+export { describeTaskPreset, isTaskName, withTaskPreset };
 export { METRIC_LABELS, metricValue } from '../src/worker/protocol';
 
 const id = v.pipe(v.number(), v.integer(), v.minValue(0));

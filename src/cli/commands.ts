@@ -16,7 +16,7 @@ import { checkLabelMap, parseLabelMap } from '../core/training/data/label-map';
 import { DataSpecError } from '../core/training/data/errors';
 import { MAX_RANK_LABELS } from '../core/training/data/labels';
 import { labelCheckLines } from './label-report';
-import { evalScores, metricDataProblem, metricLabelProblem, metricValue, scoredMetric } from '../core/training/run-metric';
+import { evalScores, metricDataProblem, metricLabelProblem, metricValue, scoredMetric, scoresFreeAnswers, scoresGeneratedText } from '../core/training/run-metric';
 import { scorePrefix } from './score-parts';
 import { train } from '../core/training/trainer';
 import { readCheckpointState } from '../core/training/checkpoint';
@@ -89,7 +89,7 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
   const promptLabels = chosen.labels ?? commonLabels(loaded.map((l) => l.metadata?.labels));
   const found = promptLabels ?? (labelMap ? [...labelMap.keys()] : labelSet([...data.examples, ...shotExamples]));
   // Open-ended targets (more than rank classification takes) have no label set to check outputs against; a metric over labels says so.
-  const labels = found.length <= MAX_RANK_LABELS || (metricFlag !== undefined && metricFlag !== 'exact-match') ? found : undefined;
+  const labels = !scoresFreeAnswers(metricFlag) && (found.length <= MAX_RANK_LABELS || (metricFlag !== undefined && !scoresGeneratedText(metricFlag))) ? found : undefined;
   if (labelMap) usage(() => checkLabelMap(labelMap, found, '--label-map'));
   const metricProblem = metricLabelProblem(metricFlag, found) ?? metricDataProblem(metricFlag, examples);
   if (metricProblem !== undefined) throw new UsageError(`--metric ${metricProblem}.`);
@@ -108,7 +108,7 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
   const common = { skipped: data.skipped.length, truncatedInputs: enc.truncatedInputs, backend: s.backend.name, ...designed };
   if (members) {
     // Members vote on labels when the prompts have labels (or a metric over labels asks), as the paper's ensembles do.
-    const byLabel = metricFlag === undefined ? promptLabels !== undefined : metricFlag !== 'exact-match';
+    const byLabel = metricFlag === undefined ? promptLabels !== undefined : !scoresGeneratedText(metricFlag);
     const r = evaluateEnsemble(s.model, s.tokenizer, loaded.map((l) => l.prompt), enc.examples, { batchSize, labels, rank: byLabel, labelMap, maxTargetLength, onProgress, metric: metricFlag });
     // The vote is the ensemble's answer: its accuracy is its exact match, and on labels its rank accuracy.
     const { metric, score } = scoredMetric(r.by === 'label' ? (metricFlag ?? 'rank') : 'exact-match', { exactMatch: r.accuracy, rankAccuracy: r.accuracy, f1: r.f1, macroF1: r.macroF1, groupExactMatch: r.groupExactMatch });
@@ -130,14 +130,14 @@ export async function evalCommand(flags: Flags, out: Out): Promise<number> {
   const metric = metricFlag ?? 'exact-match';
   const p = loaded[0] ? promptToTensor(loaded[0].prompt) : undefined;
   try {
-    const r = evaluate(s.model, s.tokenizer, p, enc.examples, { batchSize, labels, rank: metric !== 'exact-match', labelMap, maxTargetLength, onProgress, metric });
-    const accuracy = metric === 'exact-match' ? r.exactMatch : r.rankAccuracy!;
+    const r = evaluate(s.model, s.tokenizer, p, enc.examples, { batchSize, labels, rank: !scoresGeneratedText(metric), labelMap, maxTargetLength, onProgress, metric });
+    const accuracy = scoresGeneratedText(metric) ? r.exactMatch : r.rankAccuracy!;
     const score = metricValue(metric, r);
     const summary = { metric, score, accuracy, n: r.n, ...evalScores(r), loss: r.validLoss, ...common, ...(r.labelChecks ? { labelChecks: r.labelChecks } : {}) };
     if (flags.json === true) out(JSON.stringify(summary));
     else {
       const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-      out(`${scorePrefix(metric, score, r)}${metric === 'exact-match' ? 'exact-match' : 'rank'} accuracy ${pct(accuracy)} on ${r.n} examples (loss ${r.validLoss.toFixed(4)}, ${describeBackend(s.backend)}).`);
+      out(`${scorePrefix(metric, score, r)}${scoresGeneratedText(metric) ? 'exact-match' : 'rank'} accuracy ${pct(accuracy)} on ${r.n} examples (loss ${r.validLoss.toFixed(4)}, ${describeBackend(s.backend)}).`);
       if (r.labelChecks) labelCheckLines(r.labelChecks, r.n).forEach((line) => out(line));
       if (designed.textPrompt) out(`The first input as the model read it: ${designed.textPrompt.exampleInput}`);
     }

@@ -31,7 +31,7 @@ export function createRenderer(opts: { json: boolean; tty: boolean; write: (s: s
         break;
       }
       case 'eval':
-        line(`eval @ step ${e.step}: exact match ${pct(e.exactMatch)}, rank accuracy ${pct(e.rankAccuracy)}${e.f1 !== undefined ? `, F1 ${pct(e.f1)}` : ''}${e.macroF1 !== undefined ? `, macro-F1 ${pct(e.macroF1)}` : ''}${e.groupExactMatch !== undefined ? `, EM per question ${pct(e.groupExactMatch)}` : ''}, valid loss ${e.validLoss.toFixed(4)}${e.best ? '  (best so far, saved)' : ''}`);
+        line(`eval @ step ${e.step}: exact match ${pct(e.exactMatch)}, rank accuracy ${pct(e.rankAccuracy)}${e.f1 !== undefined ? `, F1 ${pct(e.f1)}` : ''}${e.macroF1 !== undefined ? `, macro-F1 ${pct(e.macroF1)}` : ''}${e.groupExactMatch !== undefined ? `, EM per question ${pct(e.groupExactMatch)}` : ''}${e.answerF1 !== undefined ? `, answer F1 ${pct(e.answerF1)}` : ''}${e.answerExactMatch !== undefined ? `, answer EM ${pct(e.answerExactMatch)}` : ''}, valid loss ${e.validLoss.toFixed(4)}${e.best ? '  (best so far, saved)' : ''}`);
         break;
       case 'checkpoint':
         if (e.reason !== 'interval') line(`checkpoint (${e.reason}) at step ${e.step}: ${e.dir}`);

@@ -17,10 +17,11 @@ export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
 /**
  * The validation metric that selects the best prompt: rank classification accuracy, exact match of
  * the generated text, F1 of rank classification with the second label as the positive class, the
- * mean of rank accuracy and macro-F1 (SuperGLUE CB), or the mean of F1a and EM per question
- * (SuperGLUE MultiRC).
+ * mean of rank accuracy and macro-F1 (SuperGLUE CB), the mean of F1a and EM per question
+ * (SuperGLUE MultiRC), or the mean of SQuAD's token F1 and EM of the generated answer against every
+ * gold answer (SuperGLUE ReCoRD).
  */
-export const METRICS = ['rank', 'exact-match', 'f1', 'acc-macro-f1', 'f1a-em'] as const;
+export const METRICS = ['rank', 'exact-match', 'f1', 'acc-macro-f1', 'f1a-em', 'squad-f1-em'] as const;
 export type Metric = (typeof METRICS)[number];
 
 /** The GLUE and SuperGLUE tasks with presets (src/core/settings/task-presets.ts). */

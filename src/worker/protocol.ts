@@ -99,6 +99,8 @@ export const TrainEventSchema = exactly<TrainEvent>()(
       f1: v.optional(v.number()),
       macroF1: v.optional(v.number()),
       groupExactMatch: v.optional(v.number()),
+      answerF1: v.optional(v.number()),
+      answerExactMatch: v.optional(v.number()),
       metric: v.picklist(METRICS),
       score: v.number(),
       validLoss: v.number(),

@@ -1,6 +1,7 @@
 // While a run trains, the Runs view, the panel's chart and "best" stat, the Sweep view and a saved
 // prompt's description show the run's own metric (run-metric.ts), not F1 or rank accuracy: for CB the
-// mean of rank accuracy and macro-F1, for MultiRC the mean of F1a and EM per question (SuperGLUE's scores).
+// mean of rank accuracy and macro-F1, for MultiRC the mean of F1a and EM per question, for ReCoRD the
+// mean of the answers' SQuAD F1 and EM (SuperGLUE's scores).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,12 +24,14 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 // CB: 4 of 5 ranked right (0.8), macro-F1 0.5 → 0.65. MultiRC: F1a 0.6, 1 of 5 questions all right (0.2) → 0.4.
 const CB: Scores = { exactMatch: 0.8, rankAccuracy: 0.8, macroF1: 0.5 };
 const MULTIRC: Scores = { exactMatch: 0.7, rankAccuracy: 0.7, f1: 0.6, groupExactMatch: 0.2 };
+// ReCoRD: answer F1 0.7, answer EM 0.5 → 0.6 (exact match of the raw text, 0.4, is not the metric).
+const RECORD: Scores = { exactMatch: 0.4, answerF1: 0.7, answerExactMatch: 0.5 };
 const evalEvent = (metric: Metric, scores: Scores, step = 2): EvalEvent => ({ type: 'eval', step, ...scores, ...scoredMetric(metric, scores), validLoss: 1, best: true, insights: [] });
 const near = (actual: number | undefined, expected: number) => assert.ok(actual !== undefined && Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);
 
 test('an evaluation event carries the run\'s metric and its value; one without them is refused on arrival', () => {
   assert.deepEqual(scoredMetric('rank', { exactMatch: 0.25 }), { metric: 'exact-match', score: 0.25 }, 'open-ended targets have no rank accuracy');
-  for (const [metric, scores, value] of [['acc-macro-f1', CB, 0.65], ['f1a-em', MULTIRC, 0.4]] as const) {
+  for (const [metric, scores, value] of [['acc-macro-f1', CB, 0.65], ['f1a-em', MULTIRC, 0.4], ['squad-f1-em', RECORD, 0.6]] as const) {
     const event = evalEvent(metric, scores);
     near(event.score, value);
     assert.equal(event.metric, metric);
@@ -36,10 +39,11 @@ test('an evaluation event carries the run\'s metric and its value; one without t
     const { score: _, ...withoutScore } = event;
     assert.throws(() => parseWorkerMessage({ type: 'event', id: 1, event: withoutScore }), /"event\.score" is required/);
   }
+  assert.throws(() => parseWorkerMessage({ type: 'event', id: 1, event: { ...evalEvent('squad-f1-em', RECORD), answerF1: '0.7' } }), /event\.answerF1/, 'the answer scores are checked too');
 });
 
 test('the Runs view\'s best and the panel\'s chart, best stat and metric name follow the run\'s metric', () => {
-  for (const [metric, scores, value, name] of [['acc-macro-f1', CB, 0.65, 'mean of accuracy and macro-F1'], ['f1a-em', MULTIRC, 0.4, 'mean of F1a and EM per question']] as const) {
+  for (const [metric, scores, value, name] of [['acc-macro-f1', CB, 0.65, 'mean of accuracy and macro-F1'], ['f1a-em', MULTIRC, 0.4, 'mean of F1a and EM per question'], ['squad-f1-em', RECORD, 0.6, 'mean of answer F1 and EM']] as const) {
     const run = new Run('r', 'n', resolveRunSettings({ model: 'm', train: 't', out: 'o', metric }));
     run.apply(evalEvent(metric, scores));
     near(run.summary.bestMetric, value);
@@ -70,6 +74,13 @@ test('the Sweep view\'s curves, table and metric name take the run\'s metric, li
   const fromFile = fileSweepView(file);
   near(fromFile.curves[0]!.values[0], 0.4);
   assert.equal(fromFile.metricName, 'mean of F1a and EM per question');
+
+  const recordCell = join(dir, 'record', 'prompt-length-1');
+  mkdirSync(join(recordCell, 'checkpoint'), { recursive: true });
+  writeFileSync(join(recordCell, 'checkpoint', 'state.json'), JSON.stringify({ metrics: [{ step: 2, validLoss: 1, ...RECORD }] }));
+  const recordFile = join(dir, 'record', 'sweep.json');
+  writeFileSync(recordFile, JSON.stringify({ metric: 'squad-f1-em', cells: [{ name: 'prompt-length-1', dir: recordCell, seed: 1, status: 'completed', overrides: { promptLength: 1 } }], rows: [] }));
+  near(fileSweepView(recordFile).curves[0]!.values[0], 0.6);
 });
 
 test('a saved prompt is described by its run\'s metric at the best step', () => {
@@ -79,4 +90,11 @@ test('a saved prompt is described by its run\'s metric at the best step', () => 
   const metric = readSavedPrompt(prompt)?.metric;
   assert.equal(metric?.name, 'mean of accuracy and macro-F1');
   near(metric?.value, 0.65);
+
+  const recordPrompt = join(dir, 'record-run', 'prompt');
+  mkdirSync(recordPrompt, { recursive: true });
+  writeFileSync(join(recordPrompt, 'prompt-tuner.json'), JSON.stringify({ baseModel: 'm', promptLength: 1, training: { metric: 'squad-f1-em', bestStep: 2 }, metrics: [{ step: 2, ...RECORD }] }));
+  const record = readSavedPrompt(recordPrompt)?.metric;
+  assert.equal(record?.name, 'mean of answer F1 and EM');
+  near(record?.value, 0.6);
 });

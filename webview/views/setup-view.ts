@@ -2,7 +2,7 @@
 // section, plus the known models and data files to pick from. The host checks what is sent and
 // names the field at fault. Values survive hiding the panel (kept in the webview state as they change).
 import { el, icon, setText, type ValueElement } from '../dom';
-import { describeTaskPreset, FORM_FIELDS, formText, isTaskName, isTrainableTask, withTaskPreset, type Choice, type DatasetFields, type FormField, type FormValues, type NativeStatus, type SetupChoices } from '../protocol';
+import { describeTaskPreset, FORM_FIELDS, formText, isTaskName, withTaskPreset, type Choice, type DatasetFields, type FormField, type FormValues, type NativeStatus, type SetupChoices } from '../protocol';
 import type { RequestError } from '../requests';
 import { getState, requests, updateState } from '../vscode-api';
 
@@ -134,9 +134,9 @@ export class SetupView {
 
   /** What a task preset fills in: the fields left empty take it, so their placeholders show its values. */
   private showTask(task: string): void {
-    const trainable = isTaskName(task) && isTrainableTask(task);
-    setText(this.taskHint, trainable ? `${describeTaskPreset(task)}. Empty fields take the preset's settings shown in them; without a training file, the hub's dataset.` : '');
-    const preset = new Map(Object.entries(trainable ? withTaskPreset({ task }) : {}));
+    const known = isTaskName(task);
+    setText(this.taskHint, known ? `${describeTaskPreset(task)}. Empty fields take the preset's settings shown in them; without a training file, the hub's dataset.` : '');
+    const preset = new Map(Object.entries(known ? withTaskPreset({ task }) : {}));
     for (const field of FORM_FIELDS) {
       const input = this.fields.get(field.name);
       if (input && field.kind !== 'choice') input.setAttribute('placeholder', preset.has(field.name) ? formText(preset.get(field.name)) : field.placeholder);

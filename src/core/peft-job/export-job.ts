@@ -156,6 +156,10 @@ export async function exportPeftJob(runDir: string, outDir: string): Promise<Exp
   }
   const { state, initial } = loadCheckpoint(checkpointDir);
   const opts = resolveRunSettings(state.options);
+  if (opts.metric === 'squad-f1-em') {
+    // The job's rows keep one target each, and train.py selects by scores of ranked labels or exact match.
+    throw new JobExportError(run, `${run}: the run selects its prompt by squad-f1-em (ReCoRD's SQuAD F1 and EM over every gold answer), which train.py does not compute, so the job would select by another score. Train this run with prompt-tune, or export a run with another --metric.`);
+  }
   checkJobFolder(out);
   const files = jobReadsRunFiles(opts)
     ? { train: copiedFile(opts.train, 'training (--train)'), ...(opts.valid !== undefined ? { valid: copiedFile(opts.valid, 'validation (--valid)') } : {}) }

@@ -94,6 +94,8 @@ export interface MetricPoint {
   f1?: number;
   macroF1?: number;
   groupExactMatch?: number;
+  answerF1?: number;
+  answerExactMatch?: number;
 }
 
 /** prompt-tuner.json. The first block is written by savePrompt from the model; the rest by the trainer. */
@@ -158,7 +160,7 @@ export const TrainingSchema = v.looseObject({
   backend: v.optional(v.string()),
 });
 
-export const MetricSchema = v.looseObject({ step: count, trainLoss: measured, validLoss: measured, exactMatch: measured, rankAccuracy: measured, f1: measured, macroF1: measured, groupExactMatch: measured });
+export const MetricSchema = v.looseObject({ step: count, trainLoss: measured, validLoss: measured, exactMatch: measured, rankAccuracy: measured, f1: measured, macroF1: measured, groupExactMatch: measured, answerF1: measured, answerExactMatch: measured });
 
 const InsightSchema = v.looseObject({
   index: count,

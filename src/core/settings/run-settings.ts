@@ -9,7 +9,7 @@ import { BACKEND_REQUESTS, METRICS, OPTIMIZER_KINDS, PRECISIONS } from '../engin
 import { parseInit, PromptInitSchema } from '../prompt/init-spec';
 import { HUB_DATASET_FORM, hubDatasetProblem, isHubDataset } from '../dataset-spec';
 import { parseWith, type Naming } from '../schema';
-import { isTrainableTask, REFUSED_TASKS, TASK_NAMES, withTaskPreset } from './task-presets';
+import { TASK_NAMES, withTaskPreset } from './task-presets';
 
 export type FormSection = 'model' | 'data' | 'prompt' | 'training';
 
@@ -76,15 +76,10 @@ export const RUN_SETTINGS = {
     form: { label: 'Validation file or hf: dataset', section: 'data' },
   },
   task: {
-    schema: v.optional(
-      v.pipe(
-        v.picklist(TASK_NAMES),
-        v.check(isTrainableTask, (issue) => `${String(issue.input)} cannot be trained here: ${REFUSED_TASKS[issue.input as keyof typeof REFUSED_TASKS]}`),
-      ),
-    ),
+    schema: v.optional(v.picklist(TASK_NAMES)),
     help: `A GLUE or SuperGLUE task (${TASK_NAMES.join(', ')}): its dataset on the Hugging Face hub (or your --train file with its fields), T5's input format and label words, the paper's metric and defaults (prompt length 100, class-label init, Adafactor at 0.3, batch 32). Settings you give yourself override the preset's.`,
     arg: 'NAME',
-    form: { label: 'Task preset', section: 'data', choices: ['', ...TASK_NAMES.filter(isTrainableTask)] },
+    form: { label: 'Task preset', section: 'data', choices: ['', ...TASK_NAMES] },
   },
   validFraction: {
     schema: v.optional(v.pipe(v.number(), v.gtValue(0), v.ltValue(1)), 0.1),
@@ -197,7 +192,7 @@ export const RUN_SETTINGS = {
   },
   metric: {
     schema: v.optional(v.picklist(METRICS), 'rank'),
-    help: 'The validation metric that selects the best prompt: rank (rank classification accuracy over the labels), exact-match, f1 (F1 of rank classification over two labels, the second being the positive class, as T5 scores MRPC and QQP), acc-macro-f1 (the mean of rank accuracy and macro-F1 over the labels, as SuperGLUE scores CB) or f1a-em (the mean of F1 over all answer options and EM per question, as SuperGLUE scores MultiRC; the rows need MultiRC\'s idx).',
+    help: 'The validation metric that selects the best prompt: rank (rank classification accuracy over the labels), exact-match, f1 (F1 of rank classification over two labels, the second being the positive class, as T5 scores MRPC and QQP), acc-macro-f1 (the mean of rank accuracy and macro-F1 over the labels, as SuperGLUE scores CB) f1a-em (the mean of F1 over all answer options and EM per question, as SuperGLUE scores MultiRC; the rows need MultiRC\'s idx) or squad-f1-em (the mean of SQuAD\'s token F1 and exact match of the generated answer, each the best over the gold answers, as SuperGLUE scores ReCoRD; the rows need ReCoRD\'s answers).',
     arg: 'NAME',
   },
   patience: {

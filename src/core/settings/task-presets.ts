@@ -6,8 +6,10 @@
 // T5's formats are those of t5/data/glue_utils.py (get_glue_text_preprocessor) and
 // t5/data/preprocessors.py (glue, wsc_simple, record): the input is "<benchmark> <key>: <value> ..."
 // over the example's features sorted by name, except for multirc (question, answer, paragraph) and
-// wic (sentence1, sentence2, word); the target is the label's ClassLabel name. The rows that need
-// more than a template (multirc's markup, wsc's marked pronoun) are src/core/training/data/task-rows.ts.
+// wic (sentence1, sentence2, word), and record's own "record query: ... entities: ... passage: ...";
+// the target is the label's ClassLabel name. The rows that need more than a template (multirc's
+// markup, wsc's marked pronoun, record's passage, entity list and answers) are
+// src/core/training/data/task-rows.ts.
 import { TASK_NAMES, type Metric, type OptimizerKind, type TaskName } from '../engine-names';
 import { describeHubDataset } from '../dataset-spec';
 import { DEFAULT_REVISION } from '../repo-spec';
@@ -27,19 +29,6 @@ export interface TaskPreset {
   metric: Metric;
 }
 
-/** The tasks that cannot be trained here: why, and what to do instead. */
-export const REFUSED_TASKS = {
-  record:
-    'T5 makes one example per answer of each ReCoRD row and scores the best match over all answers, which this build does not do; ' +
-    'expand the rows yourself (one line per answer, with input and target fields) and train on that file without --task',
-} as const satisfies Partial<Record<TaskName, string>>;
-
-export type TrainableTask = Exclude<TaskName, keyof typeof REFUSED_TASKS>;
-
-export function isTrainableTask(task: TaskName): task is TrainableTask {
-  return !(task in REFUSED_TASKS);
-}
-
 /** `aps/super_glue` is where the hub's `super_glue` lives now; `nyu-mll/glue` is `glue`'s. */
 const SUPER_GLUE = 'aps/super_glue';
 const GLUE = 'nyu-mll/glue';
@@ -55,7 +44,7 @@ function classification(title: string, repo: string, config: string, fields: rea
 
 const BOOLEAN = ['False', 'True'] as const;
 
-export const TASK_PRESETS: Record<TrainableTask, TaskPreset> = {
+export const TASK_PRESETS: Record<TaskName, TaskPreset> = {
   boolq: classification('SuperGLUE BoolQ: yes/no questions', SUPER_GLUE, 'boolq', ['passage', 'question'], BOOLEAN),
   // SuperGLUE scores CB by the mean of accuracy and macro-F1 over its three classes (T5: accuracy and mean_multiclass_f1(3)).
   cb: classification('SuperGLUE CB: three-way entailment', SUPER_GLUE, 'cb', ['hypothesis', 'premise'], ['entailment', 'contradiction', 'neutral'], 'acc-macro-f1'),
@@ -69,6 +58,11 @@ export const TASK_PRESETS: Record<TrainableTask, TaskPreset> = {
   // wsc_simple: the text with the pronoun marked, the target the referent's text; trained on the
   // rows whose referent is correct (correct_referent_only), so it is scored by exact match.
   wsc: { title: 'SuperGLUE WSC: pronoun referents', hub: { repo: SUPER_GLUE, config: 'wsc.fixed', train: 'train', valid: 'validation' }, template: 'wsc: {text}', targetField: 'span1_text', metric: 'exact-match' },
+  // record(): one training example per answer, the answer its target (task-rows.ts sets answers to
+  // it and entities to the joined list); the generated answer is scored against every gold answer by
+  // SQuAD's F1 and EM (T5: squad), their mean being SuperGLUE's ReCoRD score. Generation, not rank
+  // classification: the entities differ from row to row, so there is no label set to rank.
+  record: { title: 'SuperGLUE ReCoRD: cloze over entities', hub: { repo: SUPER_GLUE, config: 'record', train: 'train', valid: 'validation' }, template: 'record query: {query} entities: {entities} passage: {passage}', targetField: 'answers', metric: 'squad-f1-em' },
   mrpc: classification('GLUE MRPC: paraphrase', GLUE, 'mrpc', ['sentence1', 'sentence2'], ['not_equivalent', 'equivalent'], 'f1'),
   qqp: classification('GLUE QQP: duplicate questions', GLUE, 'qqp', ['question1', 'question2'], ['not_duplicate', 'duplicate'], 'f1'),
   sst2: classification('GLUE SST-2: sentiment', GLUE, 'sst2', ['sentence'], ['negative', 'positive']),
@@ -100,14 +94,14 @@ export function isTaskName(value: unknown): value is TaskName {
 }
 
 /** What the preset trains on, how it writes rows, what it scores: "aps/super_glue rte · input "..." · labels ... · metric rank". */
-export function taskPresetDetail(task: TrainableTask): string {
+export function taskPresetDetail(task: TaskName): string {
   const p = TASK_PRESETS[task];
   const target = p.labelNames ? `labels ${p.labelNames.join(', ')}` : `target {${p.targetField}}`;
   return `${p.hub.repo} ${p.hub.config} · input "${p.template}" · ${target} · metric ${p.metric}`;
 }
 
 /** One line for hints: the preset's title and detail. */
-export function describeTaskPreset(task: TrainableTask): string {
+export function describeTaskPreset(task: TaskName): string {
   return `${TASK_PRESETS[task].title} · ${taskPresetDetail(task)}`;
 }
 
@@ -124,7 +118,7 @@ export function labelVerbalizer(labelNames: readonly string[]): string {
  */
 export function withTaskPreset<T extends Readonly<Record<string, unknown>>>(settings: T): T & PresetSettings {
   const task = settings.task;
-  if (!isTaskName(task) || !isTrainableTask(task)) return { ...settings };
+  if (!isTaskName(task)) return { ...settings };
   const preset = TASK_PRESETS[task];
   const given = (...names: string[]) => names.some((name) => settings[name] !== undefined);
   const filled: PresetSettings = {};

@@ -9,6 +9,8 @@ export interface EncodedExample {
   target: string;
   /** The example's group, for metrics over groups (MultiRC's EM per question). */
   group?: string;
+  /** Every gold answer, for SQuAD's F1 and EM over them (ReCoRD). */
+  answers?: string[];
 }
 
 export interface EncodedSet {
@@ -22,7 +24,7 @@ export function encodeExamples(examples: readonly Example[], tok: T5Tokenizer, m
   const inputs = tok.encodeBatch(examples.map((e) => e.input), { maxLength: maxInputTokens, padding: 'none' });
   const targets = tok.encodeBatch(examples.map((e) => e.target), { maxLength: maxTargetTokens, padding: 'none' });
   return {
-    examples: examples.map((e, i) => ({ inputIds: inputs.inputIds[i], targetIds: targets.inputIds[i], target: e.target, ...(e.group !== undefined ? { group: e.group } : {}) })),
+    examples: examples.map((e, i) => ({ inputIds: inputs.inputIds[i], targetIds: targets.inputIds[i], target: e.target, ...(e.group !== undefined ? { group: e.group } : {}), ...(e.answers !== undefined ? { answers: e.answers } : {}) })),
     truncatedInputs: inputs.truncated,
     truncatedTargets: targets.truncated,
   };

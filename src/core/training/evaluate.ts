@@ -13,6 +13,7 @@ import { checkLabels, type LabelChecks } from './label-checks';
 import { padBatch, type EncodedExample } from './encode';
 import { DEFAULTS } from './options';
 import { labelScores } from './label-scores';
+import { answerScores } from './squad';
 import type { Scores } from './run-metric';
 import type { Metric } from '../engine-names';
 
@@ -22,6 +23,8 @@ export interface EvalResult extends Scores {
   f1?: number; // in [0, 1], of the ranked labels, the second label positive, when the metric is f1 or f1a-em
   macroF1?: number; // in [0, 1], of the ranked labels over the label set, when the metric is acc-macro-f1
   groupExactMatch?: number; // share of groups (MultiRC's questions) all ranked right, when the metric is f1a-em
+  answerF1?: number; // in [0, 1], SQuAD's token F1 of the generated text, the best over the gold answers, when the metric is squad-f1-em
+  answerExactMatch?: number; // in [0, 1], SQuAD's EM (after its normalisation) likewise
   validLoss: number;
   n: number;
   predictions: string[]; // generated text per example, in order
@@ -77,7 +80,7 @@ export function evaluate(
     labelMap?: LabelMap;
     /** Label candidates are cut to this many tokens (eos included), as targets are; default: the run default. */
     maxTargetLength?: number;
-    /** Also compute the scores this metric needs (F1, macro-F1, EM per group) from the ranked labels. */
+    /** Also compute the scores this metric needs: F1, macro-F1, EM per group from the ranked labels, SQuAD's F1 and EM from the generated text. */
     metric?: Metric;
     /** After each batch: examples done of `total`. */
     onProgress?: (done: number, total: number) => void;
@@ -115,5 +118,13 @@ export function evaluate(
   const golds = examples.map((e) => e.target);
   const labelChecks = labels ? { labelChecks: checkLabels(predictions, golds, labels, opts.labelMap) } : {};
   const extra = labels && candidates ? labelScores(opts.metric, rankedLabels, examples, labels, opts.labelMap) : {};
-  return { exactMatch: exact / n, ...(candidates ? { rankAccuracy: ranked / n } : {}), ...extra, validLoss: lossSum / n, n, predictions, ...labelChecks };
+  return { exactMatch: exact / n, ...(candidates ? { rankAccuracy: ranked / n } : {}), ...extra, ...generatedScores(opts.metric, predictions, examples), validLoss: lossSum / n, n, predictions, ...labelChecks };
+}
+
+/** SQuAD's F1 and EM of the generated answers against every gold answer, when `metric` needs them and every example has answers. */
+function generatedScores(metric: Metric | undefined, predictions: readonly string[], examples: readonly EncodedExample[]): Pick<Scores, 'answerF1' | 'answerExactMatch'> {
+  const answers = examples.map((e) => e.answers);
+  if (metric !== 'squad-f1-em' || !answers.every((a): a is string[] => a !== undefined && a.length > 0)) return {};
+  const scores = answerScores(predictions, answers);
+  return { answerF1: scores.f1, answerExactMatch: scores.exactMatch };
 }

@@ -48,6 +48,9 @@ export interface EvalEvent {
   macroF1?: number;
   /** EM per question (share of questions whose answer options are all ranked right), when the metric is f1a-em (MultiRC). */
   groupExactMatch?: number;
+  /** SQuAD's token F1 and EM of the generated answer, the best over the gold answers, when the metric is squad-f1-em (ReCoRD). */
+  answerF1?: number;
+  answerExactMatch?: number;
   /** The metric the run selects by (exact match when there are no label scores) and its value (run-metric.ts): what progress shows. */
   metric: Metric;
   score: number;

@@ -16,7 +16,7 @@ import { BatchOrder } from './data/batches';
 import { encodeExamples, type EncodedExample } from './encode';
 import { batchGradient, planMicroBatch } from './micro-batch';
 import { evaluate, type EvalResult } from './evaluate';
-import { evalScores, metricDataProblem, metricLabelProblem, scoredMetric } from './run-metric';
+import { evalScores, metricDataProblem, metricLabelProblem, scoredMetric, scoresFreeAnswers } from './run-metric';
 import { createOptimizer, warmupFactor, type PromptOptimizer } from './optim';
 import { loadCheckpoint, saveCheckpoint, CHECKPOINT_VERSION, type TrainState } from './checkpoint';
 import type { DoneEvent, TrainEvent } from './events';
@@ -66,7 +66,7 @@ async function prepareData(opts: RunOptions, s: Session, log: (m: string) => voi
     log(`No --valid file: ${valid.length} of ${trainData.examples.length} examples held out for validation (seed ${opts.seed}).`);
   }
   const distinct = labelSet([...train, ...valid]);
-  const labels = opts.labels ?? (distinct.length <= MAX_CLOSED_LABELS ? distinct : undefined);
+  const labels = opts.labels ?? (distinct.length <= MAX_CLOSED_LABELS && !scoresFreeAnswers(opts.metric) ? distinct : undefined);
   const metricProblem = metricLabelProblem(opts.metric, labels) ?? metricDataProblem(opts.metric, valid);
   if (metricProblem !== undefined) throw new DataSpecError('metric', metricProblem);
   const budget = opts.maxInputLength - opts.promptLength;

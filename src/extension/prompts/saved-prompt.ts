@@ -47,7 +47,7 @@ function bestMetric(m: Json): SavedPrompt['metric'] {
   const best = withMetric.find((p) => p.step === training.bestStep) ?? withMetric[withMetric.length - 1];
   if (!best) return undefined;
   const numberOr = (x: unknown) => (typeof x === 'number' ? x : undefined);
-  const scores = { exactMatch: numberOr(best.exactMatch) ?? 0, rankAccuracy: numberOr(best.rankAccuracy), f1: numberOr(best.f1), macroF1: numberOr(best.macroF1), groupExactMatch: numberOr(best.groupExactMatch) };
+  const scores = { exactMatch: numberOr(best.exactMatch) ?? 0, rankAccuracy: numberOr(best.rankAccuracy), f1: numberOr(best.f1), macroF1: numberOr(best.macroF1), groupExactMatch: numberOr(best.groupExactMatch), answerF1: numberOr(best.answerF1), answerExactMatch: numberOr(best.answerExactMatch) };
   // Prompts saved before the metric was recorded selected by rank accuracy (exact match without labels).
   const runMetric = (METRICS as readonly unknown[]).includes(training.metric) ? (training.metric as Metric) : 'rank';
   const { metric, score } = scoredMetric(runMetric, scores);

@@ -26,6 +26,8 @@ export function describeTrainEvent(e: TrainEvent): string | undefined {
         (e.f1 !== undefined ? `, F1 ${(e.f1 * 100).toFixed(1)}%` : '') +
         (e.macroF1 !== undefined ? `, macro-F1 ${(e.macroF1 * 100).toFixed(1)}%` : '') +
         (e.groupExactMatch !== undefined ? `, EM per question ${(e.groupExactMatch * 100).toFixed(1)}%` : '') +
+        (e.answerF1 !== undefined ? `, answer F1 ${(e.answerF1 * 100).toFixed(1)}%` : '') +
+        (e.answerExactMatch !== undefined ? `, answer EM ${(e.answerExactMatch * 100).toFixed(1)}%` : '') +
         (e.best ? ' (best so far)' : '')
       );
     case 'checkpoint':

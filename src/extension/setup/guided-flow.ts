@@ -8,7 +8,7 @@ import { basename, extname } from 'node:path';
 import type { Choice } from '../../../webview/protocol';
 import { isHubDataset } from '../../core/dataset-spec';
 import { formText } from '../../core/settings/form';
-import { isTrainableTask, taskPresetDetail, TASK_NAMES, TASK_PRESETS, withTaskPreset, type PresetSettings, type TrainableTask } from '../../core/settings/task-presets';
+import { taskPresetDetail, TASK_NAMES, TASK_PRESETS, withTaskPreset, type PresetSettings, type TaskName } from '../../core/settings/task-presets';
 import type { TunerSettings } from '../configuration';
 import { previewDataset } from './data-preview';
 import { askHubDataset } from './hub-dataset-input';
@@ -69,9 +69,9 @@ async function chooseModel(steps: GuidedSteps, settings: TunerSettings): Promise
   return value;
 }
 
-/** The tasks this build can train, for the data step. */
+/** Every task preset, for the data step. */
 function taskItems(): Item<string>[] {
-  return TASK_NAMES.filter(isTrainableTask).map((task) => ({
+  return TASK_NAMES.map((task) => ({
     label: `$(library) ${task}`,
     description: TASK_PRESETS[task].title,
     detail: taskPresetDetail(task),
@@ -113,11 +113,11 @@ async function chooseTypedFields(steps: GuidedSteps, choices: TuneChoices): Prom
 }
 
 /** A data file or hub dataset; or a task preset, with its dataset from the hub (no train: the preset's) or a file of its fields. */
-async function chooseDataset(steps: GuidedSteps, settings: TunerSettings): Promise<{ train?: string; task?: TrainableTask } | undefined> {
+async function chooseDataset(steps: GuidedSteps, settings: TunerSettings): Promise<{ train?: string; task?: TaskName } | undefined> {
   const presets = [separator<string>('task presets: T5’s format, the paper’s metric and settings'), ...taskItems()];
   const value = await chooseData(steps, settings, 'training data', 'JSON Lines, CSV, TSV or Parquet, or a hub dataset (10% is held out for validation); or a GLUE/SuperGLUE task', { after: presets });
   if (!value?.startsWith(':task:')) return value ? { train: value } : undefined;
-  const task = value.slice(':task:'.length) as TrainableTask;
+  const task = value.slice(':task:'.length) as TaskName;
   const { repo, config } = TASK_PRESETS[task].hub;
   const fromHub: Item<string> = { label: `$(cloud) ${repo} ${config}`, description: 'the task’s train and validation splits from the hub', value: ':preset' };
   const train = await chooseData(steps, settings, `${task} data`, `The task’s dataset from the hub, or your copy of it (the hub dataset’s fields)`, { before: [fromHub] });

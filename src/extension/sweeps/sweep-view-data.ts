@@ -85,6 +85,8 @@ const CheckpointMetricsSchema = v.object({
     f1: v.optional(v.number()),
     macroF1: v.optional(v.number()),
     groupExactMatch: v.optional(v.number()),
+    answerF1: v.optional(v.number()),
+    answerExactMatch: v.optional(v.number()),
   })),
 });
 

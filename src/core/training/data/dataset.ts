@@ -13,7 +13,8 @@ import { checkRankLabels } from './labels';
 import { MAX_TEXT_CHARS } from '../../tokenizer/limits';
 import { Rng, shuffle } from '../../rng';
 import type { TaskName } from '../../engine-names';
-import { taskGroups, taskRows } from './task-rows';
+import { taskAnswers, taskGroups, taskRows } from './task-rows';
+import type { DataRole } from '../../dataset-spec';
 
 export { DataError, DataSpecError } from './errors';
 
@@ -40,6 +41,8 @@ export interface Example {
   source: { file: string; line: number };
   /** The group the example belongs to, for metrics over groups (MultiRC: its question; task-rows.ts). */
   group?: string;
+  /** Every gold answer, for a metric that scores the best match over them (ReCoRD's; task-rows.ts). */
+  answers?: string[];
 }
 
 export interface SkippedLine {
@@ -64,14 +67,14 @@ export const DEFAULT_INPUT_FIELDS: readonly string[] = ['input', 'text', 'senten
 export const DEFAULT_TARGET_FIELDS: readonly string[] = ['target', 'label', 'output'];
 
 /**
- * Reads a JSON Lines, CSV or TSV `file` (format by extension) into examples. Leading and trailing
- * whitespace of inputs and targets is removed. Throws DataError on the first invalid line unless
- * `spec.skipInvalid`; problems with the whole file (unreadable, empty, no examples, unknown fields)
- * always throw.
+ * Reads a JSON Lines, CSV or TSV `file` (format by extension) into examples, as `role` reads them (a
+ * task may expand training rows). Leading and trailing whitespace of inputs and targets is removed.
+ * Throws DataError on the first invalid line unless `spec.skipInvalid`; problems with the whole file
+ * (unreadable, empty, no examples, unknown fields) always throw.
  */
-export function loadExamples(file: string, spec: DataSpec): LoadedData {
+export function loadExamples(file: string, spec: DataSpec, role: DataRole = 'train'): LoadedData {
   const parsed = parseDataSpec(spec);
-  return examplesFrom([readDataFile(file)], file, parsed);
+  return examplesFrom([readDataFile(file)], file, parsed, role);
 }
 
 /** The data settings, checked and parsed (before any file is read or downloaded). */
@@ -100,12 +103,12 @@ export function parseDataSpec(spec: DataSpec): ParsedDataSpec {
 }
 
 /** The examples of files already read (the shards of one split are several), as loadExamples. */
-export function examplesFrom(sources: readonly SourceFile[], name: string, parsed: ParsedDataSpec): LoadedData {
+export function examplesFrom(sources: readonly SourceFile[], name: string, parsed: ParsedDataSpec, role: DataRole): LoadedData {
   const examples: Example[] = [];
   const skipped: SkippedLine[] = [];
   let fieldsUsed: { inputFrom: string; targetField: string } | undefined;
   for (const source of sources) {
-    const fileExamples = sourceExamples(source, parsed, skipped);
+    const fileExamples = sourceExamples(source, parsed, role, skipped);
     fieldsUsed ??= fileExamples.fieldsUsed;
     examples.push(...fileExamples.examples);
   }
@@ -126,12 +129,14 @@ export function examplesFrom(sources: readonly SourceFile[], name: string, parse
 function sourceExamples(
   source: SourceFile,
   { spec, template, verbalizer, labels }: ParsedDataSpec,
+  role: DataRole,
   skipped: SkippedLine[],
 ): { examples: Example[]; fieldsUsed: { inputFrom: string; targetField: string } } {
   const { file } = source;
   const unit = recordUnit(source.format);
   const rewrite = taskRows(spec.task);
   const groupOf = taskGroups(spec.task);
+  const answersOf = taskAnswers(spec.task);
   if (source.records.length === 0 && source.problems.length > 0) {
     // No line could be read, so the file's fields are unknown: its first bad line is the news.
     if (!spec.skipInvalid) throw source.problems[0];
@@ -153,7 +158,8 @@ function sourceExamples(
       );
     }
     const group = groupOf?.(record);
-    return { input: inputText, target, source: { file, line: record.line }, ...(group !== undefined ? { group } : {}) };
+    const answers = answersOf?.(record);
+    return { input: inputText, target, source: { file, line: record.line }, ...(group !== undefined ? { group } : {}), ...(answers !== undefined ? { answers } : {}) };
   };
 
   const examples: Example[] = [];
@@ -169,8 +175,8 @@ function sourceExamples(
       continue;
     }
     try {
-      const record = rewrite === undefined ? item : rewrite(item, file);
-      if (record !== undefined) examples.push(toExample(record));
+      const records = rewrite === undefined ? [item] : rewrite(item, file, role);
+      examples.push(...records.map(toExample));
     } catch (err) {
       if (!(err instanceof DataError)) throw err;
       skip(err);

@@ -31,6 +31,8 @@ export interface SourceRecord {
   unusable: Map<string, string>;
   /** The text members of object (struct) fields as "field.member", e.g. MultiRC's idx.question: not fields of their own, read by tasks (task-rows.ts). */
   members?: Map<string, string>;
+  /** Array fields whose items are all text, e.g. ReCoRD's entities and answers: not fields of their own either, read by tasks. */
+  lists?: Map<string, string[]>;
 }
 
 /** What a record's number counts in messages: text lines, or Parquet rows. */
@@ -47,7 +49,7 @@ function asText(value: unknown): string | undefined {
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && !(value instanceof Date);
 
-/** Puts one field's value into the record: strings as they are, numbers and booleans as text, anything else unusable (an object's text members kept apart). */
+/** Puts one field's value into the record: strings as they are, numbers and booleans as text, anything else unusable (an object's text members and an array of text kept apart). */
 export function setValue(record: SourceRecord, key: string, value: unknown): void {
   const text = asText(value);
   if (text !== undefined) {
@@ -55,6 +57,11 @@ export function setValue(record: SourceRecord, key: string, value: unknown): voi
     return;
   }
   record.unusable.set(key, `is ${describeValue(value)}, but must be a string, number or boolean`);
+  if (Array.isArray(value)) {
+    const items = value.map(asText);
+    if (items.every((item) => item !== undefined)) (record.lists ??= new Map()).set(key, items as string[]);
+    return;
+  }
   if (!isPlainObject(value)) return;
   for (const [member, v] of Object.entries(value)) {
     const memberText = asText(v);

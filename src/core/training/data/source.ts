@@ -29,7 +29,7 @@ export function setHubDatasetResolver(r: HubDatasetResolver): void {
  */
 export async function loadData(value: string, role: DataRole, spec: DataSpec): Promise<LoadedData> {
   const parsed = parseDataSpec(spec);
-  if (!isHubDataset(value)) return examplesFrom([await readSource(value)], value, parsed);
+  if (!isHubDataset(value)) return examplesFrom([await readSource(value)], value, parsed, role);
   const hub = parseHubDataset(value);
   const split = hub.split ?? DEFAULT_SPLIT[role];
   const name = describeHubDataset(hub, split);
@@ -45,7 +45,7 @@ export async function loadData(value: string, role: DataRole, spec: DataSpec): P
   }
   const sources: SourceFile[] = [];
   for (const file of files) sources.push(await readSource(file));
-  return examplesFrom(sources, name, parsed);
+  return examplesFrom(sources, name, parsed, role);
 }
 
 function readSource(file: string): Promise<SourceFile> | SourceFile {
