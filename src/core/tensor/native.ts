@@ -136,7 +136,7 @@ const unary = (name: string, fallback: (x: tf.Tensor) => tf.Tensor) => <T extend
 /** Float32 elementwise ops; the binary ones broadcast and take numbers as float32 scalars. */
 export const square = unary('Square', tf.square);
 export const rsqrt = unary('Rsqrt', tf.rsqrt);
-export const tanh = unary('Tanh', tf.tanh);
+export const sigmoid = unary('Sigmoid', tf.sigmoid);
 /** log softmax over the last axis (one kernel; tfjs' logSoftmax is six). */
 export const logSoftmax = unary('LogSoftmax', (x) => tf.logSoftmax(x));
 export const relu = unary('Relu', tf.relu);
