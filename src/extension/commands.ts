@@ -74,7 +74,7 @@ export function startSweep(ctx: CommandContext, choices: Partial<Record<SettingN
   const runs = ctx.runs.createSweep(planned);
   ctx.log(`Sweep ${basename(dir)}: ${design ? 'prompt design\'s text prompt and ' : ''}${runs.length} runs queued in ${dir}`);
   design?.then(
-    (r) => ctx.log(`Sweep ${basename(dir)}: prompt design (frozen model, text prompt${r.shots ? ` + ${r.shots} shots` : ''}) scored ${r.metric} on ${r.n} validation examples.`),
+    (r) => ctx.log(`Sweep ${basename(dir)}: prompt design (frozen model, text prompt${r.shots ? ` + ${r.shots} shots` : ''}) scored ${(r.metric * 100).toFixed(1)}% on ${r.n} validation examples.`),
     (err: unknown) => {
       const message = `Prompt design's row of sweep ${basename(dir)} could not be evaluated: ${err instanceof Error ? err.message : String(err)} The sweep's runs go on without it.`;
       ctx.log(message);
