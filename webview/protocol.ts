@@ -151,8 +151,8 @@ export const WebviewToHostSchema = v.variant('type', [
   v.strictObject({ type: v.literal('ready'), id }),
   /** A new run from the setup form's text (the fields left empty take the defaults). */
   v.strictObject({ type: v.literal('start'), id, form: FormValuesSchema }),
-  /** A sweep from the setup form: its fields are the base run, `grid` the swept values as typed (Start Sweep's). */
-  v.strictObject({ type: v.literal('startSweep'), id, form: FormValuesSchema, grid: v.strictObject({ promptLength: v.string(), init: v.string(), seeds: v.string() }) }),
+  /** A sweep from the setup form: its fields are the base run, `grid` the swept values as typed (Start Sweep's), with prompt design's optional text prompt and shots. */
+  v.strictObject({ type: v.literal('startSweep'), id, form: FormValuesSchema, grid: v.strictObject({ promptLength: v.string(), init: v.string(), seeds: v.string(), textPrompt: v.optional(v.string()), shots: v.optional(v.string()) }) }),
   v.strictObject({ type: v.literal('selectRun'), id, runId: v.string() }),
   v.strictObject({ type: v.literal('stop'), id, runId: v.string() }),
   v.strictObject({ type: v.literal('resume'), id, runId: v.string() }),

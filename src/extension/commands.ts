@@ -21,6 +21,7 @@ import type { SettingName } from '../core/settings/run-settings';
 import { describeRun } from './views/format';
 import { planSweep, type SweepGridInput } from './sweeps/sweep-group';
 import { askSweepGrid } from './sweeps/sweep-input';
+import { queueSweepDesign } from './sweeps/sweep-design';
 import { SWEEP_ELEMENT } from './views/runs-view';
 
 export interface CommandContext {
@@ -68,8 +69,18 @@ export function startSweep(ctx: CommandContext, choices: Partial<Record<SettingN
   const base = buildRunRequest(choices, settings, root, (dir) => taken.has(dir), naming);
   const dir = newRunFolder(root, settings.outputFolder, `${basename(base.out).replace(/-\d+$/, '')}-sweep`, (d) => taken.has(d));
   const id = `sweep-${Date.now().toString(36)}`;
-  const runs = ctx.runs.createSweep(planSweep(base, grid, dir, id, basename(dir)));
-  ctx.log(`Sweep ${basename(dir)}: ${runs.length} runs queued in ${dir}`);
+  const planned = planSweep(base, grid, dir, id, basename(dir));
+  const design = queueSweepDesign(ctx.runs, grid, planned);
+  const runs = ctx.runs.createSweep(planned);
+  ctx.log(`Sweep ${basename(dir)}: ${design ? 'prompt design\'s text prompt and ' : ''}${runs.length} runs queued in ${dir}`);
+  design?.then(
+    (r) => ctx.log(`Sweep ${basename(dir)}: prompt design (frozen model, text prompt${r.shots ? ` + ${r.shots} shots` : ''}) scored ${(r.metric * 100).toFixed(1)}% on ${r.n} validation examples.`),
+    (err: unknown) => {
+      const message = `Prompt design's row of sweep ${basename(dir)} could not be evaluated: ${err instanceof Error ? err.message : String(err)} The sweep's runs go on without it.`;
+      ctx.log(message);
+      void vscode.window.showWarningMessage(message);
+    },
+  );
   return { id, runs };
 }
 

@@ -5,8 +5,8 @@
 // Only plain JSON crosses it. The host imports this file, never the engine, so it stays TF.js-free.
 //
 // Requests carry an id and get exactly one answer with that id: 'start' (a run) its events, the
-// last being 'done', or an error; 'try', 'inspect', 'exportNpy' and 'checkBackend' their result or
-// an error. 'stop' and 'cancelDownload' are not answered: the requests they end answer instead
+// last being 'done', or an error; 'try', 'inspect', 'exportNpy', 'textPrompt' and 'checkBackend'
+// their result or an error. 'stop' and 'cancelDownload' are not answered: the requests they end answer instead
 // (a stopped run's 'done' says stopped; a cancelled download's request fails with code 'cancelled').
 import * as v from 'valibot';
 import { BACKEND_PREFERENCES, BACKEND_REQUESTS, METRICS } from '../core/engine-names';
@@ -16,12 +16,13 @@ import type { LabelChecks, NearestPiece, PromptTokenInsight, TrainEvent } from '
 import type { InspectRequest, PromptOutput, TryRequest, TryResult } from '../core/playground';
 import type { DownloadEvent, PlannedFile } from '../core/hub/progress';
 import type { BackendCheck } from '../core/native/install-record';
+import type { TextPromptResult } from '../core/training/text-prompt-eval';
 
 export type { RunSettings as RunRequest } from '../core/settings/run-settings';
 export type { StepEvent, EvalEvent, RunStartedEvent, CheckpointEvent, LogEvent, DoneEvent } from '../core/training/events';
 // Plain functions without TensorFlow.js: the host and the panel name and score saved metrics as the trainer does.
 export { METRIC_LABELS, metricValue, scoredMetric } from '../core/training/run-metric';
-export type { LabelChecks, NearestPiece, PromptTokenInsight, TrainEvent, InspectRequest, PromptOutput, TryRequest, TryResult, DownloadEvent, PlannedFile, BackendCheck };
+export type { LabelChecks, NearestPiece, PromptTokenInsight, TrainEvent, InspectRequest, PromptOutput, TryRequest, TryResult, DownloadEvent, PlannedFile, BackendCheck, TextPromptResult };
 
 const id = v.pipe(v.number(), v.integer(), v.minValue(0));
 const strings = v.array(v.string());
@@ -216,6 +217,10 @@ const InspectRequestSchema = exactly<InspectRequest>()(
   v.strictObject({ model: v.string(), prompt: v.string(), top: v.pipe(v.number(), v.integer(), v.minValue(1)), backend: v.optional(backendRequest) }),
 );
 
+const TextPromptResultSchema = exactly<TextPromptResult>()(
+  v.strictObject({ text: v.string(), shots: count, metric: v.number(), n: count, exampleInput: v.string() }),
+);
+
 // ---- host -> worker ----
 
 export const HostToWorkerSchema = v.variant('type', [
@@ -232,6 +237,8 @@ export const HostToWorkerSchema = v.variant('type', [
   v.strictObject({ type: v.literal('importPeft'), id, adapter: v.string(), model: v.string(), out: v.string(), backend: v.optional(backendRequest) }),
   /** Loads `backend` in this worker and times a matrix product. */
   v.strictObject({ type: v.literal('checkBackend'), id, backend: backendRequest }),
+  /** Prompt design: the frozen model with `text` (and the first `shots` training examples) in front of the run's validation inputs. */
+  v.strictObject({ type: v.literal('textPrompt'), id, request: RunSettingsSchema, text: v.pipe(v.string(), v.minLength(1)), shots: count }),
 ]);
 export type HostToWorker = v.InferOutput<typeof HostToWorkerSchema>;
 
@@ -245,6 +252,7 @@ export const WorkerToHostSchema = v.variant('type', [
   v.strictObject({ type: v.literal('exported'), id, path: v.string() }),
   v.strictObject({ type: v.literal('imported'), id, path: v.string(), fingerprintChecked: v.boolean(), notes: strings }),
   v.strictObject({ type: v.literal('backendCheck'), id, check: BackendCheckSchema }),
+  v.strictObject({ type: v.literal('textPromptResult'), id, result: TextPromptResultSchema }),
   /** The hub client's progress while a `--model org/name` is fetched into the cache (for a run or a request). */
   v.strictObject({ type: v.literal('download'), event: DownloadEventSchema }),
   /**

@@ -13,6 +13,7 @@ import { useHubForDatasets, useHubForModels } from '../core/hub/engine-resolver'
 import { train } from '../core/training/trainer';
 import { openSession } from '../core/session';
 import { importPeftAdapter } from '../core/peft-job/import-adapter';
+import { evaluateTextPrompt } from '../core/training/text-prompt-eval';
 import { Outbox, processTransport } from './outbox';
 import { parseHostMessage, ProtocolError, type HostToWorker, type RunRequest, type WorkerToHost } from './protocol';
 
@@ -116,6 +117,9 @@ function handle(message: HostToWorker): void {
         const r = importPeftAdapter(s, message.adapter, message.out);
         return { type: 'imported', id: message.id, path: r.out, fingerprintChecked: r.fingerprintChecked, notes: r.notes };
       });
+      return;
+    case 'textPrompt':
+      void answer(message.id, async () => ({ type: 'textPromptResult', id: message.id, result: await evaluateTextPrompt(message.request, message.text, message.shots) }));
       return;
     case 'checkBackend':
       void answer(message.id, async () => ({ type: 'backendCheck', id: message.id, check: await checkBackend(message.backend) }));

@@ -360,14 +360,17 @@ async function sweepScenario(wb: Workbench, workspaceDir: string, report: Record
   await wb.page.waitForTimeout(1500); // the settings file is watched
   await wb.runCommand('Prompt Tuning: Start Sweep');
   // The base run's steps are titled for the sweep; its grid, not a prompt length and init step, asks those.
-  await wb.pick(/Start Sweep \(1\/7\): model/, 'tiny', 'tiny-t5');
-  await wb.pick(/Start Sweep \(2\/7\): training data/, 'keywords', 'keywords.jsonl');
-  await wb.pick(/Start Sweep \(3\/7\): input/, 'text', 'text');
-  await wb.pick(/Start Sweep \(3\/7\): target/, 'label', 'label');
-  await wb.accept(/Start Sweep \(4\/7\): labels/);
-  await wb.type(/Start Sweep \(5\/7\): prompt lengths/, '2,8');
-  await wb.type(/Start Sweep \(6\/7\): initialisations/, 'random-uniform');
-  await wb.type(/Start Sweep \(7\/7\): seeds/, '1');
+  await wb.pick(/Start Sweep \(1\/9\): model/, 'tiny', 'tiny-t5');
+  await wb.pick(/Start Sweep \(2\/9\): training data/, 'keywords', 'keywords.jsonl');
+  await wb.pick(/Start Sweep \(3\/9\): input/, 'text', 'text');
+  await wb.pick(/Start Sweep \(3\/9\): target/, 'label', 'label');
+  await wb.accept(/Start Sweep \(4\/9\): labels/);
+  await wb.type(/Start Sweep \(5\/9\): prompt lengths/, '2,8');
+  await wb.type(/Start Sweep \(6\/9\): initialisations/, 'random-uniform');
+  await wb.type(/Start Sweep \(7\/9\): seeds/, '1');
+  // Prompt design's row: the frozen model with a text prompt and two training examples in front.
+  await wb.type(/Start Sweep \(8\/9\): text prompt/, SWEEP_TEXT_PROMPT);
+  await wb.type(/Start Sweep \(9\/9\): shots/, '2');
   const rows = panel().locator('#sweep-table tbody tr');
   await wb.until('the sweep table’s two rows', () => rows.count(), (n) => n === 2, 120_000);
   await panel().locator('#sweep-chart canvas').waitFor({ timeout: 120_000 });
@@ -381,22 +384,28 @@ async function sweepScenario(wb: Workbench, workspaceDir: string, report: Record
   // The table's metrics are those sweep.json records for each cell.
   const file = /· (\/.*sweep\.json)$/.exec(summary)?.[1];
   if (!file || !existsSync(file)) throw new Error(`the Sweep view names no sweep.json on disk: ${summary}`);
-  const record = JSON.parse(readFileSync(file, 'utf8')) as { cells: { name: string; bestMetric: number; settings: { promptLength: number } }[] };
+  const record = JSON.parse(readFileSync(file, 'utf8')) as { cells: { name: string; bestMetric: number; settings: { promptLength: number } }[]; textPrompt?: { text: string; shots: number; metric: number } };
   for (const cell of record.cells) {
     const row = table.find((r) => r[0] === String(cell.settings.promptLength));
     if (!row || row[2] !== `${(100 * cell.bestMetric).toFixed(1)} ± 0.0`) throw new Error(`the table's row for ${cell.name} is not sweep.json's best metric ${cell.bestMetric}: ${JSON.stringify(table)}`);
   }
   if (record.cells.length !== 2) throw new Error(`sweep.json records ${record.cells.length} cells, not 2`);
+  // Prompt design's row: in sweep.json and in the Sweep view, with the same score.
+  const design = await panel().locator('#sweep-prompt-design').innerText();
+  const t = record.textPrompt;
+  if (!t || t.text !== SWEEP_TEXT_PROMPT || t.shots !== 2) throw new Error(`sweep.json has no prompt design row for the text prompt: ${JSON.stringify(t)}`);
+  if (!design.includes(SWEEP_TEXT_PROMPT) || !design.includes(`${(100 * t.metric).toFixed(1)}%`)) throw new Error(`the Sweep view's prompt design line is not sweep.json's: ${design}`);
   // The sidebar: the sweep's row, its runs under it.
   await wb.openSidebar('Prompt Tuning');
   const sweepRow = wb.treeRow('Runs', /keywords-sweep-1/);
   const sweepRowText = await wb.until('the sweep’s row in the sidebar', () => sweepRow.innerText(), (t) => /2\/2 runs done/.test(t));
   const members = await wb.treeRow('Runs', /prompt-length-\d+_init-random-uniform_seed-0/).allInnerTexts();
   report.sweepSidebarShot = await wb.screenshot('sidebar-sweep-group');
-  report.sweep = { summary, legend, table, sidebar: [sweepRowText, ...members], file, seconds: Math.round((Date.now() - started) / 1000) };
+  report.sweep = { summary, legend, table, design, sidebar: [sweepRowText, ...members], file, seconds: Math.round((Date.now() - started) / 1000) };
 }
 
 const SWEEP_STEPS = 12;
+const SWEEP_TEXT_PROMPT = 'Does the sentence name an animal?';
 const SWEEP_EVAL_EVERY = 4;
 const TIMEOUT_MS = 60_000;
 /** Notifications fade in: a screenshot right away shows them half transparent. */

@@ -177,4 +177,10 @@ test('the setup form’s Start sweep: the form is the base run, the grid queues 
   const bad = await answerRequest({ type: 'startSweep', id: 5, form: { steps: '12' }, grid: { ...grid, seeds: 'x' } }, panelHandlers(host), () => undefined);
   assert.equal(bad?.type, 'error');
   assert.match(bad?.type === 'error' ? bad.message : '', /number of seeds must be a whole number/);
+  // Prompt design's fields reach the sweep as typed, and bad shots are refused saying what to do.
+  const designed = { ...grid, textPrompt: 'Is this review positive?', shots: '2' };
+  await answerRequest({ type: 'startSweep', id: 6, form: { steps: '12' }, grid: designed }, panelHandlers(host), () => undefined);
+  assert.deepEqual(asked.at(-1), [{ steps: '12' }, designed]);
+  const badShots = await answerRequest({ type: 'startSweep', id: 7, form: { steps: '12' }, grid: { ...designed, shots: 'some' } }, panelHandlers(host), () => undefined);
+  assert.match(badShots?.type === 'error' ? badShots.message : '', /Shots must be a whole number of at least 1/);
 });

@@ -67,7 +67,7 @@ test('host -> worker: the other messages pass; a malformed one of each kind is r
   refused(() => parseHostMessage({ type: 'exportNpy', id: 3, prompt: '/p' }), /"out" is required/, 3);
   refused(() => parseHostMessage({ type: 'importPeft', id: 5, adapter: '/a', out: '/o' }), /"model" is required/, 5);
   refused(() => parseHostMessage({ type: 'checkBackend', id: -1, backend: 'auto' }), /"id" must be at least 0 \(got -1\)/);
-  refused(() => parseHostMessage({ type: 'launch' }), /^host message launch: "type" must be one of start, stop, cancelDownload, try, inspect, exportNpy, importPeft, checkBackend \(got "launch"\)$/);
+  refused(() => parseHostMessage({ type: 'launch' }), /^host message launch: "type" must be one of start, stop, cancelDownload, try, inspect, exportNpy, importPeft, checkBackend, textPrompt \(got "launch"\)$/);
   refused(() => parseHostMessage(null), /^host message: the value must be an object \(got null\)$/);
 });
 
@@ -182,4 +182,19 @@ test('host -> panel: replies and pushes pass; a malformed one of each kind is re
   refused(() => parseHostToWebview({ type: 'native', status: { state: 'fine', summary: '' } }), /"status\.state" must be one of none, ready, outdated, damaged/);
   refused(() => parseHostToWebview({ type: 'history', runId: 'r', events: [{ ...step, step: '1' }] }), /"events\[0\]\.step" must be a number/);
   refused(() => parseHostToWebview({ type: 'select', view: 'charts' }), /"view" must be one of setup, progress, interpretation, playground/);
+});
+
+test('prompt design: the textPrompt request and its result pass; a malformed one is refused, named, with its id', () => {
+  const asked = parseHostMessage({ type: 'textPrompt', id: 4, request, text: 'Is this review positive?', shots: 2 });
+  assert.ok(asked.type === 'textPrompt');
+  assert.deepEqual(asked.request, resolveRunSettings({ ...request }), 'the run\'s settings come completed with the defaults');
+  refused(() => parseHostMessage({ type: 'textPrompt', id: 4, request, text: '', shots: 0 }), /^host message textPrompt: "text" must not be empty$/, 4);
+  refused(() => parseHostMessage({ type: 'textPrompt', id: 4, request, text: 'q', shots: -1 }), /"shots" must be at least 0 \(got -1\)/, 4);
+  refused(() => parseHostMessage({ type: 'textPrompt', id: 4, request: { ...request, steps: 'ten' }, text: 'q', shots: 0 }), /"request\.steps" must be a number/, 4);
+
+  const result = { text: 'Is this review positive?', shots: 2, metric: 0.625, n: 8, exampleInput: 'Is this review positive? ... great film' };
+  assert.deepEqual(parseWorkerMessage({ type: 'textPromptResult', id: 4, result }), { type: 'textPromptResult', id: 4, result });
+  refused(() => parseWorkerMessage({ type: 'textPromptResult', id: 4, result: { ...result, metric: 'high' } }), /"result\.metric" must be a number/, 4);
+  const { n: _n, ...noCount } = result;
+  refused(() => parseWorkerMessage({ type: 'textPromptResult', id: 4, result: noCount }), /"result\.n"/, 4);
 });

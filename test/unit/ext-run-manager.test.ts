@@ -193,3 +193,19 @@ test('a worker message that answers another request is not taken for the run\'s'
   assert.equal(manager.get(a.id)?.step, 0);
   assert.equal(output.length, 2);
 });
+
+test('a text prompt evaluation waits its turn behind training, gets a worker of its own, and fails with a clear message when its worker dies', async () => {
+  const { manager, workers } = setup();
+  manager.create(request('/o/a'), 'a');
+  const evaluation = manager.evaluateTextPrompt(request('/o/b'), 'Is it positive?', 0);
+  const b = manager.create(request('/o/c'), 'c');
+  assert.equal(workers.length, 1, 'nothing runs beside the training run');
+  workers[0]!.event(done('completed', 100));
+  workers[0]!.exited(0);
+  assert.equal(workers.length, 2);
+  assert.deepEqual(workers[1]!.sent, [{ type: 'textPrompt', id: 2, request: request('/o/b'), text: 'Is it positive?', shots: 0 }]);
+  assert.equal(manager.get(b.id)?.status, 'queued', 'the next run waits for the evaluation');
+  workers[1]!.exited(null, 'SIGKILL');
+  await assert.rejects(evaluation, /^Error: The worker was killed \(SIGKILL\) before it answered\.$/);
+  assert.equal(manager.get(b.id)?.status, 'training', 'the queue goes on');
+});

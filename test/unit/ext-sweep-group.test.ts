@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { managerWithFakeWorkers, type FakeWorker } from '../support/fake-worker';
 import { resolveRunSettings } from '../../src/core/settings/run-settings';
-import { planSweep } from '../../src/extension/sweeps/sweep-group';
+import { planSweep, textPromptOf } from '../../src/extension/sweeps/sweep-group';
+import { queueSweepDesign } from '../../src/extension/sweeps/sweep-design';
 import { recordSweeps } from '../../src/extension/sweeps/sweep-recorder';
 import { fileSweepView, liveSweepView } from '../../src/extension/sweeps/sweep-view-data';
 import { sweepGroups } from '../../src/extension/sweeps/sweep-group';
@@ -110,4 +111,58 @@ test('a sweep run\'s status change redraws its sweep\'s row, which counts its fi
   rows.changed(manager.get(runs[0]!.id)!);
   assert.ok(redraws.some((w) => w?.includes(SWEEP_ELEMENT + 's4')), JSON.stringify(redraws));
   rows.dispose();
+});
+
+test('the grid step reads prompt design\'s text prompt and shots as the CLI\'s --text-prompt and --shots; a bad one is refused, saying what to do', () => {
+  const grid = { promptLength: '1', init: 'random-uniform', seeds: '1' };
+  assert.equal(textPromptOf(grid), undefined, 'no text prompt: no row');
+  assert.equal(textPromptOf({ ...grid, textPrompt: '  ', shots: '' }), undefined);
+  assert.deepEqual(textPromptOf({ ...grid, textPrompt: ' Is this review positive? ', shots: '' }), { text: 'Is this review positive?', shots: 0 });
+  assert.deepEqual(textPromptOf({ ...grid, textPrompt: 'Positive?', shots: ' 3 ' }), { text: 'Positive?', shots: 3 });
+  const sweepDir = join(dir, 'design-check');
+  // The grid step checks each value as typed through planSweep.
+  assert.throws(() => planSweep(base, { ...grid, textPrompt: 'Positive?', shots: 'two' }, sweepDir, 's', 'x'), /Shots must be a whole number of at least 1 .*not “two”/);
+  assert.throws(() => planSweep(base, { ...grid, textPrompt: 'Positive?', shots: '0' }, sweepDir, 's', 'x'), /Shots must be a whole number of at least 1 .*or empty for none; not “0”/);
+  assert.throws(() => planSweep(base, { ...grid, textPrompt: '', shots: '2' }, sweepDir, 's', 'x'), /Shots go with a text prompt: write the text prompt, or leave shots empty/);
+});
+
+test('prompt design\'s row is evaluated by a worker before the cells train and written into sweep.json, where the Sweep view and later rewrites keep it', async () => {
+  const { manager, workers } = managerWithFakeWorkers();
+  const sweepDir = join(dir, 'design');
+  const recorder = recordSweeps(manager, () => undefined);
+  const grid = { promptLength: '1', init: 'random-uniform', seeds: '1', textPrompt: 'Is this review positive?', shots: '2' };
+  const planned = planSweep(base, grid, sweepDir, 's5', 'design');
+  const design = queueSweepDesign(manager, grid, planned)!;
+  manager.createSweep(planned);
+  assert.equal(workers.length, 1, 'the evaluation does not run beside training');
+  assert.deepEqual(workers[0]!.sent, [{ type: 'textPrompt', id: (workers[0]!.sent[0] as { id: number }).id, request: planned[0]!.request, text: 'Is this review positive?', shots: 2 }]);
+  const id = (workers[0]!.sent[0] as { id: number }).id;
+  const result = { text: 'Is this review positive?', shots: 2, metric: 0.625, n: 8, exampleInput: 'Is this review positive? ...' };
+  workers[0]!.receive({ type: 'textPromptResult', id, result });
+  assert.deepEqual(await design, result);
+  assert.ok(workers[0]!.killed, 'its worker is ended once it answered');
+  const file = join(sweepDir, 'sweep.json');
+  const row = () => (JSON.parse(readFileSync(file, 'utf8')) as { textPrompt?: { text: string; shots: number; metric: number; n: number } }).textPrompt;
+  assert.deepEqual(row(), result);
+  assert.equal(workers.length, 2, 'then the first cell trains');
+  assert.equal(workers[1]!.sent[0]!.type, 'start');
+  train(workers[1]!, [0.5, 0.75]);
+  assert.deepEqual(row(), { text: 'Is this review positive?', shots: 2, metric: 0.625, n: 8 }, 'kept when a finished cell rewrites sweep.json');
+  const view = liveSweepView(sweepGroups(manager.list()).find((g) => g.id === 's5')!, (runId) => manager.history(runId));
+  assert.deepEqual(view.textPrompt, { text: 'Is this review positive?', shots: 2, metric: 0.625, n: 8 });
+  assert.deepEqual(fileSweepView(file).textPrompt, view.textPrompt);
+  recorder.dispose();
+});
+
+test('a prompt design evaluation that fails rejects with the worker\'s message and the cells still train', async () => {
+  const { manager, workers } = managerWithFakeWorkers();
+  const grid = { promptLength: '1', init: 'random-uniform', seeds: '1', textPrompt: 'A very long text prompt', shots: '' };
+  const planned = planSweep(base, grid, join(dir, 'design-error'), 's6', 'design-error');
+  const design = queueSweepDesign(manager, grid, planned)!;
+  const runs = manager.createSweep(planned);
+  const id = (workers[0]!.sent[0] as { id: number }).id;
+  workers[0]!.receive({ type: 'error', id, message: 'The text prompt takes 600 of the 512 input tokens.' });
+  await assert.rejects(design, /The text prompt takes 600 of the 512 input tokens\./);
+  assert.equal(manager.get(runs[0]!.id)!.status, 'training');
+  assert.equal(workers[1]!.sent[0]!.type, 'start');
 });

@@ -28,7 +28,7 @@ function labelled(field: FormField, input: HTMLElement): HTMLElement {
   return el('div', { class: 'field' }, el('label', { for: input.id }, field.label), input, el('div', { class: 'hint' }, field.help));
 }
 
-type SweepField = 'promptLength' | 'init' | 'seeds';
+type SweepField = 'promptLength' | 'init' | 'seeds' | 'textPrompt' | 'shots';
 
 export class SetupView {
   readonly root: HTMLElement;
@@ -182,6 +182,8 @@ export class SetupView {
       ['promptLength', 'Prompt lengths', '1,5,20,100', 'Comma-separated; empty: the run’s prompt length.'],
       ['init', 'Initialisations', 'random-uniform,sampled-vocab,class-labels', 'Comma-separated; empty: the run’s initialisation.'],
       ['seeds', 'Seeds per point', '1', 'How many seeds each grid point is trained with, for the spread across them.'],
+      ['textPrompt', 'Text prompt (prompt design baseline)', 'Is this review positive or negative?', 'Optional: the frozen model with this text in front of each input, scored on the same validation data beside the tuned prompts.'],
+      ['shots', 'Shots', '0', 'Optional, with a text prompt: the first N training examples put in front of each input too.'],
     ];
     for (const [key, label, placeholder, help] of fields) {
       const id = `sweep-${key}`;
@@ -194,7 +196,8 @@ export class SetupView {
 
   private submitSweep(): void {
     this.showError('');
-    const grid = { promptLength: this.sweep.promptLength?.value.trim() ?? '', init: this.sweep.init?.value.trim() ?? '', seeds: this.sweep.seeds?.value.trim() ?? '' };
+    const value = (key: SweepField) => this.sweep[key]?.value.trim() ?? '';
+    const grid = { promptLength: value('promptLength'), init: value('init'), seeds: value('seeds'), textPrompt: value('textPrompt'), shots: value('shots') };
     requests.send({ type: 'startSweep', form: this.read(), grid }).catch((err: RequestError) => this.showError(err.message, err.field));
   }
 

@@ -4,7 +4,7 @@
 // an untrusted workspace (the injected trust check), whichever entry point asks.
 import * as v from 'valibot';
 import { describeIssues } from '../../core/schema';
-import type { DownloadEvent, HostToWorker, RunRequest, TrainEvent, WorkerToHost } from '../../worker/protocol';
+import type { DownloadEvent, HostToWorker, RunRequest, TextPromptResult, TrainEvent, WorkerToHost } from '../../worker/protocol';
 import { RunSummarySchema, type RunSummary, type SweepMember } from '../../../webview/protocol';
 import { Emitter } from './emitter';
 import { Run } from './run';
@@ -29,10 +29,22 @@ export interface RunManagerOptions {
   outputLines?: number;
 }
 
+/** Prompt design's evaluation for a sweep: queued like a run so it never computes beside training. */
+interface TextPromptJob {
+  request: RunRequest;
+  text: string;
+  shots: number;
+  resolve(result: TextPromptResult): void;
+  reject(err: Error): void;
+}
+
 export class RunManager {
   private readonly runs = new Map<string, Run>();
+  private readonly jobs = new Map<string, TextPromptJob>();
+  /** Run ids and job ids, in the order they train. */
   private readonly queue: string[] = [];
   private active: { run: Run; worker: WorkerHandle; requestId: number } | undefined;
+  private activeJob: WorkerHandle | undefined;
   private counter = 0;
   private requestIds = 0;
 
@@ -99,6 +111,20 @@ export class RunManager {
   createSweep(planned: readonly { request: RunRequest; name: string; sweep: SweepMember }[]): RunSummary[] {
     this.checkTrust('Training');
     return planned.map((p) => this.create(p.request, p.name, p.sweep));
+  }
+
+  /**
+   * Evaluates the frozen model with `text` (and `shots` training examples) on the validation data of
+   * a run with these settings, in a worker of its own when its turn in the queue comes.
+   */
+  evaluateTextPrompt(request: RunRequest, text: string, shots: number): Promise<TextPromptResult> {
+    this.checkTrust('Evaluating a text prompt');
+    return new Promise((resolve, reject) => {
+      const id = `job-${Date.now().toString(36)}-${++this.counter}`;
+      this.jobs.set(id, { request, text, shots, resolve, reject });
+      this.queue.push(id);
+      this.pump();
+    });
   }
 
   /** Graceful: the worker writes a checkpoint and exits. A queued run just leaves the queue. */
@@ -175,12 +201,18 @@ export class RunManager {
   /** Asks the training worker to stop; it keeps running on its own until its checkpoint is written. */
   dispose(): void {
     if (this.active && this.active.run.summary.status !== 'stopping') this.active.worker.send({ type: 'stop' });
+    this.activeJob?.kill();
   }
 
   private pump(): void {
-    if (this.active) return;
+    if (this.active || this.activeJob) return;
     const id = this.queue.shift();
     if (id === undefined) return;
+    const job = this.jobs.get(id);
+    if (job) {
+      this.jobs.delete(id);
+      return this.startJob(job);
+    }
     const run = this.runs.get(id);
     if (!run) return this.pump();
     this.startWorker(run);
@@ -210,6 +242,34 @@ export class RunManager {
     });
     worker.send({ type: 'start', id: requestId, request: run.summary.request });
     this.onDidChange.fire(run.summary);
+  }
+
+  /** The job's worker answers once (its result or an error) and is then ended; the queue moves on. */
+  private startJob(job: TextPromptJob): void {
+    let worker: WorkerHandle;
+    try {
+      worker = this.launch();
+    } catch (err) {
+      job.reject(new Error(`Could not start the worker: ${err instanceof Error ? err.message : String(err)}`));
+      return this.pump();
+    }
+    const requestId = ++this.requestIds;
+    this.activeJob = worker;
+    let settled = false;
+    const settle = (end: () => void) => {
+      if (settled) return;
+      settled = true;
+      end();
+      worker.kill();
+      if (this.activeJob === worker) this.activeJob = undefined;
+      this.pump();
+    };
+    worker.onMessage((message) => {
+      if (message.type === 'textPromptResult' && message.id === requestId) settle(() => job.resolve(message.result));
+      else if (message.type === 'error' && message.id === requestId) settle(() => job.reject(new Error(message.message)));
+    });
+    worker.onExit((code, signal) => settle(() => job.reject(new Error(`The worker ${signal ? `was killed (${signal})` : `exited with code ${code}`} before it answered.`))));
+    worker.send({ type: 'textPrompt', id: requestId, request: job.request, text: job.text, shots: job.shots });
   }
 
   /** The worker answers the start request: its events, the last one 'done', or an error with its id. */

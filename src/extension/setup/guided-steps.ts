@@ -18,7 +18,7 @@ export const DATA_STEPS = 4;
 export const TUNE_PROMPT_STEPS: GuidedSteps = { command: 'Tune Prompt', total: DATA_STEPS + 2, asksPrompt: true };
 
 /** The grid's prompt lengths, initialisations and seeds follow the data's steps. */
-export const START_SWEEP_STEPS: GuidedSteps = { command: 'Start Sweep', total: DATA_STEPS + 3, asksPrompt: false };
+export const START_SWEEP_STEPS: GuidedSteps = { command: 'Start Sweep', total: DATA_STEPS + 5, asksPrompt: false };
 
 export function stepTitle(steps: GuidedSteps, step: number, what: string): string {
   return `${steps.command} (${step}/${steps.total}): ${what}`;

@@ -6,14 +6,31 @@
 import { axisValueText, SWEEPABLE, type CellResult, type SweepAxes, type SweepAxis, type SweepCell } from '../../core/sweep/sweep';
 import { sweepAxesFromText, sweepCells, SweepGridError } from '../../core/sweep/sweep-grid';
 import { writeSweepRecord } from '../../core/sweep/sweep-record';
+import type { TextPromptRow } from '../../core/sweep/sweep-table';
+import { recordedTextPrompt } from './recorded-text-prompt';
 import type { RunRequest } from '../../worker/protocol';
 import type { RunSummary, SweepMember } from '../../../webview/protocol';
 
-/** The grid as typed: comma-separated prompt lengths and initialisations, and how many seeds. */
+/**
+ * The grid as typed: comma-separated prompt lengths and initialisations, and how many seeds; and
+ * optionally prompt design's row (the CLI's --text-prompt and --shots), empty for none.
+ */
 export interface SweepGridInput {
   promptLength: string;
   init: string;
   seeds: string;
+  textPrompt?: string;
+  shots?: string;
+}
+
+/** Prompt design's text and shot count as typed, checked as the CLI checks --text-prompt and --shots. Throws SweepGridError. */
+export function textPromptOf(grid: SweepGridInput): { text: string; shots: number } | undefined {
+  const text = grid.textPrompt?.trim() ?? '';
+  const shots = grid.shots?.trim() ?? '';
+  if (shots && !/^[1-9]\d*$/.test(shots)) throw new SweepGridError(`Shots must be a whole number of at least 1 (the first N training examples in front of each input), or empty for none; not “${grid.shots}”.`);
+  if (!text && shots) throw new SweepGridError('Shots go with a text prompt: write the text prompt, or leave shots empty.');
+  if (!text) return undefined;
+  return { text, shots: Number(shots || '0') };
 }
 
 export interface PlannedRun {
@@ -29,6 +46,7 @@ export interface PlannedRun {
 export function planSweep(base: RunRequest, grid: SweepGridInput, dir: string, id: string, name: string): PlannedRun[] {
   const seeds = grid.seeds.trim() || '1';
   if (!/^\d+$/.test(seeds)) throw new SweepGridError(`The number of seeds must be a whole number of at least 1, not “${grid.seeds}”.`);
+  textPromptOf(grid);
   const text = (list: string) => list.trim() || undefined;
   const given = sweepAxesFromText({ promptLength: text(grid.promptLength), init: text(grid.init), seed: String(base.seed) }, Number(seeds));
   const { cells } = sweepCells(base, given, dir);
@@ -89,12 +107,15 @@ function axesOf(members: readonly RunSummary[]): SweepAxes {
   return axes;
 }
 
-/** Rewrites the group's sweep.json and sweep.svg from its members' outcomes so far. */
-export function recordSweep(group: SweepGroup): void {
+/**
+ * Rewrites the group's sweep.json and sweep.svg from its members' outcomes so far, with prompt
+ * design's row when given, else the one sweep.json has (it is evaluated once, when the sweep starts).
+ */
+export function recordSweep(group: SweepGroup, textPrompt?: TextPromptRow): void {
   const cells: SweepCell[] = group.members.map((m) => {
     const { resume: _resume, ...settings } = m.request;
     return { name: m.sweep!.cell, overrides: m.sweep!.overrides, settings };
   });
   const results = group.members.flatMap((m) => cellResult(m) ?? []);
-  writeSweepRecord(group.dir, axesOf(group.members), cells, results);
+  writeSweepRecord(group.dir, axesOf(group.members), cells, results, textPrompt ?? recordedTextPrompt(group.dir));
 }

@@ -10,6 +10,7 @@ import { parseWith } from '../../core/schema';
 import { SWEEPABLE, summarizeSweep, type CellResult, type SweepRow } from '../../core/sweep/sweep';
 import { METRIC_LABELS, metricValue, type RunSummary, type SweepView, type TrainEvent } from '../../../webview/protocol';
 import { cellResult, type SweepGroup } from './sweep-group';
+import { recordedTextPrompt, TextPromptRowSchema } from './recorded-text-prompt';
 
 const FINISHED: readonly RunSummary['status'][] = ['completed', 'stopped', 'failed', 'crashed'];
 
@@ -50,10 +51,12 @@ export function liveSweepView(group: SweepGroup, history: (runId: string) => rea
     ...(m.bestMetric !== undefined ? { bestMetric: m.bestMetric, bestStep: m.bestStep } : {}), seconds: null,
   });
   const done = (values: Record<string, string>) => group.members.filter((m) => FINISHED.includes(m.status) && pointName(textValues(m.sweep!.overrides)) === pointName(values)).length;
+  const textPrompt = recordedTextPrompt(group.dir);
   return {
     source: { group: group.id }, name: group.name, file: join(group.dir, 'sweep.json'), metric, metricName: METRIC_LABELS[metric], live: true,
     cells: group.members.length, finished: group.members.filter((m) => FINISHED.includes(m.status)).length,
     curves, rows: tableRows(summarizeSweep(results), done),
+    ...(textPrompt ? { textPrompt } : {}),
   };
 }
 
@@ -74,7 +77,7 @@ const SweepFileSchema = v.object({
     meanBestStep: v.optional(v.number()),
     meanSeconds: v.optional(v.number()),
   })),
-  textPrompt: v.optional(v.object({ text: v.string(), shots: v.number(), metric: v.number(), n: v.number() })),
+  textPrompt: v.optional(TextPromptRowSchema),
 });
 
 const CheckpointMetricsSchema = v.object({
