@@ -1,12 +1,11 @@
-// TensorFlow ops run by name on the native backend (tfjs-node), for two reasons. Some tfjs does not
-// expose replace a chain of tfjs ops (separate passes over memory) with one kernel. And the common
-// ops the sublayers run are cheaper called directly: tfjs-node's kernels make a fresh shape or axis
-// tensor per call (reshape, transpose, concat), cast before a mean and wrap batched products in
-// reshapes, which at decoding's tiny shapes costs more than the arithmetic. Called directly, with
-// constant operands cached, a decoding step runs a third fewer TensorFlow ops. Raw ops are not
-// recorded for tfjs' autodiff: they serve inside tape ops (t5/layers.ts) and inference only. Other
-// backends get the same result from plain tfjs ops, except webgpu's packed dropout masks
-// (webgpu-kernels.ts).
+// TensorFlow ops run by name on the native backend (tfjs-node), for two reasons. Some that tfjs does
+// not expose replace a chain of tfjs ops (separate passes over memory) with one kernel. And the
+// common ops the sublayers run are cheaper called directly: tfjs-node's kernels make a fresh shape or
+// axis tensor per call (reshape, transpose, concat), cast before a mean and wrap batched products in
+// reshapes, which at decoding's tiny shapes costs as much as the arithmetic. Called directly, with
+// constant operands cached, those extra tensors and ops go. Raw ops are not recorded for tfjs'
+// autodiff: they serve inside tape ops (t5/layers.ts) and inference only. Other backends get the
+// same result from plain tfjs ops, except webgpu's packed dropout masks (webgpu-kernels.ts).
 import * as tf from '../tf';
 import { keepWherePacked, packedMasksAvailable, sparseSoftmaxCrossEntropyWebGPU, webgpuKernelsAvailable } from './webgpu-kernels';
 
