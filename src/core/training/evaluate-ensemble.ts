@@ -11,7 +11,7 @@ import { labelVote, textVote, topLabel } from '../vote';
 import type { Metric } from '../engine-names';
 import { mapAnswer, type LabelMap } from './data/label-map';
 import { padBatch, type EncodedExample } from './encode';
-import { isRightAnswer, scoringPlan } from './evaluate';
+import { isRightAnswer, scoringPlan, type EvaluateOptions } from './evaluate';
 import { checkLabels, type LabelChecks } from './label-checks';
 import { labelScores, type LabelScores } from './label-scores';
 
@@ -65,19 +65,7 @@ export function evaluateEnsemble(
   tok: T5Tokenizer,
   prompts: readonly SoftPrompt[],
   examples: readonly EncodedExample[],
-  opts: {
-    /** Rows per pass: batchSize / members examples each go through once per prompt. */
-    batchSize: number;
-    /** The prompts' labels: the valid outputs the vote is checked against, and what members rank. */
-    labels?: readonly string[];
-    /** Members vote on ranked labels (default: true when there are labels); else on generated strings. */
-    rank?: boolean;
-    labelMap?: LabelMap;
-    maxTargetLength?: number;
-    /** Also score the vote by what this metric needs (F1, macro-F1, EM per question), when members vote on labels. */
-    metric?: Metric;
-    onProgress?: (done: number, total: number) => void;
-  },
+  opts: EvaluateOptions,
 ): EnsembleEvalResult {
   if (examples.length === 0) throw new Error('No examples to evaluate the ensemble on.');
   const n = prompts.length;

@@ -65,26 +65,30 @@ export function scoringPlan(
   };
 }
 
+/** How evaluate and evaluateEnsemble score (one prompt, or an ensemble's vote). */
+export interface EvaluateOptions {
+  /** Rows per pass (an ensemble puts batchSize / members examples through once per prompt). */
+  batchSize: number;
+  /** The prompts' label set: the valid outputs, and what rank classification scores. */
+  labels?: readonly string[];
+  /** Rank the labels (the slow part; an ensemble's members then vote on labels); default: true when there are labels. */
+  rank?: boolean;
+  /** The prompts' labels in the data's terms (covering `labels`; see data/label-map.ts). */
+  labelMap?: LabelMap;
+  /** Label candidates are cut to this many tokens (eos included), as targets are; default: the run default. */
+  maxTargetLength?: number;
+  /** Also compute the scores this metric needs: F1, macro-F1, EM per group from the ranked labels, SQuAD's F1 and EM from the generated text. */
+  metric?: Metric;
+  /** After each batch: examples done of `total`. */
+  onProgress?: (done: number, total: number) => void;
+}
+
 export function evaluate(
   model: T5Model,
   tok: T5Tokenizer,
   prompt: PromptTensor | undefined,
   examples: readonly EncodedExample[],
-  opts: {
-    batchSize: number;
-    /** The prompt's label set: the valid outputs, and what rank classification scores. */
-    labels?: readonly string[];
-    /** Rank the labels (the slow part); default: true when there are labels. */
-    rank?: boolean;
-    /** The prompt's labels in the data's terms (covering `labels`; see data/label-map.ts). */
-    labelMap?: LabelMap;
-    /** Label candidates are cut to this many tokens (eos included), as targets are; default: the run default. */
-    maxTargetLength?: number;
-    /** Also compute the scores this metric needs: F1, macro-F1, EM per group from the ranked labels, SQuAD's F1 and EM from the generated text. */
-    metric?: Metric;
-    /** After each batch: examples done of `total`. */
-    onProgress?: (done: number, total: number) => void;
-  },
+  opts: EvaluateOptions,
 ): EvalResult {
   if (examples.length === 0) throw new Error('No validation examples to evaluate on.');
   const { labels, candidates, maxNewTokens } = scoringPlan(tok, examples, opts, opts.rank ?? true);
