@@ -3,6 +3,7 @@
 
 import type { PromptTokenInsight } from '../prompt/nearest';
 import type { LabelChecks } from './label-checks';
+import type { Scores } from './run-metric';
 import type { Metric } from '../engine-names';
 
 export type { NearestPiece, PromptTokenInsight } from '../prompt/nearest';
@@ -37,20 +38,10 @@ export interface StepEvent {
   memoryMB: number;
 }
 
-export interface EvalEvent {
+/** An evaluation's scores (run-metric.ts Scores: each present when the run's metric needs it), the metric and more. */
+export interface EvalEvent extends Scores {
   type: 'eval';
   step: number;
-  exactMatch: number;
-  rankAccuracy?: number;
-  /** F1 of the ranked labels, when the run's metric is f1 or f1a-em (MultiRC's F1a). */
-  f1?: number;
-  /** Macro-F1 of the ranked labels, when the run's metric is acc-macro-f1 (CB). */
-  macroF1?: number;
-  /** EM per question (share of questions whose answer options are all ranked right), when the metric is f1a-em (MultiRC). */
-  groupExactMatch?: number;
-  /** SQuAD's token F1 and EM of the generated answer, the best over the gold answers, when the metric is squad-f1-em (ReCoRD). */
-  answerF1?: number;
-  answerExactMatch?: number;
   /** The metric the run selects by (exact match when there are no label scores) and its value (run-metric.ts): what progress shows. */
   metric: Metric;
   score: number;

@@ -6,8 +6,11 @@ import type { Metric } from '../engine-names';
 export interface Scores {
   exactMatch: number;
   rankAccuracy?: number;
+  /** F1 of the ranked labels, when the run's metric is f1 or f1a-em (MultiRC's F1a). */
   f1?: number;
+  /** Macro-F1 of the ranked labels, when the run's metric is acc-macro-f1 (CB). */
   macroF1?: number;
+  /** EM per question (share of questions whose answer options are all ranked right), when the metric is f1a-em (MultiRC). */
   groupExactMatch?: number;
   /** SQuAD's token F1 and EM of the generated text, the best over each example's gold answers (ReCoRD; squad.ts). */
   answerF1?: number;
