@@ -63,6 +63,16 @@ export const LabelChecksSchema = exactly<LabelChecks>()(
   ),
 );
 
+/** The scores an evaluation gives beside exact match, each when the run's metric needs it (run-metric.ts Scores). */
+export const OPTIONAL_SCORES = {
+  rankAccuracy: v.optional(v.number()),
+  f1: v.optional(v.number()),
+  macroF1: v.optional(v.number()),
+  groupExactMatch: v.optional(v.number()),
+  answerF1: v.optional(v.number()),
+  answerExactMatch: v.optional(v.number()),
+};
+
 export const TrainEventSchema = exactly<TrainEvent>()(
   v.variant('type', [
     v.strictObject({
@@ -96,12 +106,7 @@ export const TrainEventSchema = exactly<TrainEvent>()(
       type: v.literal('eval'),
       step: v.number(),
       exactMatch: v.number(),
-      rankAccuracy: v.optional(v.number()),
-      f1: v.optional(v.number()),
-      macroF1: v.optional(v.number()),
-      groupExactMatch: v.optional(v.number()),
-      answerF1: v.optional(v.number()),
-      answerExactMatch: v.optional(v.number()),
+      ...OPTIONAL_SCORES,
       metric: v.picklist(METRICS),
       score: v.number(),
       validLoss: v.number(),

@@ -9,6 +9,7 @@ import { METRICS, type Metric } from '../../core/engine-names';
 import { parseWith } from '../../core/schema';
 import { SWEEPABLE, summarizeSweep, type CellResult, type SweepRow } from '../../core/sweep/sweep';
 import { METRIC_LABELS, metricValue, type RunSummary, type SweepView, type TrainEvent } from '../../../webview/protocol';
+import { OPTIONAL_SCORES } from '../../worker/protocol';
 import { cellResult, type SweepGroup } from './sweep-group';
 import { recordedTextPrompt, TextPromptRowSchema } from './recorded-text-prompt';
 
@@ -84,12 +85,7 @@ const CheckpointMetricsSchema = v.object({
   metrics: v.array(v.object({
     step: v.number(),
     exactMatch: v.optional(v.number()),
-    rankAccuracy: v.optional(v.number()),
-    f1: v.optional(v.number()),
-    macroF1: v.optional(v.number()),
-    groupExactMatch: v.optional(v.number()),
-    answerF1: v.optional(v.number()),
-    answerExactMatch: v.optional(v.number()),
+    ...OPTIONAL_SCORES,
   })),
 });
 
