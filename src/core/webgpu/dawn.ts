@@ -92,7 +92,10 @@ export function loadDawn(): GpuLike {
   const dawn = requireHere(locateDawn()) as DawnModule;
   const g = globalThis as Record<string, unknown>;
   for (const [name, value] of Object.entries(dawn.globals)) if (g[name] === undefined) g[name] = value;
-  const created = dawn.create([]);
+  // WebGPU zero-fills workgroup memory at the start of every workgroup so that a page cannot read
+  // another's leftovers; tfjs' shaders and ours write it before reading it, and the fill (with its
+  // barrier) made a t5-v1_0-tiny training step 30% slower on SwiftShader.
+  const created = dawn.create(['enable-dawn-features=disable_workgroup_init']);
   const nav = g.navigator as Record<string, unknown> | undefined;
   // Node 21+ has a navigator of its own: add gpu to it rather than replace it.
   if (nav) Object.defineProperty(nav, 'gpu', { value: created, configurable: true, enumerable: true });
