@@ -2,12 +2,15 @@
 // suite whose tests all vanished (a loop over an empty fixture list, a missing import) would
 // otherwise pass. Node reports such a file as one passing test named by its path.
 // Usage: node scripts/run-tests.mjs <test files...>   (extra node --test flags before the files)
+// Two files run at once even on 2 cores (node's default there is one): most files wait on child
+// processes or run a single-threaded backend, and the suites take ~40% less time so.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const args = process.argv.slice(2);
+if (!args.some((a) => a.startsWith('--test-concurrency'))) args.unshift(`--test-concurrency=${Math.max(2, availableParallelism() - 1)}`);
 const files = args.filter((a) => !a.startsWith('--'));
 if (files.length === 0) {
   console.error('run-tests: no test files given.');
