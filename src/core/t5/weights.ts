@@ -7,6 +7,7 @@ import * as tf from '../tf';
 import type { T5Config } from './config';
 import { readCheckpoint, type RawTensor } from './checkpoint';
 import { FrozenLinear } from '../tensor/products';
+import { handToBackend } from '../tensor/native';
 
 // Shapes as HF's [out, in].
 export interface SelfAttentionWeights {
@@ -148,7 +149,13 @@ function transposeStacked(parts: RawTensor[]): tf.Tensor2D {
     }
     column += rows;
   }
-  return tf.tensor2d(out, [inDim, total]);
+  return owned(tf.tensor2d(out, [inDim, total]));
+}
+
+/** A weight whose values the backend holds from now on; the loader's array can go. */
+function owned<T extends tf.Tensor>(t: T): T {
+  handToBackend(t);
+  return t;
 }
 
 export function loadWeights(dir: string, cfg: T5Config): LoadedWeights {
@@ -179,7 +186,7 @@ export function loadWeights(dir: string, cfg: T5Config): LoadedWeights {
         }
         return;
       }
-      tensors.set(name, tf.tensor(t.data, t.shape));
+      tensors.set(name, owned(tf.tensor(t.data, t.shape)));
       if (name === 'shared.weight' && cfg.tie_word_embeddings) linears.set('lm_head.weight', new FrozenLinear(transposeStacked([t])));
     } else if (TIED_ALIASES.includes(name) || (name === 'lm_head.weight' && cfg.tie_word_embeddings)) {
       check(name, t, file, [cfg.vocab_size, cfg.d_model]);

@@ -94,6 +94,16 @@ function runFloatOp(be: TensorflowBackend, name: string, inputs: (tf.Tensor | Co
 const int32Attr = (be: TensorflowBackend, name: string): OpAttr => ({ name, type: be.binding.TF_ATTR_TYPE, value: be.binding.TF_INT32 });
 const boolAttr = (be: TensorflowBackend, name: string, value: boolean): OpAttr => ({ name, type: be.binding.TF_ATTR_BOOL, value });
 
+/**
+ * Makes TensorFlow own t's values now. tfjs-node copies a tensor's JavaScript array into TensorFlow
+ * at its first use and only then lets go of it: a model's weights were held twice from the first
+ * step on, until a garbage collection (the bench's t5-small K=100 peak RSS: train 1754 -> 1509 MiB,
+ * score 1237 -> 1114, generate 1318 -> 1139).
+ */
+export function handToBackend(t: tf.Tensor): void {
+  tensorflowBackend()?.getInputTensorIds([t]);
+}
+
 /** x (float32) with a new shape (one entry may be -1). */
 export function reshape<T extends tf.Tensor>(x: tf.Tensor, shape: number[]): T {
   const be = tensorflowBackend();
