@@ -203,17 +203,29 @@ export function sparseSoftmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor
   return { loss: loss as tf.Tensor1D, grad: grad as tf.Tensor2D };
 }
 
+let bf16: boolean | undefined;
+
+/**
+ * oneDNN's BF16 math mode (--precision bf16-math) reaches its matmul primitive, which BatchMatMulV2
+ * runs, but not the sgemm behind TensorFlow's MatMul (1824x512 @ 512x2048: ~850 GFLOP/s against
+ * ~280). oneDNN reads the mode once, before its first kernel; so does this.
+ */
+function bf16Math(): boolean {
+  return (bf16 ??= process.env.ONEDNN_DEFAULT_FPMATH_MODE?.toUpperCase() === 'BF16');
+}
+
 /**
  * x [..., k] times a matrix w [k, n] (or w [n, k] transposed) -> [..., n]. Natively, a product of a
  * few rows (decoding's) is one BatchMatMulV2 that broadcasts w, with no reshapes around it: at 8 rows
- * those cost a fifth of the product. Larger ones go to the 2-D MatMul, which oneDNN runs fastest.
+ * those cost a fifth of the product. Larger ones go to the 2-D MatMul, which oneDNN runs fastest in
+ * float32, or in BF16 math to BatchMatMulV2 too.
  */
 export function matrixProduct(x: tf.Tensor, w: tf.Tensor2D, transposeW = false): tf.Tensor {
   const be = tensorflowBackend();
   const k = x.shape[x.rank - 1];
   const rows = x.size / k;
   const n = w.shape[transposeW ? 0 : 1];
-  if (be && x.rank > 2 && rows <= 256) return batchMatMul(x, w, false, transposeW);
+  if (be && ((x.rank > 2 && rows <= 256) || bf16Math())) return batchMatMul(x, w, false, transposeW);
   if (!be) return tf.matMul(x.reshape([-1, k]) as tf.Tensor2D, w, false, transposeW).reshape([...x.shape.slice(0, -1), n]);
   const y = runFloatOp(be, 'MatMul', [reshape(x, [rows, k]), w], [boolAttr(be, 'transpose_a', false), boolAttr(be, 'transpose_b', transposeW)]);
   return reshape(y, [...x.shape.slice(0, -1), n]);
