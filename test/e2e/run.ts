@@ -333,7 +333,8 @@ async function presetHubScenario(wb: Workbench, hub: FakeHub, report: Record<str
   await wb.pick(/2\/6\): mrpc data/, 'nyu-mll', 'nyu-mll/glue mrpc');
   await wb.accept(/5\/6\): prompt length/); // the preset's 100
   await wb.accept(/6\/6\): initialisation/);
-  await panel().locator('#tab-progress').click();
+  // The run starts after the hub's splits are fetched and read: as long as the other waits here.
+  await panel().locator('#tab-progress').click({ timeout: 120_000 });
   await wb.until('the preset run to train', () => stat('status'), (t) => t === 'training', 120_000);
   const best = await wb.until('the preset run’s first evaluation', () => stat('best'), (t) => /%/.test(t), 120_000);
   report.presetShot = await wb.screenshot('preset-run-from-hub');
