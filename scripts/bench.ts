@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ONEDNN_FPMATH_ENV } from '../src/core/engine-names';
 import { writeRandomT5 } from '../src/core/t5/random-model';
 import { cpuModel, round, waitQuiet, type QuietWait } from './bench/machine';
 import { defaultPeerVenv, preparePeer, type Peer } from './bench/peer';
@@ -161,9 +162,9 @@ function ourEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2' };
   delete env.PROMPT_TUNER_BACKEND;
   // The engine's own setting (src/core/precision.ts) and the oneDNN variable it sets, both explicit.
-  if (precision === 'bf16-math') Object.assign(env, { ONEDNN_DEFAULT_FPMATH_MODE: 'BF16', PROMPT_TUNER_PRECISION: 'bf16-math' });
+  if (precision === 'bf16-math') Object.assign(env, { [ONEDNN_FPMATH_ENV]: 'BF16', PROMPT_TUNER_PRECISION: 'bf16-math' });
   else {
-    delete env.ONEDNN_DEFAULT_FPMATH_MODE;
+    delete env[ONEDNN_FPMATH_ENV];
     delete env.PROMPT_TUNER_PRECISION;
   }
   return env;

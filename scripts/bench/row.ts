@@ -2,6 +2,7 @@
 // (and a model), runs warm-up steps untimed, then times steps of one workload and prints one JSON line.
 // Started by scripts/bench.ts as: node --import tsx scripts/bench/row.ts '<RowJob as JSON>'
 import * as tf from '../../src/core/tf';
+import { ONEDNN_FPMATH_ENV } from '../../src/core/engine-names';
 import { loadT5, selectBackend } from '../../src/core';
 import { describeAdapter } from '../../src/core/webgpu/adapter';
 import { cpuWindow, median, round } from './machine';
@@ -47,7 +48,7 @@ async function main(job: RowJob): Promise<Record<string, unknown>> {
   const base = {
     backend: info.tfBackend,
     backend_request: info.name,
-    precision: process.env.ONEDNN_DEFAULT_FPMATH_MODE === 'BF16' ? 'bf16-math' : 'fp32',
+    precision: process.env[ONEDNN_FPMATH_ENV] === 'BF16' ? 'bf16-math' : 'fp32',
     ...(tfVersion() ? { tensorflow: tfVersion() } : {}),
     ...(info.adapter ? { adapter: describeAdapter(info.adapter), adapter_software: info.adapter.software } : {}),
   };

@@ -10,6 +10,8 @@ export type BackendRequest = (typeof BACKEND_REQUESTS)[number];
 /** fp32 (exact) or bf16-math (oneDNN's BF16 products on the native backend). */
 export const PRECISIONS = ['fp32', 'bf16-math'] as const;
 export type Precision = (typeof PRECISIONS)[number];
+/** The environment variable oneDNN reads its math mode from ('BF16' for bf16-math), once, before its first kernel. */
+export const ONEDNN_FPMATH_ENV = 'ONEDNN_DEFAULT_FPMATH_MODE';
 
 export const OPTIMIZER_KINDS = ['adafactor', 'adam'] as const;
 export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];

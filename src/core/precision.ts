@@ -3,7 +3,7 @@
 // outputs stay float32; products lose precision (~3 significant digits), so the default is exact.
 // oneDNN reads the mode once, when its first kernel is made: it must be set before TF.js loads.
 import { existsSync, readFileSync } from 'node:fs';
-import { PRECISIONS, type Precision } from './engine-names';
+import { ONEDNN_FPMATH_ENV, PRECISIONS, type Precision } from './engine-names';
 
 export { PRECISIONS, type Precision } from './engine-names';
 
@@ -27,6 +27,6 @@ export function cpuHasBf16(): boolean | undefined {
 export function applyPrecision(precision: Precision, backend: string): string | undefined {
   if (precision === 'fp32') return undefined;
   if (backend !== 'node' && backend !== 'node-gpu') return `--precision ${precision} has no effect on the ${backend} backend (it applies to native TensorFlow's CPU kernels).`;
-  process.env.ONEDNN_DEFAULT_FPMATH_MODE = 'BF16';
+  process.env[ONEDNN_FPMATH_ENV] = 'BF16';
   return cpuHasBf16() === false ? `--precision ${precision}: this CPU has neither AMX nor AVX512-BF16, so products stay float32.` : undefined;
 }

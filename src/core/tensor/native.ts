@@ -7,6 +7,7 @@
 // autodiff: they serve inside tape ops (t5/layers.ts) and inference only. Other backends get the
 // same result from plain tfjs ops, except webgpu's packed dropout masks (webgpu-kernels.ts).
 import * as tf from '../tf';
+import { ONEDNN_FPMATH_ENV } from '../engine-names';
 import { keepWherePacked, packedMasksAvailable, sparseSoftmaxCrossEntropyWebGPU, webgpuKernelsAvailable } from './webgpu-kernels';
 
 /** The part of tfjs-node's NodeJSKernelBackend used here. */
@@ -211,7 +212,7 @@ let bf16: boolean | undefined;
  * ~280). oneDNN reads the mode once, before its first kernel; so does this.
  */
 function bf16Math(): boolean {
-  return (bf16 ??= process.env.ONEDNN_DEFAULT_FPMATH_MODE?.toUpperCase() === 'BF16');
+  return (bf16 ??= process.env[ONEDNN_FPMATH_ENV]?.toUpperCase() === 'BF16');
 }
 
 /**
