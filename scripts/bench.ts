@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { ONEDNN_FPMATH_ENV } from '../src/core/engine-names';
 import { writeRandomT5 } from '../src/core/t5/random-model';
 import { cpuModel, round, waitQuiet, type QuietWait } from './bench/machine';
+import { DECODING_STEP_BYTES, KERNELS, kernelShape, REPS, weightCopies, type KernelTiming } from './bench/kernels';
 import { defaultPeerVenv, preparePeer, type Peer } from './bench/peer';
 import { BACKENDS, DEFAULT_BACKENDS, defaultCounts, FULL, MATMUL, MODEL_NAMES, MODES, QUICK, shapeConfig, type Backend, type Counts, type Mode, type ModelName, type Precision, type RowJob } from './bench/plan';
 
@@ -21,6 +22,8 @@ const HELP = `npm run bench -- [options]    our speed beside HF PEFT's (PyTorch)
   --peer-venv DIR      the peer's Python venv (default $PROMPT_TUNER_PEER_VENV, else ${defaultPeerVenv()});
                        made with ../shared/bench/setup_peft_venv.sh when missing
   --quick              only the t5-small K=100 rows (what CI runs)
+  --kernels            instead of the rows, the kernels a step is made of (scripts/bench/kernels.ts), each
+                       timed alone on our backends and, with --peer, in PyTorch: where a row's gap comes from
   --backend LIST       node, wasm, cpu, node-gpu, webgpu, comma-separated (default: node and wasm, each if it loads;
                        cpu, plain JS, only when asked: far too slow for these shapes)
   --model LIST         ${MODEL_NAMES.join(', ')}
@@ -39,6 +42,7 @@ const { values: o } = parseArgs({
     peer: { type: 'boolean', default: false },
     'peer-venv': { type: 'string' },
     quick: { type: 'boolean', default: false },
+    kernels: { type: 'boolean', default: false },
     backend: { type: 'string' },
     model: { type: 'string' },
     'prompt-len': { type: 'string' },
@@ -77,6 +81,10 @@ function int(value: string | undefined, what: string, min: number): number | und
 if (o.help) {
   console.log(HELP);
   process.exit(0);
+}
+if (o.kernels) {
+  const rowOnly = (['quick', 'model', 'prompt-len', 'mode', 'steps', 'warmup'] as const).filter((k) => o[k] !== undefined && o[k] !== false);
+  if (rowOnly.length > 0) fail(`--kernels times fixed t5-small kernels (scripts/bench/kernels.ts); ${rowOnly.map((k) => `--${k}`).join(', ')} only shape the rows.`);
 }
 const precision = o.precision as Precision;
 if (precision !== 'fp32' && precision !== 'bf16-math') fail(`--precision must be fp32 or bf16-math (got "${o.precision}").`);
@@ -208,6 +216,58 @@ function printRow(r: Json, peer: Json | undefined) {
   tableLine([...head, `${r.steps}+${r.warmup}`, num(r.ms_per_step, 1), num(r.examples_per_s, 2), ...peerCells, num(r.ratio, 2), num(r.peak_rss_mib, 0), num(peer?.peak_rss_mib, 0), loadCell(r), loadCell(peer)]);
 }
 
+/** --kernels: each kernel of scripts/bench/kernels.ts on our backends beside PyTorch's, one process per side. */
+async function compareKernels(peer: Peer | undefined, quiet: (what: string) => Promise<QuietWait | undefined>, failures: string[]) {
+  const sides: { label: string; result: Json }[] = [];
+  for (const b of backends) {
+    const q = await quiet(`kernels on ${b}`);
+    const r = await runOurs({ kind: 'kernels', backend: b });
+    if (r.ok) sides.push({ label: String(r.result.backend), result: { ...r.result, quiet_wait: q } });
+    else if (explicitBackends) failures.push(`kernels on ${b}: ${r.error}`);
+    else say(`note: ${b} not run: the backend does not load here (${r.error}).`);
+  }
+  let torch: Json | undefined;
+  if (peer) {
+    const q = await quiet('kernels on PyTorch');
+    const spec = { threads: peerThreads, reps: REPS, kernels: KERNELS.map((k) => ({ ...k, copies: weightCopies(k) })) };
+    const r = await runChild(peer.python, [join(ROOT, 'scripts', 'bench', 'torch_kernels.py'), JSON.stringify(spec)], peer.env);
+    if (r.ok) torch = { ...r.result, quiet_wait: q };
+    else failures.push(`kernels on PyTorch: ${r.error}`);
+  }
+  progress('');
+  const timing = (side: Json | undefined, name: string) => (side?.kernels as KernelTiming[] | undefined)?.find((k) => k.name === name);
+  const env = torch?.env as Json | undefined;
+  say(`Kernels of a t5-small step (B=8, L=128, K=100), each timed alone: median ms per call, cores kept busy; each decoding product cycles through ${round(DECODING_STEP_BYTES / 2 ** 20, 0)} MiB of weight copies, what a decoding step reads`);
+  if (env) say(`PyTorch ${env.torch} (${env.threads} threads, fp32), called as HF transformers' T5 calls it`);
+  const cols: [string, number][] = [['kernel', -26], ['shape', -22], ...sides.flatMap(({ label }): [string, number][] => [[`${label} ms`, 14], ['cores', 6]]), ...(torch ? ([['PyTorch ms', 11], ['cores', 6]] as [string, number][]) : []), ...(torch ? sides.map(({ label }): [string, number] => [`ratio ${label}`, 17]) : [])];
+  const line = (cells: string[]) => say(cells.map((c, i) => pad(c, cols[i][1])).join(' ').trimEnd());
+  line(cols.map(([name]) => name));
+  for (const k of KERNELS) {
+    const theirs = timing(torch, k.name);
+    const cells = [k.name, kernelShape(k)];
+    for (const { label, result } of sides) {
+      const mine = timing(result, k.name);
+      cells.push(num(mine?.ms_median, 3), num(mine?.cores, 2));
+      if (o.json) {
+        const ratio = mine && theirs ? round(theirs.ms_median / mine.ms_median, 3) : null;
+        const times = (t: KernelTiming | undefined) => (t ? { ms_median: t.ms_median, cores: t.cores, calls: t.calls } : null);
+        console.log(JSON.stringify({ mode: 'kernel', kernel: k.name, shape: kernelShape(k), backend: label, precision: result.precision, ...times(mine), ratio, peer: times(theirs) }));
+      }
+    }
+    if (torch) cells.push(num(theirs?.ms_median, 3), num(theirs?.cores, 2));
+    if (torch) for (const { result } of sides) {
+      const mine = timing(result, k.name);
+      cells.push(mine && theirs ? num(theirs.ms_median / mine.ms_median, 2) : '-');
+    }
+    line(cells);
+  }
+  say('');
+  say(`ratio = PyTorch's ms ÷ ours (above 1: ours is faster). cores = this side's CPU time ÷ wall time while timing.`);
+  for (const { label, result } of [...sides, ...(torch ? [{ label: 'PyTorch', result: torch }] : [])]) {
+    if (isLoaded(result)) say(`NOT QUIET: ${label}'s kernels were timed while the rest of the machine used ${num(result.cpu_cores_other, 2)} cores.`);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------
 (async () => {
   const t0 = performance.now();
@@ -248,6 +308,13 @@ function printRow(r: Json, peer: Json | undefined) {
   };
 
   try {
+    if (o.kernels) {
+      await compareKernels(peer, quiet, failures);
+      for (const f of failures) say(`FAILED: ${f}`);
+      say(`took ${Math.round((performance.now() - t0) / 1000)} s`);
+      process.exitCode = failures.length > 0 ? 1 : 0;
+      return;
+    }
     // The matmul peak of every side; it also tells which backends load.
     const matmul: Json[] = [];
     for (const b of backends) {

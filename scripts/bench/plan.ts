@@ -58,6 +58,7 @@ export function defaultCounts(mode: Mode, model: ModelName, backend: Backend | '
 /** What one measuring child process runs (scripts/bench/row.ts reads it as JSON from argv). */
 export type RowJob =
   | { kind: 'matmul'; backend: Backend }
+  | { kind: 'kernels'; backend: Backend }
   | {
       kind: 'row';
       backend: Backend;

@@ -7,6 +7,9 @@ import { loadT5, selectBackend } from '../../src/core';
 import { describeAdapter } from '../../src/core/webgpu/adapter';
 import { cpuWindow, median, round } from './machine';
 import { MATMUL, type RowJob } from './plan';
+import { KERNELS, REPS, weightCopies, type Kernel, type KernelTiming } from './kernels';
+import { FrozenLinear } from '../../src/core/tensor/products';
+import { add, mul, sigmoid, softmax } from '../../src/core/tensor/native';
 import * as work from './workloads';
 
 /** Uniform numbers in [0, 1) from a seed (mulberry32), so every row and run sees the same batches. */
@@ -37,6 +40,47 @@ function timeSteps(steps: number, warmup: number, fn: (i: number) => void) {
   return { ms, firstStepMs, load };
 }
 
+/**
+ * One kernel of scripts/bench/kernels.ts as the engine calls it (FrozenLinear, tensor/native.ts ops),
+ * with PyTorch's timing rule. webgpu queues its work: a one-element read waits for each call.
+ */
+function timeKernel(k: Kernel, queued: boolean): KernelTiming {
+  let call: (i: number) => tf.Tensor;
+  const held: { dispose(): void }[] = [];
+  if (k.op === 'linear') {
+    const x = tf.randomNormal([...k.rows, k.in]);
+    const ws = Array.from({ length: weightCopies(k) }, () => new FrozenLinear(tf.randomNormal([k.in, k.out]) as tf.Tensor2D));
+    held.push(x, ...ws);
+    call = (i) => ws[i % ws.length].forward(x);
+  } else {
+    const a = tf.randomNormal(k.shape);
+    const b = tf.randomNormal(k.shape);
+    held.push(a, b);
+    call = { mul: () => mul(a, b), add: () => add(a, b), sigmoid: () => sigmoid(a), softmax: () => softmax(a) }[k.op];
+  }
+  // tidy: a product's reshapes and its 2-D result are tensors of their own.
+  const run = (i: number) => {
+    const first = tf.tidy(() => {
+      const y = call(i);
+      return queued ? tf.slice(y.reshape([-1]), [0], [1]) : undefined;
+    });
+    first?.dataSync();
+    first?.dispose();
+  };
+  for (let i = 0; i < Math.max(3, weightCopies(k)); i++) run(i);
+  const ms: number[] = [];
+  const end = cpuWindow();
+  const t0 = performance.now();
+  while (ms.length < REPS.max && (ms.length < REPS.min || performance.now() - t0 < REPS.minMs)) {
+    const s = performance.now();
+    run(ms.length);
+    ms.push(performance.now() - s);
+  }
+  const { cpu_cores_self } = end();
+  held.forEach((t) => t.dispose());
+  return { name: k.name, ms_median: round(median(ms), 4), cores: cpu_cores_self, calls: ms.length };
+}
+
 function tfVersion(): string | undefined {
   const b = tf.backend() as unknown as { binding?: { TF_Version?: string } };
   return b.binding?.TF_Version;
@@ -52,6 +96,12 @@ async function main(job: RowJob): Promise<Record<string, unknown>> {
     ...(tfVersion() ? { tensorflow: tfVersion() } : {}),
     ...(info.adapter ? { adapter: describeAdapter(info.adapter), adapter_software: info.adapter.software } : {}),
   };
+  if (job.kind === 'kernels') {
+    const end = cpuWindow();
+    const kernels = KERNELS.map((k) => timeKernel(k, info.tfBackend === 'webgpu'));
+    const { cpu_s_self: _, ...load } = end();
+    return { mode: 'kernels', ...base, kernels, ...load };
+  }
   if (job.kind === 'matmul') {
     const { m, k, n } = MATMUL;
     const a = tf.randomNormal([m, k]);
