@@ -242,24 +242,18 @@ async function compareKernels(peer: Peer | undefined, quiet: (what: string) => P
   const cols: [string, number][] = [['kernel', -26], ['shape', -22], ...sides.flatMap(({ label }): [string, number][] => [[`${label} ms`, 14], ['cores', 6]]), ...(torch ? ([['PyTorch ms', 11], ['cores', 6]] as [string, number][]) : []), ...(torch ? sides.map(({ label }): [string, number] => [`ratio ${label}`, 17]) : [])];
   const line = (cells: string[]) => say(cells.map((c, i) => pad(c, cols[i][1])).join(' ').trimEnd());
   line(cols.map(([name]) => name));
+  const times = (t: KernelTiming | undefined) => (t ? { ms_median: t.ms_median, cores: t.cores, calls: t.calls } : null);
   for (const k of KERNELS) {
     const theirs = timing(torch, k.name);
-    const cells = [k.name, kernelShape(k)];
-    for (const { label, result } of sides) {
-      const mine = timing(result, k.name);
-      cells.push(num(mine?.ms_median, 3), num(mine?.cores, 2));
-      if (o.json) {
-        const ratio = mine && theirs ? round(theirs.ms_median / mine.ms_median, 3) : null;
-        const times = (t: KernelTiming | undefined) => (t ? { ms_median: t.ms_median, cores: t.cores, calls: t.calls } : null);
-        console.log(JSON.stringify({ mode: 'kernel', kernel: k.name, shape: kernelShape(k), backend: label, precision: result.precision, ...times(mine), ratio, peer: times(theirs) }));
-      }
+    const mine = sides.map(({ result }) => timing(result, k.name));
+    const ratio = (t: KernelTiming | undefined) => (t && theirs ? round(theirs.ms_median / t.ms_median, 3) : null);
+    const peerCells = torch ? [num(theirs?.ms_median, 3), num(theirs?.cores, 2), ...mine.map((t) => num(ratio(t), 2))] : [];
+    line([k.name, kernelShape(k), ...mine.flatMap((t) => [num(t?.ms_median, 3), num(t?.cores, 2)]), ...peerCells]);
+    if (o.json) {
+      sides.forEach(({ label, result }, i) => {
+        console.log(JSON.stringify({ mode: 'kernel', kernel: k.name, shape: kernelShape(k), backend: label, precision: result.precision, ...times(mine[i]), ratio: ratio(mine[i]), peer: times(theirs) }));
+      });
     }
-    if (torch) cells.push(num(theirs?.ms_median, 3), num(theirs?.cores, 2));
-    if (torch) for (const { result } of sides) {
-      const mine = timing(result, k.name);
-      cells.push(mine && theirs ? num(theirs.ms_median / mine.ms_median, 2) : '-');
-    }
-    line(cells);
   }
   say('');
   say(`ratio = PyTorch's ms ÷ ours (above 1: ours is faster). cores = this side's CPU time ÷ wall time while timing.`);
