@@ -4,23 +4,24 @@
 // B=8, L=128, K=100 (1824 encoder rows). A decoding step multiplies 8 rows by each weight once, so each
 // decoding product cycles through as many bytes of weight copies as a whole step reads: its weights
 // sit in whichever cache level (or memory) a real step finds them.
-import { SHAPES } from './plan';
+import { TINY_T5_CONFIG } from '../../src/core/t5/random-model';
+import { QUICK, SHAPES } from './plan';
 
 export type Kernel =
   | { name: string; op: 'linear'; rows: number[]; in: number; out: number; cold: boolean }
   | { name: string; op: 'mul' | 'add' | 'sigmoid' | 'softmax'; shape: number[] };
 
-
 /** Timing rule of both sides, after a warm-up pass: calls for at least 1 s and 5 calls, at most 400 calls. */
 export const REPS = { min: 5, max: 400, minMs: 1000 } as const;
 
-const { d_model: d, d_ff: ff, num_heads: heads, d_kv: dkv } = SHAPES['t5-small'];
-const B = 8;
-const L = 128 + 100;
-const vocab = 32128;
+const { d_model: d, d_ff: ff, num_heads: heads, d_kv: dkv, num_decoder_layers: layers } = SHAPES['t5-small'];
+const B = 8; // the rows' default batch and input length (the peer's)
+const L = 128 + QUICK[0].promptLen;
+const vocab = TINY_T5_CONFIG.vocab_size;
+const gatedWidth = SHAPES['t5-v1_1-small'].d_ff; // each half of v1.1's gated GELU
 
 /** Weight bytes one t5-small decoding step reads: per layer q/k/v, o, cross q and o, wi, wo; then the vocabulary. */
-export const DECODING_STEP_BYTES = 4 * d * (SHAPES['t5-small'].num_decoder_layers * (3 * heads * dkv + 3 * d + 2 * ff) + vocab);
+export const DECODING_STEP_BYTES = 4 * d * (layers * (3 * heads * dkv + 3 * d + 2 * ff) + vocab);
 
 export const KERNELS: readonly Kernel[] = [
   { name: 'encoder q/k/v', op: 'linear', rows: [B, L], in: d, out: 3 * heads * dkv, cold: false },
@@ -32,9 +33,9 @@ export const KERNELS: readonly Kernel[] = [
   { name: 'decoding wo', op: 'linear', rows: [B, 1], in: ff, out: d, cold: true },
   { name: 'decoding vocabulary', op: 'linear', rows: [B, 1], in: d, out: vocab, cold: true },
   { name: 'attention softmax', op: 'softmax', shape: [B, heads, L, L] },
-  { name: 'mul (gated-GELU size)', op: 'mul', shape: [B, L, 1024] },
-  { name: 'add (gated-GELU size)', op: 'add', shape: [B, L, 1024] },
-  { name: 'sigmoid (gated-GELU size)', op: 'sigmoid', shape: [B, L, 1024] },
+  { name: 'mul (gated-GELU size)', op: 'mul', shape: [B, L, gatedWidth] },
+  { name: 'add (gated-GELU size)', op: 'add', shape: [B, L, gatedWidth] },
+  { name: 'sigmoid (gated-GELU size)', op: 'sigmoid', shape: [B, L, gatedWidth] },
   { name: 'mul, decoding size', op: 'mul', shape: [B, 1, d] },
 ];
 
